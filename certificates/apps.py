@@ -1,0 +1,9 @@
+"""Certification programmes, certificates and verification."""
+
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    """Certification programmes, certificates and verification."""
+
+    name = "certificates"

@@ -1,0 +1,261 @@
+"""Load the demo site (home page, course index and the curriculum in content/curriculum/) into Wagtail pages.
+
+Every loader compares the source with what is stored and writes only what
+differs, so loading twice changes nothing.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+import yaml
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from content.blocks import LessonStreamBlock, PageStreamBlock
+from content.models import CompetencyDomain, HomePage
+from content.services import home_page_install
+from courses.models import CourseIndexPage, CoursePage, LessonPage, ModuleObjective, ModulePage
+
+CURRICULUM_DIR = Path(__file__).resolve().parent / "curriculum"
+MARKDOWN_FIELDS = {
+    "text": {"markdown"},
+    "callout": {"text"},
+    "dialogue": {"debrief"},
+    "try_it": {"instructions"},
+    "video": {"transcript"},
+}
+
+
+@dataclass
+class LoadReport:
+    """What a load created and updated."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+
+def markdown_to_richtext(text: str) -> str:
+    """Convert Markdown to the HTML Wagtail stores for rich text."""
+    html = markdown.markdown(text.strip())
+    html = re.sub(r"<(/?)strong>", r"<\1b>", html)
+    html = re.sub(r"<(/?)em>", r"<\1i>", html)
+    return html
+
+
+def block_value(kind: str, source: dict):
+    """Turn one block from a curriculum file into the raw value its StreamField block expects."""
+    if kind == "text":
+        return markdown_to_richtext(source["markdown"])
+    value = {key: item for key, item in source.items() if key != "type"}
+    for key in MARKDOWN_FIELDS.get(kind, ()):
+        if key in value:
+            value[key] = markdown_to_richtext(value[key])
+    if kind == "video":
+        value["video"] = value.pop("url")
+    if kind == "comparison":
+        value.setdefault("intro", "")
+        value["pairs"] = [{"why": "", **pair} for pair in value["pairs"]]
+    if kind == "dialogue":
+        value.setdefault("context", "")
+    return value
+
+
+def stream_prep(block: LessonStreamBlock | PageStreamBlock, value) -> list:
+    """The stored form of a stream without block ids, for comparison."""
+    return _strip_ids(block.get_prep_value(value))
+
+
+def _strip_ids(data):
+    if isinstance(data, dict):
+        return {key: _strip_ids(item) for key, item in data.items() if key != "id"}
+    if isinstance(data, list):
+        return [_strip_ids(item) for item in data]
+    return data
+
+
+def source_stream(block, blocks_source: list[dict]):
+    """Build a StreamValue from a list of curriculum blocks."""
+    raw = [{"type": item["type"], "value": block_value(item["type"], item)} for item in blocks_source]
+    return block.to_python(raw)
+
+
+def _field_differs(page: Page, name: str, value) -> bool:
+    current = getattr(page, name)
+    if name == "body":
+        return stream_prep(page.body.stream_block, current) != stream_prep(page.body.stream_block, value)
+    return current != value
+
+
+def sync_page(*, parent: Page, model: type[Page], slug: str, fields: dict, report: LoadReport) -> Page:
+    """Create the child page with this slug, or update it where its fields differ from the source."""
+    page = parent.get_children().filter(slug=slug).specific().first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+        page.save_revision(log_action=False).publish(log_action=False)
+        report.created.append(page.url_path)
+        return page
+    changed = [name for name, value in fields.items() if _field_differs(page, name, value)]
+    if changed or not page.live:
+        for name in changed:
+            setattr(page, name, fields[name])
+        page.save_revision(log_action=False).publish(log_action=False)
+        report.updated.append(page.url_path)
+    return page
+
+
+def load_yaml(path: Path) -> dict:
+    """Read one curriculum file."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def ensure_home(report: LoadReport) -> HomePage:
+    """Make a HomePage the default site's root, replacing Wagtail's placeholder welcome page."""
+    source = load_yaml(CURRICULUM_DIR / "site.yaml")["home"]
+    fields = {
+        "title": source["title"],
+        "tagline": source["tagline"],
+        "intro": markdown_to_richtext(source["intro"]),
+        "body": source_stream(PageStreamBlock(), source["body"]),
+    }
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site and isinstance(site.root_page.specific, HomePage):
+        root = Page.get_first_root_node()
+        return sync_page(parent=root, model=HomePage, slug=site.root_page.slug, fields=fields, report=report)
+    home = home_page_install(home=HomePage(slug="home", **fields))
+    home.save_revision(log_action=False).publish(log_action=False)
+    report.created.append(home.url_path)
+    return home
+
+
+def load_course(*, index: CourseIndexPage, directory: Path, report: LoadReport) -> CoursePage:
+    """Load one course directory (course.yaml and NN-*.yaml modules) under the course index."""
+    source = load_yaml(directory / "course.yaml")
+    course = sync_page(
+        parent=index,
+        model=CoursePage,
+        slug=source["slug"],
+        fields={
+            "title": source["title"],
+            "summary": source["summary"].strip(),
+            "description": markdown_to_richtext(source["description"]),
+            "estimated_hours": source.get("estimated_hours"),
+        },
+        report=report,
+    )
+    domains = {domain.slug: domain for domain in CompetencyDomain.objects.all()}
+    for path in sorted(directory.glob("[0-9][0-9]-*.yaml")):
+        load_module(course=course, source=load_yaml(path), domains=domains, report=report)
+    return course
+
+
+def load_module(*, course: CoursePage, source: dict, domains: dict, report: LoadReport) -> ModulePage:
+    """Load one module and its lessons under a course."""
+    module = sync_page(
+        parent=course,
+        model=ModulePage,
+        slug=source["slug"],
+        fields={
+            "title": source["title"],
+            "summary": source["summary"].strip(),
+            "estimated_minutes": source["estimated_minutes"],
+        },
+        report=report,
+    )
+    objectives = [objective.strip() for objective in source["objectives"]]
+    wanted_domains = {domains[slug].pk for slug in source["competency_domains"]}
+    current_objectives = [objective.text for objective in module.objectives.all()]
+    current_domains = {domain.pk for domain in module.competency_domains.all()}
+    if objectives != current_objectives or wanted_domains != current_domains:
+        module.objectives = [ModuleObjective(text=text) for text in objectives]
+        module.competency_domains = list(wanted_domains)
+        module.save_revision(log_action=False).publish(log_action=False)
+        if module.url_path not in report.created:
+            report.updated.append(module.url_path)
+    for lesson in source["lessons"]:
+        sync_page(
+            parent=module,
+            model=LessonPage,
+            slug=lesson["slug"],
+            fields={
+                "title": lesson["title"],
+                "summary": lesson.get("summary", "").strip(),
+                "estimated_minutes": lesson.get("estimated_minutes", 20),
+                "body": source_stream(LessonStreamBlock(), lesson["body"]),
+            },
+            report=report,
+        )
+    return module
+
+
+@transaction.atomic
+def load_site() -> tuple[HomePage, LoadReport]:
+    """Load the home page, the course index and every course in the curriculum folder."""
+    report = LoadReport()
+    home = ensure_home(report)
+    index_source = load_yaml(CURRICULUM_DIR / "site.yaml")["courses"]
+    index = sync_page(
+        parent=home,
+        model=CourseIndexPage,
+        slug="courses",
+        fields={"title": index_source["title"], "intro": markdown_to_richtext(index_source["intro"])},
+        report=report,
+    )
+    for directory in sorted(p for p in CURRICULUM_DIR.iterdir() if (p / "course.yaml").exists()):
+        load_course(index=index, directory=directory, report=report)
+    return home, report
+
+
+DEMO_PASSWORD = "peerdemo2026"  # noqa: S105 - published demo password, refused when DEBUG is off
+DEMO_USERS = [
+    # username, first name, last name, role, superuser
+    ("trainee", "Alex", "Morgan", "Trainee", False),
+    ("supervisor", "Sam", "Okafor", "Supervisor", False),
+    ("verifier", "Priya", "Shah", "Verifier", False),
+    ("admin", "Robin", "Hughes", "Programme admin", True),
+    ("graduate", "María José", "Fernández-Núñez", "Trainee", False),
+]
+
+
+@transaction.atomic
+def ensure_demo_users(report: LoadReport) -> dict:
+    """Create the demo accounts with verified email addresses; leave existing ones as they are."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user_model = get_user_model()
+    users = {}
+    for username, first_name, last_name, role, superuser in DEMO_USERS:
+        email = f"{username}@example.org"
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": email,
+                "is_staff": superuser,
+                "is_superuser": superuser,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            report.created.append(f"user {username}")
+        user.groups.add(Group.objects.get(name=role))
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        users[username] = user
+    return users
+
+
+def ensure_demo_progress(*, users: dict, course: CoursePage) -> None:
+    """Enrol the demo trainee (part way through) and the graduate (finished) in the course."""
+    from courses.services import enrolment_create, lesson_complete
+
+    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+    for username, count in (("trainee", 3), ("graduate", len(lessons))):
+        enrolment_create(user=users[username], course=course)
+        for lesson in lessons[:count]:
+            lesson_complete(user=users[username], lesson=lesson)

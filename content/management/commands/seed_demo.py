@@ -1,0 +1,41 @@
+"""Load the demo site, curriculum and accounts; running it again changes nothing."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from content.demo import DEMO_PASSWORD, LoadReport, ensure_demo_progress, ensure_demo_users, load_site
+from courses.models import CoursePage
+
+
+class Command(BaseCommand):
+    """Load the demo site, curriculum and accounts."""
+
+    help = "Load the demo home page, the Peer Specialist Foundations course and the demo accounts (idempotent)."
+
+    def add_arguments(self, parser):
+        """Add --force for running with DEBUG off."""
+        parser.add_argument(
+            "--force", action="store_true", help="Run even when DEBUG is off (creates accounts with a known password)."
+        )
+
+    def handle(self, *args, force=False, **options):
+        """Load everything and report what changed."""
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it refuses to run when DEBUG is off. "
+                "Use --force if you really mean it."
+            )
+        home, report = load_site()
+        users = ensure_demo_users(report)
+        for course in CoursePage.objects.live().descendant_of(home):
+            ensure_demo_progress(users=users, course=course)
+        self._print_report(report)
+
+    def _print_report(self, report: LoadReport):
+        for item in report.created:
+            self.stdout.write(f"created {item}")
+        for item in report.updated:
+            self.stdout.write(f"updated {item}")
+        if not report.created and not report.updated:
+            self.stdout.write("Demo content is up to date; nothing changed.")
+        self.stdout.write(f"Demo accounts: trainee, supervisor, verifier, admin, graduate (password {DEMO_PASSWORD}).")

@@ -1,0 +1,63 @@
+"""Site-wide pages and the competency domains shared by courses, practice and certificates."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from content.blocks import PageStreamBlock
+
+
+class CompetencyDomain(models.Model):
+    """A competency domain (e.g. IC&RC 'Advocacy') that modules, questions and hours are tagged with."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    framework = models.CharField(max_length=60, default="IC&RC", help_text="The framework it comes from.")
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("framework"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HomePage(Page):
+    """The site's home page."""
+
+    tagline = models.CharField(max_length=200, blank=True)
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    body = StreamField(PageStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("tagline"), FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CourseIndexPage", "content.StandardPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the published courses to the context."""
+        from courses.selectors import live_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = live_courses()
+        return context
+
+
+class StandardPage(Page):
+    """A plain content page, such as the privacy notice or the code of ethics."""
+
+    intro = models.TextField(blank=True)
+    body = StreamField(PageStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["content.HomePage", "content.StandardPage"]
+    subpage_types = ["content.StandardPage"]

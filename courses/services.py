@@ -1,0 +1,53 @@
+"""Writes for courses: enrolment and lesson completion."""
+
+from django.db import IntegrityError, transaction
+from wagtail.models import Page
+
+from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage
+from lms.errors import ServiceError
+
+
+class CourseError(ServiceError):
+    """A course rule stopped the action. Codes: 'not_live', 'not_enrolled'."""
+
+
+@transaction.atomic
+def enrolment_create(*, user, course: CoursePage) -> tuple[Enrolment, bool]:
+    """Enrol a user in a course; enrolling twice is harmless.
+
+    Returns (enrolment, created). Raises CourseError('not_live') for an
+    unpublished course.
+    """
+    if not course.live:
+        raise CourseError("not_live", "This course is not open for enrolment.")
+    enrolment = Enrolment.objects.filter(user=user, course=course).first()
+    if enrolment:
+        return enrolment, False
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(user=user, course=course), True
+    except IntegrityError:
+        return Enrolment.objects.get(user=user, course=course), False
+
+
+@transaction.atomic
+def lesson_complete(*, user, lesson: LessonPage) -> tuple[LessonCompletion, bool]:
+    """Record that a user completed a lesson; completing it again is harmless.
+
+    Returns (completion, created). Raises CourseError('not_live') for an
+    unpublished lesson and CourseError('not_enrolled') when the user is not
+    enrolled in the lesson's course.
+    """
+    if not lesson.live:
+        raise CourseError("not_live", "This lesson is not published.")
+    course_path = lesson.path[: -2 * Page.steplen]
+    if not Enrolment.objects.filter(user=user, course__path=course_path).exists():
+        raise CourseError("not_enrolled", "Enrol in the course first to track your progress.")
+    completion = LessonCompletion.objects.filter(user=user, lesson=lesson).first()
+    if completion:
+        return completion, False
+    try:
+        with transaction.atomic():
+            return LessonCompletion.objects.create(user=user, lesson=lesson), True
+    except IntegrityError:
+        return LessonCompletion.objects.get(user=user, lesson=lesson), False

@@ -1,0 +1,24 @@
+"""Shared fixtures."""
+
+import pytest
+
+from tests.factories import PASSWORD, UserFactory, build_course
+
+
+@pytest.fixture
+def trainee(db):
+    """A signed-up trainee."""
+    return UserFactory(username="tamsin")
+
+
+@pytest.fixture
+def course(db):
+    """A live course of two modules with two lessons each: (course, lessons)."""
+    return build_course(modules=2, lessons_per_module=2)
+
+
+@pytest.fixture
+def trainee_client(client, trainee):
+    """A test client signed in as the trainee."""
+    assert client.login(username=trainee.username, password=PASSWORD)
+    return client

@@ -1,0 +1,105 @@
+"""seed_demo loads the demo site once; running it again changes nothing."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from wagtail.models import Page, PageLogEntry, Revision, Site
+
+from content.models import HomePage
+from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, ModulePage
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERNAMES = {"trainee", "supervisor", "verifier", "admin", "graduate"}
+
+
+def _counts():
+    return {
+        "pages": Page.objects.count(),
+        "revisions": Revision.objects.count(),
+        "log entries": PageLogEntry.objects.count(),
+        "users": get_user_model().objects.count(),
+        "enrolments": Enrolment.objects.count(),
+        "completions": LessonCompletion.objects.count(),
+        "emails": EmailAddress.objects.count(),
+    }
+
+
+def test_seed_demo_builds_the_site_and_is_idempotent(capsys):
+    call_command("seed_demo", "--force")
+    first = _counts()
+    call_command("seed_demo", "--force")
+    assert _counts() == first
+    assert "Demo content is up to date; nothing changed." in capsys.readouterr().out
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    course = CoursePage.objects.get(title="Peer Specialist Foundations")
+    modules = ModulePage.objects.child_of(course).order_by("path")
+    assert [m.slug for m in modules] == [
+        "foundations",
+        "active-listening",
+        "validation",
+        "boundaries",
+        "ethics",
+        "recovery-language",
+        "crisis",
+        "self-care",
+    ]
+    assert set(get_user_model().objects.values_list("username", flat=True)) >= DEMO_USERNAMES
+
+
+def test_demo_users_can_log_in_with_the_published_password(client):
+    call_command("seed_demo", "--force")
+    for username in DEMO_USERNAMES:
+        assert client.login(username=username, password="peerdemo2026"), username
+        client.logout()
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.groups.filter(name="Programme admin").exists()
+
+
+def test_seed_demo_updates_a_page_whose_source_changed(capsys):
+    call_command("seed_demo", "--force")
+    lesson = LessonPage.objects.get(slug="attending")
+    original_title = lesson.title
+    lesson.title = "Edited by hand"
+    lesson.save_revision().publish()
+    capsys.readouterr()
+    call_command("seed_demo", "--force")
+    lesson.refresh_from_db()
+    assert lesson.title == original_title
+    assert "updated /home/courses/peer-specialist-foundations/active-listening/attending/" in capsys.readouterr().out
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_refuses_when_debug_is_off():
+    with pytest.raises(CommandError, match="refuses to run when DEBUG is off"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.filter(username="trainee").exists()
+
+
+def test_demo_pages_render(client):
+    call_command("seed_demo", "--force")
+    for url in [
+        "/",
+        "/courses/",
+        "/courses/peer-specialist-foundations/",
+        "/courses/peer-specialist-foundations/validation/",
+        "/courses/peer-specialist-foundations/validation/naming-the-feeling/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get("/courses/peer-specialist-foundations/boundaries/sharing-your-story/").content.decode()
+    assert 'class="dialogue"' in html
+    assert "Lesson 2 of 4" in html
+
+
+def test_demo_trainee_dashboard_continues_at_fourth_lesson(client):
+    call_command("seed_demo", "--force")
+    client.login(username="trainee", password="peerdemo2026")
+    html = client.get("/dashboard/").content.decode()
+    fourth = LessonPage.objects.live().order_by("path")[3]
+    assert f'href="{fourth.url}"' in html
+    assert "Peer Specialist Foundations" in html

@@ -1,0 +1,60 @@
+"""The demo site in a real browser: narrow screens, keyboard use and the progress journey."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+LESSON = "/courses/peer-specialist-foundations/active-listening/attending/"
+
+
+def log_in(page, base, username="trainee"):
+    """Sign in through the login form."""
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", "peerdemo2026")
+    page.click("form button[type=submit]")
+    page.wait_for_url(base + "/dashboard/")
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_pages_fit_a_320px_screen(page, server):
+    log_in(page, server, "graduate")
+    page.set_viewport_size({"width": 320, "height": 800})
+    for path in [
+        "/",
+        "/courses/",
+        "/courses/peer-specialist-foundations/",
+        LESSON,
+        "/dashboard/",
+        "/courses/peer-specialist-foundations/validation/minimising-comparing-silver-lining/",
+    ]:
+        page.goto(server + path)
+        assert horizontal_overflow(page) <= 0, path
+
+
+def test_skip_link_is_first_and_moves_focus_to_main(page, server):
+    page.goto(server + LESSON)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_trainee_marks_a_lesson_complete_and_dashboard_moves_on(page, server):
+    log_in(page, server)
+    continue_link = page.locator("a.continue-link")
+    first_target = continue_link.get_attribute("href")
+    continue_link.click()
+    assert page.url == server + first_target
+    assert page.locator(".eyebrow").inner_text().startswith("Lesson ")
+    page.get_by_role("button", name="Mark complete").click()
+    assert "marked complete" in page.locator(".messages").inner_text()
+    page.goto(server + "/dashboard/")
+    assert page.locator("a.continue-link").get_attribute("href") != first_target
+    bar = page.get_by_role("progressbar", name="Course progress")
+    assert int(bar.get_attribute("aria-valuenow")) > 0
