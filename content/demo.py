@@ -14,18 +14,12 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from content.blocks import LessonStreamBlock, PageStreamBlock
+from content.curriculum.check import MARKDOWN_KEYS
 from content.models import CompetencyDomain, HomePage
 from content.services import home_page_install
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModuleObjective, ModulePage
 
 CURRICULUM_DIR = Path(__file__).resolve().parent / "curriculum"
-MARKDOWN_FIELDS = {
-    "text": {"markdown"},
-    "callout": {"text"},
-    "dialogue": {"debrief"},
-    "try_it": {"instructions"},
-    "video": {"transcript"},
-}
 
 
 @dataclass
@@ -49,7 +43,7 @@ def block_value(kind: str, source: dict):
     if kind == "text":
         return markdown_to_richtext(source["markdown"])
     value = {key: item for key, item in source.items() if key != "type"}
-    for key in MARKDOWN_FIELDS.get(kind, ()):
+    for key in MARKDOWN_KEYS.get(kind, ()):
         if key in value:
             value[key] = markdown_to_richtext(value[key])
     if kind == "video":

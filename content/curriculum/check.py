@@ -16,6 +16,13 @@ BLOCK_FIELDS = {
     "comparison": {"pairs"},
     "video": {"url", "title", "transcript"},
 }
+MARKDOWN_KEYS = {
+    "text": {"markdown"},
+    "callout": {"text"},
+    "dialogue": {"debrief"},
+    "try_it": {"instructions"},
+    "video": {"transcript"},
+}
 CORE_MODULES = {"active-listening", "validation", "boundaries"}
 
 
@@ -59,6 +66,9 @@ def check_module(path: Path) -> list[str]:
             missing = BLOCK_FIELDS[kind] - set(block)
             if missing:
                 problems.append(f"{name}: {kind} block missing {sorted(missing)}")
+            plain = {key: value for key, value in block.items() if key not in MARKDOWN_KEYS.get(kind, set())}
+            if "*" in str(plain):
+                problems.append(f"{name}: Markdown emphasis in a plain-text field of a {kind} block")
             if kind == "dialogue":
                 dialogues += 1
                 for turn in block.get("turns", []):

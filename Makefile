@@ -1,0 +1,49 @@
+# Peer Specialist Training: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEV := DEBUG=1
+
+.PHONY: run test test-sqlite test-postgres install system-deps lint format migrate demo clean
+
+## run: set everything up, load the demo data and serve http://127.0.0.1:$(PORT)
+run: install
+	@mkdir -p var
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (log in as trainee / peerdemo2026)"
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite on SQLite, then again on a throwaway PostgreSQL cluster where PostgreSQL is installed
+test: install system-deps test-sqlite test-postgres
+
+test-sqlite: install
+	@mkdir -p var
+	$(PY) -m pytest
+
+test-postgres: install
+	@scripts/with-postgres.sh $(PY) -m pytest; status=$$?; \
+	  if [ $$status -eq 3 ]; then echo "PostgreSQL run skipped: PostgreSQL is not installed."; exit 0; fi; exit $$status
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	@touch $@
+
+system-deps:
+	@scripts/system-deps.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var
