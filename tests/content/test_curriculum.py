@@ -56,11 +56,20 @@ def test_checker_reports_a_short_lesson(tmp_path):
                 "estimated_minutes": 10,
                 "competency_domains": ["advocacy"],
                 "objectives": ["O"],
-                "lessons": [{"slug": "tiny", "body": [{"type": "text", "markdown": "Too short."}]}],
+                "lessons": [
+                    {
+                        "slug": "tiny",
+                        "body": [
+                            {"type": "text", "markdown": "Too short."},
+                            {"type": "reflection", "prompt": "What *would* you say?"},
+                        ],
+                    }
+                ],
             }
         )
     )
     problems = check_module(short)
-    assert "02-active-listening.yaml/tiny: only 2 words" in problems
+    assert "02-active-listening.yaml/tiny: only 6 words" in problems
+    assert "02-active-listening.yaml/tiny: Markdown emphasis in a plain-text field of a reflection block" in problems
     assert "02-active-listening.yaml: too few lessons (1)" in problems
     assert "02-active-listening.yaml: no worked dialogue" in problems
