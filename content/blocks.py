@@ -3,7 +3,7 @@
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 
-RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "blockquote"]
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "h5", "bold", "italic", "ol", "ul", "link", "blockquote"]
 SHORT_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
 

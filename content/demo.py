@@ -6,6 +6,7 @@ differs, so loading twice changes nothing.
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import markdown
@@ -33,6 +34,7 @@ class LoadReport:
 def markdown_to_richtext(text: str) -> str:
     """Convert Markdown to the HTML Wagtail stores for rich text."""
     html = markdown.markdown(text.strip())
+    html = re.sub(r"<(/?)h([3-6])>", lambda m: f"<{m[1]}h{int(m[2]) - 1}>", html)
     html = re.sub(r"<(/?)strong>", r"<\1b>", html)
     html = re.sub(r"<(/?)em>", r"<\1i>", html)
     return html
@@ -135,7 +137,7 @@ def load_course(*, index: CourseIndexPage, directory: Path, report: LoadReport) 
             "title": source["title"],
             "summary": source["summary"].strip(),
             "description": markdown_to_richtext(source["description"]),
-            "estimated_hours": source.get("estimated_hours"),
+            "estimated_hours": Decimal(str(source["estimated_hours"])) if source.get("estimated_hours") else None,
         },
         report=report,
     )

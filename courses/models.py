@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.http import Http404
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -113,6 +114,14 @@ class LessonPage(Page):
 
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the lesson only while its module and course are published too."""
+        from courses.access import branch_is_live
+
+        if not branch_is_live(self) and not getattr(request, "is_preview", False):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         """Add position, previous/next and the module's progress."""

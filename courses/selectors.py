@@ -77,6 +77,21 @@ class CourseProgress:
         return None
 
     @property
+    def dom_id(self) -> str:
+        """An HTML id for the course's heading on pages that list several courses."""
+        return f"course-{self.course.id}"
+
+    def next_lesson_after(self, lesson: LessonPage) -> LessonItem | None:
+        """The first incomplete lesson after the given one in course order, else the first incomplete one."""
+        later = (
+            item
+            for module in self.modules
+            for item in module.lessons
+            if not item.done and item.lesson.path > lesson.path
+        )
+        return next(later, None) or self.next_lesson
+
+    @property
     def is_complete(self) -> bool:
         """Whether every lesson is complete (an empty course is never complete)."""
         return self.total > 0 and self.done == self.total
@@ -114,8 +129,8 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
     """Build the outline and the user's progress for several courses in three queries."""
     if not courses:
         return []
-    modules = list(ModulePage.objects.live().filter(_under(courses, 1)).order_by("path"))
-    lessons = list(LessonPage.objects.live().defer("body").filter(_under(courses, 2)).order_by("path"))
+    modules = list(ModulePage.objects.live().public().filter(_under(courses, 1)).order_by("path"))
+    lessons = list(LessonPage.objects.live().public().defer("body").filter(_under(courses, 2)).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
     module_by_path = {}
     for module in modules:
@@ -150,7 +165,8 @@ def course_progress_for_user(*, user, course: CoursePage, request=None) -> Cours
 
 def dashboard_progress(*, user, request=None) -> list[CourseProgress]:
     """Every live course the user is enrolled in, with progress, in enrolment order."""
-    enrolments = list(Enrolment.objects.filter(user=user, course__live=True).select_related("course"))
+    public_course_ids = CoursePage.objects.live().public().values("id")
+    enrolments = list(Enrolment.objects.filter(user=user, course__in=public_course_ids).select_related("course"))
     courses = [enrolment.course for enrolment in enrolments]
     by_course = {enrolment.course_id: enrolment for enrolment in enrolments}
     return courses_progress(user=user, courses=courses, enrolments=by_course, request=request)
@@ -159,7 +175,7 @@ def dashboard_progress(*, user, request=None) -> list[CourseProgress]:
 def module_progress_for_user(*, user, module: ModulePage, request=None) -> dict:
     """A module's lessons with the user's progress, the course and whether the user is enrolled."""
     course = Page.objects.filter(path=module.path[: -Page.steplen]).specific().first()
-    lessons = list(LessonPage.objects.live().defer("body").child_of(module).order_by("path"))
+    lessons = list(LessonPage.objects.live().public().defer("body").child_of(module).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
     progress = ModuleProgress(module=module, url=module.get_url(request=request))
     progress.lessons = [
@@ -173,10 +189,11 @@ def lesson_navigation(*, user, lesson: LessonPage, request=None) -> dict:
     """Position in the module, previous/next lessons, module progress and enrolment for a lesson page."""
     module_path = lesson.path[: -Page.steplen]
     course_path = module_path[: -Page.steplen]
-    ancestors = {page.path: page for page in Page.objects.filter(path__in=[module_path, course_path])}
+    ancestors = {page.path: page for page in Page.objects.live().filter(path__in=[module_path, course_path])}
     module, course = ancestors.get(module_path), ancestors.get(course_path)
     siblings = list(
         LessonPage.objects.live()
+        .public()
         .defer("body")
         .filter(path__startswith=module_path, depth=lesson.depth)
         .order_by("path")

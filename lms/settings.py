@@ -10,7 +10,8 @@ from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-load_dotenv(BASE_DIR / ".env")
+if os.environ.get("LMS_READ_DOTENV", "1") == "1":
+    load_dotenv(BASE_DIR / ".env")
 
 
 def env_bool(name: str, default: bool = False) -> bool:

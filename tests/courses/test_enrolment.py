@@ -68,5 +68,5 @@ def test_course_page_offers_enrol_form_only_to_signed_in_users(client, trainee_c
     assert "Log in to enrol" in anonymous
     assert "Enrol in this course" not in anonymous
     signed_in = trainee_client.get(course_page.url).content.decode()
-    assert 'method="post"' in signed_in
+    assert f'action="{reverse("course_enrol", args=[course_page.id])}"' in signed_in
     assert "Enrol in this course" in signed_in

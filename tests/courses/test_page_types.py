@@ -69,3 +69,5 @@ def test_programme_admin_reaches_wagtail_admin_and_trainee_does_not(client):
     assert client.get("/admin/").status_code == 200
     course, _ = build_course(slug="editable")
     assert client.get(f"/admin/pages/{course.id}/edit/").status_code == 200
+    assert client.get("/admin/snippets/content/competencydomain/").status_code == 200
+    assert client.get("/admin/snippets/courses/enrolment/").status_code == 200

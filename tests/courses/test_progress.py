@@ -1,11 +1,14 @@
 """Lesson completion, progress arithmetic and lesson navigation."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
+from wagtail.models import PageViewRestriction
 
 from courses.models import LessonCompletion
 from courses.selectors import course_progress_for_user, percent
 from courses.services import CourseError, enrolment_create, lesson_complete
+from lms.roles import SUPERVISOR
 from tests.factories import build_course
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +70,45 @@ def test_completion_needs_enrolment(trainee, course):
     assert not LessonCompletion.objects.exists()
 
 
-def test_unpublished_module_lessons_do_not_count(trainee, course):
+def test_lesson_under_an_unpublished_module_is_gone(client, trainee, course):
+    course_page, lessons = course
+    enrolment_create(user=trainee, course=course_page)
+    lessons[2].get_parent().unpublish()
+    assert client.get(lessons[2].url).status_code == 404
+    with pytest.raises(CourseError) as error:
+        lesson_complete(user=trainee, lesson=lessons[2])
+    assert error.value.code == "not_live"
+    assert course_progress_for_user(user=trainee, course=course_page).total == 2
+
+
+def test_restricted_course_cannot_be_enrolled_or_completed_by_outsiders(trainee_client, trainee, course):
+    course_page, lessons = course
+    restriction = PageViewRestriction.objects.create(page=course_page, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.get(name=SUPERVISOR))
+    assert trainee_client.get(course_page.url).status_code == 302
+    assert trainee_client.post(reverse("course_enrol", args=[course_page.id])).status_code == 404
+    enrolment_create(user=trainee, course=course_page)  # e.g. enrolled before the restriction
+    assert trainee_client.post(reverse("lesson_complete", args=[lessons[0].id])).status_code == 404
+    assert not LessonCompletion.objects.exists()
+    assert "A course" not in trainee_client.get(reverse("dashboard")).content.decode()
+
+
+def test_anonymous_complete_goes_to_login(client, course):
+    _, lessons = course
+    response = client.post(reverse("lesson_complete", args=[lessons[0].id]))
+    assert response["Location"].startswith("/accounts/login/")
+    assert not LessonCompletion.objects.exists()
+
+
+def test_completion_needs_enrolment_in_that_course_not_another(trainee):
+    first, _ = build_course(slug="first")
+    _, other_lessons = build_course(slug="second")
+    enrolment_create(user=trainee, course=first)
+    with pytest.raises(CourseError, match="Enrol in the course first"):
+        lesson_complete(user=trainee, lesson=other_lessons[0])
+
+
+def test_unpublished_lessons_do_not_count(trainee, course):
     course_page, lessons = course
     enrolment_create(user=trainee, course=course_page)
     lessons[3].unpublish()
@@ -88,11 +129,25 @@ def test_mark_complete_by_post_moves_to_next_lesson(trainee_client, trainee, cou
     assert LessonCompletion.objects.filter(user=trainee, lesson=lessons[0]).exists()
 
 
-def test_mark_complete_on_last_lesson_of_module_returns_to_module(trainee_client, trainee, course):
+def test_last_lesson_of_a_module_leads_into_the_next_module(trainee_client, trainee, course):
     course_page, lessons = course
     enrolment_create(user=trainee, course=course_page)
     response = trainee_client.post(reverse("lesson_complete", args=[lessons[1].id]))
-    assert response["Location"] == lessons[1].get_parent().url
+    assert response["Location"] == lessons[2].url
+
+
+def test_last_lesson_of_the_course_goes_back_to_an_earlier_gap_then_to_the_course(trainee_client, trainee, course):
+    course_page, lessons = course
+    enrolment_create(user=trainee, course=course_page)
+    for lesson in lessons[1:3]:
+        lesson_complete(user=trainee, lesson=lesson)
+    response = trainee_client.post(reverse("lesson_complete", args=[lessons[3].id]))
+    assert response["Location"] == lessons[0].url
+    response = trainee_client.post(reverse("lesson_complete", args=[lessons[0].id]))
+    assert response["Location"] == lessons[1].url  # still in module 1: the pager's next lesson
+    lesson_complete(user=trainee, lesson=lessons[0])
+    response = trainee_client.post(reverse("lesson_complete", args=[lessons[3].id]))
+    assert response["Location"] == course_page.url
 
 
 def test_mark_complete_when_not_enrolled_explains(trainee_client, course):

@@ -42,5 +42,4 @@ def test_query_count_is_constant(client, page):
         _queries(client, url)  # warm per-process caches (content types, site root paths)
         counts[(lessons, trainees)] = _queries(client, url)
         client.logout()
-    print(page, counts)
     assert len(set(counts.values())) == 1, counts

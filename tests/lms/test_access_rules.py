@@ -36,6 +36,7 @@ def test_project_views_carry_their_own_rules():
     assert rules["healthz"] == PUBLIC
     assert rules["dashboard/"] == SIGNED_IN
     assert rules["learn/courses/<int:course_id>/enrol/"] == SIGNED_IN
+    assert rules["learn/lessons/<int:lesson_id>/complete/"] == SIGNED_IN
 
 
 def plain_view(request):

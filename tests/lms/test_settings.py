@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
-    clean.update(env)
+    clean.update({"LMS_READ_DOTENV": "0", **env})
     return subprocess.run(  # noqa: S603 - fixed interpreter and code
         [sys.executable, "-c", f"import lms.settings as s; print({expression})"],
         cwd=ROOT,
