@@ -8,7 +8,7 @@ DEV := DEBUG=1
 .PHONY: run test test-sqlite test-postgres install system-deps lint format migrate demo clean
 
 ## run: set everything up, load the demo data and serve http://127.0.0.1:$(PORT)
-run: install
+run: install .env
 	@mkdir -p var
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo
@@ -27,6 +27,11 @@ test-postgres: install
 	  if [ $$status -eq 3 ] && [ -z "$$CI" ]; then echo "PostgreSQL run skipped: PostgreSQL is not installed."; exit 0; fi; exit $$status
 
 install: $(VENV)/.installed
+
+# Development values for manage.py commands typed by hand; never overwrites an existing .env.
+.env:
+	@printf '# Written by make run for development. Delete it, or set DEBUG=0 and a SECRET_KEY, for production.\nDEBUG=1\n' > $@
+	@echo "Wrote .env with DEBUG=1 for development."
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
