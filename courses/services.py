@@ -1,7 +1,7 @@
 """Writes for courses: enrolment and lesson completion."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from wagtail.models import Page
 
 from courses.access import branch_is_live
@@ -22,14 +22,7 @@ def enrolment_create(*, user: AbstractBaseUser, course: CoursePage) -> tuple[Enr
     """
     if not course.live:
         raise CourseError("not_live", "This course is not open for enrolment.")
-    enrolment = Enrolment.objects.filter(user=user, course=course).first()
-    if enrolment:
-        return enrolment, False
-    try:
-        with transaction.atomic():
-            return Enrolment.objects.create(user=user, course=course), True
-    except IntegrityError:
-        return Enrolment.objects.get(user=user, course=course), False
+    return Enrolment.objects.get_or_create(user=user, course=course)
 
 
 @transaction.atomic
@@ -46,11 +39,4 @@ def lesson_complete(*, user: AbstractBaseUser, lesson: LessonPage) -> tuple[Less
     course_path = lesson.path[: -2 * Page.steplen]
     if not Enrolment.objects.filter(user=user, course__path=course_path).exists():
         raise CourseError("not_enrolled", "Enrol in the course first to track your progress.")
-    completion = LessonCompletion.objects.filter(user=user, lesson=lesson).first()
-    if completion:
-        return completion, False
-    try:
-        with transaction.atomic():
-            return LessonCompletion.objects.create(user=user, lesson=lesson), True
-    except IntegrityError:
-        return LessonCompletion.objects.get(user=user, lesson=lesson), False
+    return LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
