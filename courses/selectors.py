@@ -155,11 +155,11 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
     return result
 
 
-def course_progress_for_user(*, user, course: CoursePage, request=None) -> CourseProgress:
+def course_progress_for_user(*, user, course: Page, request=None) -> CourseProgress:
     """One course's outline with the user's progress (enrolment is None when not enrolled)."""
     enrolment = None
     if user.is_authenticated:
-        enrolment = Enrolment.objects.filter(user=user, course=course).first()
+        enrolment = Enrolment.objects.filter(user=user, course_id=course.id).first()
     return courses_progress(user=user, courses=[course], enrolments={course.id: enrolment}, request=request)[0]
 
 
