@@ -5,6 +5,7 @@ differs, so loading twice changes nothing.
 """
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +19,12 @@ from content.blocks import LessonStreamBlock, PageStreamBlock
 from content.curriculum.check import MARKDOWN_KEYS
 from content.models import CompetencyDomain, HomePage
 from content.services import home_page_install
-from courses.models import CourseIndexPage, CoursePage, LessonPage, ModuleObjective, ModulePage
+from courses.blocks import ALL_OR_NOTHING, QuestionStreamBlock
+from courses.models import CourseIndexPage, CoursePage, LessonPage, ModuleObjective, ModulePage, QuizPage
 
 CURRICULUM_DIR = Path(__file__).resolve().parent / "curriculum"
+QUESTION_ID_NAMESPACE = uuid.UUID("6f1d2c1e-9a43-4d8e-8f43-3f0c6a1b7e55")
+"""Question and choice ids are derived from this and their place in the source, so they stay the same on reload."""
 
 
 @dataclass
@@ -79,8 +83,8 @@ def source_stream(block, blocks_source: list[dict]):
 
 def _field_differs(page: Page, name: str, value) -> bool:
     current = getattr(page, name)
-    if name == "body":
-        return stream_prep(page.body.stream_block, current) != stream_prep(page.body.stream_block, value)
+    if hasattr(current, "stream_block"):
+        return stream_prep(current.stream_block, current) != stream_prep(current.stream_block, value)
     return current != value
 
 
@@ -183,7 +187,65 @@ def load_module(*, course: CoursePage, source: dict, domains: dict, report: Load
             },
             report=report,
         )
+    if source.get("quiz"):
+        load_quiz(module=module, module_slug=source["slug"], source=source["quiz"], domains=domains, report=report)
     return module
+
+
+def _stable_id(*parts: str) -> str:
+    return str(uuid.uuid5(QUESTION_ID_NAMESPACE, "/".join(parts)))
+
+
+def quiz_questions(*, module_slug: str, questions: list[dict], domains: dict):
+    """Build a quiz's question stream from curriculum questions, with ids that stay the same on every load."""
+    raw = []
+    for number, question in enumerate(questions, start=1):
+        question_id = _stable_id(module_slug, f"q{number}")
+        competency = domains[question["competency"]].pk if question.get("competency") else None
+        choices = [
+            {
+                "type": "item",
+                "id": _stable_id(module_slug, f"q{number}", f"c{index}"),
+                "value": {
+                    "text": choice["text"].strip(),
+                    "correct": bool(choice["correct"]),
+                    "rationale": choice["rationale"].strip(),
+                },
+            }
+            for index, choice in enumerate(question["choices"], start=1)
+        ]
+        value = {
+            "kind": question["kind"],
+            "scoring": question.get("scoring", ALL_OR_NOTHING),
+            "competency": competency,
+            "stem": markdown_to_richtext(question["stem"]),
+            "choices": choices,
+        }
+        raw.append({"type": "question", "id": question_id, "value": value})
+    return QuestionStreamBlock().to_python(raw)
+
+
+def load_quiz(*, module: ModulePage, module_slug: str, source: dict, domains: dict, report: LoadReport) -> QuizPage:
+    """Load a module's quiz: its rules and its question pool."""
+    return sync_page(
+        parent=module,
+        model=QuizPage,
+        slug=source.get("slug", "quiz"),
+        fields={
+            "title": source["title"],
+            "instructions": markdown_to_richtext(source.get("instructions", "")),
+            "pass_mark": source.get("pass_mark", 80),
+            "questions_per_attempt": source.get("questions_per_attempt"),
+            "shuffle_questions": source.get("shuffle_questions", True),
+            "shuffle_choices": source.get("shuffle_choices", True),
+            "max_attempts": source.get("max_attempts", 3),
+            "wait_hours": source.get("wait_hours", 0),
+            "time_limit_minutes": source.get("time_limit_minutes"),
+            "review_mode": source.get("review_mode", QuizPage.REVIEW_FULL),
+            "questions": quiz_questions(module_slug=module_slug, questions=source["questions"], domains=domains),
+        },
+        report=report,
+    )
 
 
 @transaction.atomic
@@ -247,11 +309,43 @@ def ensure_demo_users(report: LoadReport) -> dict:
 
 
 def ensure_demo_progress(*, users: dict, course: CoursePage) -> None:
-    """Enrol the demo trainee (part way through) and the graduate (finished) in the course."""
+    """Enrol the demo trainee (part way through) and the graduate (finished) in the course.
+
+    The trainee failed the first module's quiz once, then passed it; the graduate passed every quiz.
+    Quizzes someone has already attempted are left alone.
+    """
+    from courses.models import QuizAttempt
     from courses.services import enrolment_create, lesson_complete
 
     lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
-    for username, count in (("trainee", 3), ("graduate", len(lessons))):
-        enrolment_create(user=users[username], course=course)
-        for lesson in lessons[:count]:
-            lesson_complete(user=users[username], lesson=lesson)
+    quizzes = list(QuizPage.objects.live().descendant_of(course).order_by("path"))
+    plans = {
+        "trainee": (3, {quizzes[0].id: [2, None]} if quizzes else {}),
+        "graduate": (len(lessons), {quiz.id: [None] for quiz in quizzes}),
+    }
+    for username, (lesson_count, quiz_plans) in plans.items():
+        user = users[username]
+        enrolment_create(user=user, course=course)
+        for lesson in lessons[:lesson_count]:
+            lesson_complete(user=user, lesson=lesson)
+        attempted = set(QuizAttempt.objects.filter(user=user).values_list("quiz_id", flat=True))
+        for quiz in quizzes:
+            if quiz.id in quiz_plans and quiz.id not in attempted:
+                for right_answers in quiz_plans[quiz.id]:
+                    take_quiz(user=user, quiz=quiz, right_answers=right_answers)
+
+
+def take_quiz(*, user, quiz: QuizPage, right_answers: int | None = None):
+    """Take a quiz through the services: answer the first right_answers questions correctly (all when None)."""
+    from courses.services import quiz_answers_save, quiz_attempt_start, quiz_attempt_submit
+
+    attempt, _ = quiz_attempt_start(user=user, quiz=quiz)
+    answers = {}
+    for index, question in enumerate(attempt.questions.order_by("position")):
+        choices = question.snapshot["choices"]
+        right = right_answers is None or index < right_answers
+        answers[question.question_key] = {choice["key"] for choice in choices if choice["correct"] == right}
+        if not right or question.snapshot["kind"] != "multiple":
+            answers[question.question_key] = set(sorted(answers[question.question_key])[:1])
+    quiz_answers_save(attempt=attempt, answers=answers)
+    return quiz_attempt_submit(attempt=attempt)[0]

@@ -1,17 +1,22 @@
-"""Course pages (course, module, lesson) and the records of enrolment and lesson completion."""
+"""Course pages (course, module, lesson, quiz) and the records of enrolment, completion and quiz attempts."""
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from simple_history.models import HistoricalRecords
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from content.blocks import LessonStreamBlock
+from courses.blocks import QuestionStreamBlock
 
 
 class CourseIndexPage(Page):
@@ -79,7 +84,7 @@ class ModulePage(Page):
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
     parent_page_types = ["courses.CoursePage"]
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "courses.QuizPage"]
 
     def get_context(self, request, *args, **kwargs):
         """Add the module's lessons with the user's progress."""
@@ -160,3 +165,191 @@ class LessonCompletion(models.Model):
 
     def __str__(self):
         return f"{self.user} completed {self.lesson}"
+
+
+class QuizPage(Page):
+    """A module's quiz: questions drawn from a pool, a pass mark, attempt rules and what the review shows."""
+
+    REVIEW_SCORE = "score"
+    REVIEW_WRONG = "wrong"
+    REVIEW_FULL = "full"
+    REVIEW_MODES = [
+        (REVIEW_SCORE, "Score only"),
+        (REVIEW_WRONG, "Score and which questions were wrong"),
+        (REVIEW_FULL, "Full review: every answer with its reasoning"),
+    ]
+
+    instructions = RichTextField(blank=True, features=["bold", "italic", "ol", "ul", "link"])
+    pass_mark = models.PositiveSmallIntegerField(
+        default=80, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="Percentage needed to pass."
+    )
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="How many questions each attempt draws from the pool. Leave blank to ask them all.",
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_choices = models.BooleanField(default=True, help_text="True-or-false choices always keep their order.")
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Leave blank for unlimited attempts. A programme admin can grant a trainee more.",
+    )
+    wait_hours = models.PositiveSmallIntegerField(default=0, help_text="Hours to wait after a failed attempt.")
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Leave blank for no time limit."
+    )
+    review_mode = models.CharField(max_length=10, choices=REVIEW_MODES, default=REVIEW_FULL)
+    questions = StreamField(QuestionStreamBlock(), help_text="The question pool.")
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("instructions"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("questions_per_attempt")]),
+                FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_choices")]),
+                FieldRowPanel([FieldPanel("max_attempts"), FieldPanel("wait_hours"), FieldPanel("time_limit_minutes")]),
+                FieldPanel("review_mode"),
+            ],
+            heading="Rules",
+        ),
+        FieldPanel("questions"),
+    ]
+    preview_modes = [("", "Trainee's view"), ("answer_key", "Answer key")]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    def clean(self):
+        """Refuse to draw more questions than the pool holds."""
+        super().clean()
+        pool = len(self.questions)
+        if self.questions_per_attempt and self.questions_per_attempt > pool:
+            raise ValidationError(
+                {"questions_per_attempt": f"The pool has {pool} question(s); draw at most that many, or leave blank."}
+            )
+
+    @property
+    def questions_drawn(self) -> int:
+        """How many questions one attempt asks."""
+        pool = len(self.questions)
+        return min(self.questions_per_attempt or pool, pool)
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the quiz only while its module and course are published too."""
+        from courses.access import branch_is_live
+
+        if not branch_is_live(self) and not getattr(request, "is_preview", False):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+    def serve_preview(self, request, mode_name):
+        """Show editors the answer key in the 'Answer key' preview mode; never on the live site."""
+        if mode_name == "answer_key":
+            return TemplateResponse(request, "courses/quiz_page_answer_key.html", {"page": self})
+        return super().serve_preview(request, mode_name)
+
+    def get_context(self, request, *args, **kwargs):
+        """Add the user's attempts and whether they may start one."""
+        from courses.selectors import quiz_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(quiz_overview(user=request.user, quiz=self, request=request))
+        return context
+
+
+class QuizAttempt(models.Model):
+    """One trainee's attempt at a quiz: the questions drawn, the answers saved and the grade."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    STATUSES = [(IN_PROGRESS, "In progress"), (SUBMITTED, "Submitted")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    quiz = models.ForeignKey(QuizPage, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField(help_text="1 for the trainee's first attempt at this quiz.")
+    status = models.CharField(max_length=12, choices=STATUSES, default=IN_PROGRESS)
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(help_text="The quiz's pass mark when the attempt started.")
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent.")
+    passed = models.BooleanField(null=True)
+    timed_out = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "quiz", "number"], name="one_attempt_per_number"),
+            models.UniqueConstraint(
+                fields=["user", "quiz"], condition=models.Q(status="in_progress"), name="one_open_attempt_per_quiz"
+            ),
+        ]
+        indexes = [models.Index(fields=["quiz", "status"])]
+        ordering = ["user", "quiz", "number"]
+
+    def __str__(self):
+        return f"{self.user} · {self.quiz} · attempt {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the attempt is still being answered."""
+        return self.status == self.IN_PROGRESS
+
+
+class AttemptQuestion(models.Model):
+    """A question as drawn for one attempt, frozen with its choices in the order shown, and its score."""
+
+    attempt = models.ForeignKey(QuizAttempt, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    question_key = models.CharField(max_length=64, help_text="The id of the question block in the quiz's pool.")
+    snapshot = models.JSONField(help_text="The question as shown: kind, scoring, stem and choices in order.")
+    score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True, help_text="0 to 1.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="one_question_per_position"),
+            models.UniqueConstraint(fields=["attempt", "question_key"], name="question_once_per_attempt"),
+        ]
+        ordering = ["attempt", "position"]
+
+    def __str__(self):
+        return f"{self.attempt} · question {self.position}"
+
+
+class AttemptAnswer(models.Model):
+    """A choice the trainee has selected for a question in an attempt."""
+
+    attempt_question = models.ForeignKey(AttemptQuestion, on_delete=models.CASCADE, related_name="answers")
+    choice_key = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["attempt_question", "choice_key"], name="choice_once_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_question}: {self.choice_key}"
+
+
+class QuizAttemptGrant(models.Model):
+    """One extra attempt at a quiz, granted to a trainee by a programme admin, with the reason."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempt_grants")
+    quiz = models.ForeignKey(QuizPage, on_delete=models.PROTECT, related_name="attempt_grants")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="quiz_attempt_grants_given"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["granted_at"]
+
+    def __str__(self):
+        return f"Extra attempt for {self.user} at {self.quiz}"

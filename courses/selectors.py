@@ -1,13 +1,25 @@
-"""Reads for courses: outlines and progress, each in a fixed number of queries."""
+"""Reads for courses: outlines, progress and quiz attempts, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 from wagtail.models import Page
 
-from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, ModulePage
+from courses import quiz_rules
+from courses.models import (
+    CoursePage,
+    Enrolment,
+    LessonCompletion,
+    LessonPage,
+    ModulePage,
+    QuizAttempt,
+    QuizAttemptGrant,
+    QuizPage,
+)
 
 
 @dataclass
@@ -18,24 +30,74 @@ class LessonItem:
     url: str
     done: bool
 
+    @property
+    def page(self) -> LessonPage:
+        """The lesson page."""
+        return self.lesson
+
+    @property
+    def title(self) -> str:
+        """The lesson's title."""
+        return self.lesson.title
+
+
+@dataclass
+class QuizSummary:
+    """A user's record at one quiz: attempts submitted, best score, whether passed, whether one is open."""
+
+    attempts: int = 0
+    best_score: Decimal | None = None
+    passed: bool = False
+    open: bool = False
+
+
+@dataclass
+class QuizItem:
+    """A module's quiz in an outline, with the user's record at it; passing it completes the step."""
+
+    quiz: QuizPage
+    url: str
+    summary: QuizSummary
+
+    @property
+    def page(self) -> QuizPage:
+        """The quiz page."""
+        return self.quiz
+
+    @property
+    def title(self) -> str:
+        """The quiz's title."""
+        return self.quiz.title
+
+    @property
+    def done(self) -> bool:
+        """Whether the user has passed the quiz."""
+        return self.summary.passed
+
 
 @dataclass
 class ModuleProgress:
-    """A module's lessons and how many of them the user has completed."""
+    """A module's lessons and quiz, and how many of them the user has completed (passed, for the quiz)."""
 
     module: ModulePage
     url: str
     lessons: list[LessonItem] = field(default_factory=list)
+    quiz: QuizItem | None = None
+
+    @property
+    def steps(self) -> list:
+        """The lessons in order, then the quiz if there is one."""
+        return [*self.lessons, self.quiz] if self.quiz else list(self.lessons)
 
     @property
     def total(self) -> int:
-        """Number of lessons in the module."""
-        return len(self.lessons)
+        """Number of steps (lessons and quiz) in the module."""
+        return len(self.steps)
 
     @property
     def done(self) -> int:
-        """Number of lessons the user has completed."""
-        return sum(1 for item in self.lessons if item.done)
+        """Number of steps the user has completed."""
+        return sum(1 for item in self.steps if item.done)
 
     @property
     def percent(self) -> int:
@@ -54,13 +116,23 @@ class CourseProgress:
 
     @property
     def total(self) -> int:
-        """Number of lessons in the course."""
+        """Number of steps (lessons and quizzes) in the course."""
         return sum(module.total for module in self.modules)
 
     @property
     def done(self) -> int:
-        """Number of lessons the user has completed."""
+        """Number of steps the user has completed."""
         return sum(module.done for module in self.modules)
+
+    @property
+    def steps(self) -> list:
+        """Every lesson and quiz in course order."""
+        return [item for module in self.modules for item in module.steps]
+
+    @property
+    def quizzes(self) -> list[QuizItem]:
+        """The course's quizzes in order."""
+        return [module.quiz for module in self.modules if module.quiz]
 
     @property
     def percent(self) -> int:
@@ -68,32 +140,25 @@ class CourseProgress:
         return percent(self.done, self.total)
 
     @property
-    def next_lesson(self) -> LessonItem | None:
-        """The first lesson, in course order, that the user has not completed."""
-        for module in self.modules:
-            for item in module.lessons:
-                if not item.done:
-                    return item
-        return None
+    def next_step(self) -> LessonItem | QuizItem | None:
+        """The first lesson or quiz, in course order, that the user has not completed."""
+        return next((item for item in self.steps if not item.done), None)
 
     @property
     def dom_id(self) -> str:
         """An HTML id for the course's heading on pages that list several courses."""
         return f"course-{self.course.id}"
 
-    def next_lesson_after(self, lesson: LessonPage) -> LessonItem | None:
-        """The first incomplete lesson after the given one in course order, else the first incomplete one."""
-        later = (
-            item
-            for module in self.modules
-            for item in module.lessons
-            if not item.done and item.lesson.path > lesson.path
-        )
-        return next(later, None) or self.next_lesson
+    def next_step_after(self, page: Page) -> LessonItem | QuizItem | None:
+        """The first incomplete step after the given page in course order, else the first incomplete one."""
+        steps = self.steps
+        index = next((i for i, item in enumerate(steps) if item.page.id == page.id), -1)
+        later = (item for item in steps[index + 1 :] if not item.done)
+        return next(later, None) or self.next_step
 
     @property
     def is_complete(self) -> bool:
-        """Whether every lesson is complete (an empty course is never complete)."""
+        """Whether every lesson and quiz is complete (an empty course is never complete)."""
         return self.total > 0 and self.done == self.total
 
 
@@ -121,20 +186,49 @@ def completed_lesson_ids(user, lesson_ids: list[int]) -> set[int]:
     return set(LessonCompletion.objects.filter(user=user, lesson_id__in=lesson_ids).values_list("lesson_id", flat=True))
 
 
+def quiz_summaries(user, quiz_ids: list[int]) -> dict[int, QuizSummary]:
+    """The user's record at each of the given quizzes, in one query."""
+    if not user.is_authenticated or not quiz_ids:
+        return {}
+    rows = (
+        QuizAttempt.objects.filter(user=user, quiz_id__in=quiz_ids)
+        .values("quiz_id")
+        .annotate(
+            submitted=Count("id", filter=Q(status=QuizAttempt.SUBMITTED)),
+            best=Max("score"),
+            passes=Count("id", filter=Q(passed=True)),
+            open=Count("id", filter=Q(status=QuizAttempt.IN_PROGRESS)),
+        )
+    )
+    return {
+        row["quiz_id"]: QuizSummary(
+            attempts=row["submitted"], best_score=row["best"], passed=row["passes"] > 0, open=row["open"] > 0
+        )
+        for row in rows
+    }
+
+
 def _under(pages, depth_offset: int) -> Q:
     return reduce(or_, (Q(path__startswith=page.path, depth=page.depth + depth_offset) for page in pages))
 
 
 def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, Enrolment], request=None):
-    """Build the outline and the user's progress for several courses in three queries."""
+    """Build the outline and the user's progress for several courses in five queries."""
     if not courses:
         return []
     modules = list(ModulePage.objects.live().public().filter(_under(courses, 1)).order_by("path"))
     lessons = list(LessonPage.objects.live().public().defer("body").filter(_under(courses, 2)).order_by("path"))
+    quizzes = list(QuizPage.objects.live().public().defer("questions").filter(_under(courses, 2)).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
+    summaries = quiz_summaries(user, [quiz.id for quiz in quizzes])
     module_by_path = {}
     for module in modules:
         module_by_path[module.path] = ModuleProgress(module=module, url=module.get_url(request=request))
+    for quiz in quizzes:
+        module_progress = module_by_path.get(quiz.path[: -Page.steplen])
+        if module_progress is not None:
+            summary = summaries.get(quiz.id, QuizSummary())
+            module_progress.quiz = QuizItem(quiz=quiz, url=quiz.get_url(request=request), summary=summary)
     for lesson in lessons:
         module_progress = module_by_path.get(lesson.path[: -Page.steplen])
         if module_progress is not None:
@@ -172,8 +266,16 @@ def dashboard_progress(*, user, request=None) -> list[CourseProgress]:
     return courses_progress(user=user, courses=courses, enrolments=by_course, request=request)
 
 
+def _module_quiz(user, module_path: str, depth: int, request) -> QuizItem | None:
+    quiz = QuizPage.objects.live().public().defer("questions").filter(path__startswith=module_path, depth=depth).first()
+    if quiz is None:
+        return None
+    summary = quiz_summaries(user, [quiz.id]).get(quiz.id, QuizSummary())
+    return QuizItem(quiz=quiz, url=quiz.get_url(request=request), summary=summary)
+
+
 def module_progress_for_user(*, user, module: ModulePage, request=None) -> dict:
-    """A module's lessons with the user's progress, the course and whether the user is enrolled."""
+    """A module's lessons and quiz with the user's progress, the course and whether the user is enrolled."""
     course = Page.objects.filter(path=module.path[: -Page.steplen]).specific().first()
     lessons = list(LessonPage.objects.live().public().defer("body").child_of(module).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
@@ -181,12 +283,13 @@ def module_progress_for_user(*, user, module: ModulePage, request=None) -> dict:
     progress.lessons = [
         LessonItem(lesson=lesson, url=lesson.get_url(request=request), done=lesson.id in done_ids) for lesson in lessons
     ]
+    progress.quiz = _module_quiz(user, module.path, module.depth + 1, request)
     enrolled = user.is_authenticated and Enrolment.objects.filter(user=user, course_id=course.id).exists()
     return {"course": course, "module_progress": progress, "enrolled": enrolled}
 
 
 def lesson_navigation(*, user, lesson: LessonPage, request=None) -> dict:
-    """Position in the module, previous/next lessons, module progress and enrolment for a lesson page."""
+    """Position in the module, previous/next lessons, the module's quiz and progress, and enrolment."""
     module_path = lesson.path[: -Page.steplen]
     course_path = module_path[: -Page.steplen]
     ancestors = {page.path: page for page in Page.objects.live().filter(path__in=[module_path, course_path])}
@@ -202,6 +305,7 @@ def lesson_navigation(*, user, lesson: LessonPage, request=None) -> dict:
     items = [LessonItem(lesson=s, url=s.get_url(request=request), done=s.id in done_ids) for s in siblings]
     index = next((i for i, item in enumerate(items) if item.lesson.id == lesson.id), 0)
     progress = ModuleProgress(module=module, url=module.get_url(request=request) if module else "", lessons=items)
+    progress.quiz = _module_quiz(user, module_path, lesson.depth, request)
     enrolled = bool(
         user.is_authenticated and course and Enrolment.objects.filter(user=user, course_id=course.id).exists()
     )
@@ -213,6 +317,150 @@ def lesson_navigation(*, user, lesson: LessonPage, request=None) -> dict:
         "lesson_count": len(items),
         "previous_lesson": items[index - 1] if index > 0 else None,
         "next_lesson": items[index + 1] if index + 1 < len(items) else None,
+        "quiz": progress.quiz,
         "is_done": lesson.id in done_ids,
         "enrolled": enrolled,
     }
+
+
+@dataclass
+class AttemptRow:
+    """A submitted or open attempt as listed to its trainee."""
+
+    attempt: QuizAttempt
+    questions: int
+
+
+def quiz_overview(*, user, quiz: QuizPage, request=None) -> dict:
+    """What the quiz page shows a user: the course and module, their attempts, and whether they may start one."""
+    module_path = quiz.path[: -Page.steplen]
+    course_path = module_path[: -Page.steplen]
+    ancestors = {page.path: page for page in Page.objects.filter(path__in=[module_path, course_path])}
+    module, course = ancestors.get(module_path), ancestors.get(course_path)
+    context = {
+        "module": module,
+        "course": course,
+        "enrolled": False,
+        "attempts": [],
+        "open_attempt": None,
+        "start_rule": None,
+        "attempts_allowed": None,
+        "attempts_left": None,
+        "best_score": None,
+        "passed": False,
+        "lessons": [],
+        "lessons_left": [],
+    }
+    if not user.is_authenticated or course is None:
+        return context
+    context["enrolled"] = Enrolment.objects.filter(user=user, course_id=course.id).exists()
+    attempts = list(
+        QuizAttempt.objects.filter(user=user, quiz=quiz).annotate(question_count=Count("questions")).order_by("number")
+    )
+    extra = QuizAttemptGrant.objects.filter(user=user, quiz=quiz).count()
+    allowed = None if quiz.max_attempts is None else quiz.max_attempts + extra
+    submitted = [attempt for attempt in attempts if not attempt.is_open]
+    now = timezone.now()
+    open_attempt = next((attempt for attempt in attempts if attempt.is_open), None)
+    scores = [attempt.score for attempt in submitted if attempt.score is not None]
+    context.update(
+        attempts=list(reversed(attempts)),
+        open_attempt=open_attempt,
+        start_rule=quiz_rules.start_rule(
+            submitted=submitted,
+            max_attempts=quiz.max_attempts,
+            extra_attempts=extra,
+            wait_hours=quiz.wait_hours,
+            now=now,
+        ),
+        attempts_allowed=allowed,
+        attempts_used=len(submitted),
+        attempts_left=None if allowed is None else max(allowed - len(submitted), 0),
+        best_score=max(scores) if scores else None,
+        passed=any(attempt.passed for attempt in submitted),
+        lessons=module_progress_for_user(user=user, module=module, request=request)["module_progress"].lessons
+        if module
+        else [],
+    )
+    context["lessons_left"] = [item for item in context["lessons"] if not item.done]
+    return context
+
+
+@dataclass
+class ChoiceView:
+    """A choice as shown in an attempt or its review."""
+
+    key: str
+    text: str
+    selected: bool
+    correct: bool = False
+    rationale: str = ""
+
+
+@dataclass
+class QuestionView:
+    """A question of an attempt with the trainee's selections (and, for review, the answer key)."""
+
+    position: int
+    key: str
+    kind: str
+    stem: str
+    choices: list[ChoiceView]
+    score: Decimal | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Whether any choice is selected."""
+        return any(choice.selected for choice in self.choices)
+
+    @property
+    def is_correct(self) -> bool:
+        """Whether the question earned full marks."""
+        return self.score is not None and self.score >= 1
+
+    @property
+    def is_partly_correct(self) -> bool:
+        """Whether the question earned some marks but not all."""
+        return self.score is not None and 0 < self.score < 1
+
+    @property
+    def dom_id(self) -> str:
+        """The HTML id of the question's fieldset."""
+        return f"question-{self.position}"
+
+
+def attempt_questions(*, attempt: QuizAttempt, with_key: bool, selected: dict[str, set[str]] | None = None) -> list:
+    """The attempt's questions in order with the saved selections, in two queries.
+
+    with_key adds whether each choice is correct and its rationale; leave it off while the
+    attempt is open so the answer key never reaches the page. selected overrides the saved
+    selections (to show back what was just posted).
+    """
+    questions = []
+    for question in attempt.questions.prefetch_related("answers").order_by("position"):
+        chosen = (
+            selected.get(question.question_key, set())
+            if selected is not None
+            else {answer.choice_key for answer in question.answers.all()}
+        )
+        choices = [
+            ChoiceView(
+                key=choice["key"],
+                text=choice["text"],
+                selected=choice["key"] in chosen,
+                correct=choice["correct"] if with_key else False,
+                rationale=choice["rationale"] if with_key else "",
+            )
+            for choice in question.snapshot["choices"]
+        ]
+        questions.append(
+            QuestionView(
+                position=question.position,
+                key=question.question_key,
+                kind=question.snapshot["kind"],
+                stem=question.snapshot["stem"],
+                choices=choices,
+                score=question.score if with_key or not attempt.is_open else None,
+            )
+        )
+    return questions

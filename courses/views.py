@@ -1,14 +1,33 @@
-"""Views for enrolment, lesson completion and the trainee dashboard."""
+"""Views for enrolment, lesson completion, quizzes and the trainee dashboard."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.access import request_may_view
-from courses.models import CoursePage, LessonPage
-from courses.selectors import course_progress_for_user, dashboard_progress, lesson_navigation
-from courses.services import CourseError, enrolment_create, lesson_complete
+from courses.forms import answers_from_post
+from courses.models import CoursePage, LessonPage, QuizAttempt, QuizPage
+from courses.selectors import (
+    attempt_questions,
+    course_progress_for_user,
+    dashboard_progress,
+    lesson_navigation,
+    quiz_overview,
+)
+from courses.services import (
+    CourseError,
+    QuizError,
+    enrolment_create,
+    lesson_complete,
+    quiz_answers_save,
+    quiz_attempt_close_if_overdue,
+    quiz_attempt_start,
+    quiz_attempt_submit,
+)
 from lms.access import signed_in
 
 
@@ -48,7 +67,7 @@ def complete_lesson(request, lesson_id: int):
     if navigation["next_lesson"]:
         return redirect(navigation["next_lesson"].url)
     course_progress = course_progress_for_user(user=request.user, course=navigation["course"], request=request)
-    next_in_course = course_progress.next_lesson_after(lesson)
+    next_in_course = course_progress.next_step_after(lesson)
     if next_in_course:
         return redirect(next_in_course.url)
     return redirect(course_progress.url)
@@ -60,3 +79,106 @@ def dashboard(request):
     return render(
         request, "courses/dashboard.html", {"courses": dashboard_progress(user=request.user, request=request)}
     )
+
+
+@signed_in
+@require_POST
+def quiz_start(request, quiz_id: int):
+    """Start an attempt at a quiz (or resume the open one), then show its questions."""
+    quiz = get_object_or_404(QuizPage.objects.live(), pk=quiz_id)
+    if not request_may_view(quiz, request):
+        raise Http404
+    try:
+        attempt, created = quiz_attempt_start(user=request.user, quiz=quiz)
+    except QuizError as error:
+        messages.error(request, error.message)
+        return redirect(quiz.get_url(request=request))
+    if not created:
+        messages.info(request, "You already have an attempt in progress. Carry on where you left off.")
+    return redirect("quiz_attempt", attempt_id=attempt.id)
+
+
+def _own_attempt(request, attempt_id: int) -> QuizAttempt:
+    """The signed-in user's attempt with this id; anyone else's is a 404."""
+    return get_object_or_404(QuizAttempt.objects.select_related("quiz"), pk=attempt_id, user=request.user)
+
+
+def _is_autosave(request) -> bool:
+    return request.headers.get("X-Quiz-Autosave") == "1"
+
+
+def _render_attempt(request, attempt: QuizAttempt, *, error: QuizError | None = None, selected=None, status=200):
+    questions = attempt_questions(attempt=attempt, with_key=False, selected=selected)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "questions": questions,
+        "error": error,
+        "unanswered": set(error.positions) if error else set(),
+    }
+    return render(request, "courses/quiz_attempt.html", context, status=status)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def attempt_take(request, attempt_id: int):
+    """Show an open attempt's questions; save the answers, or save and submit them for grading."""
+    attempt = _own_attempt(request, attempt_id)
+    if quiz_attempt_close_if_overdue(attempt=attempt):
+        if _is_autosave(request):
+            return JsonResponse({"error": "Time is up.", "redirect": _result_url(attempt)}, status=409)
+        return redirect("quiz_attempt_result", attempt_id=attempt.id)
+    if not attempt.is_open:
+        if _is_autosave(request):
+            return JsonResponse({"error": "Already submitted.", "redirect": _result_url(attempt)}, status=409)
+        return redirect("quiz_attempt_result", attempt_id=attempt.id)
+    if request.method == "GET":
+        return _render_attempt(request, attempt)
+    answers = answers_from_post(request.POST)
+    try:
+        quiz_answers_save(attempt=attempt, answers=answers)
+    except QuizError as error:
+        if error.code in ("submitted", "time_up"):
+            quiz_attempt_close_if_overdue(attempt=attempt)
+            return redirect("quiz_attempt_result", attempt_id=attempt.id)
+        if _is_autosave(request):
+            return JsonResponse({"error": error.message}, status=400)
+        return _render_attempt(request, attempt, error=error, status=400)
+    if _is_autosave(request):
+        return JsonResponse({"saved_at": time_format(timezone.localtime(), "TIME_FORMAT")})
+    if request.POST.get("action") != "submit":
+        messages.success(request, "Your answers are saved. Come back any time to finish this attempt.")
+        return redirect(attempt.quiz.get_url(request=request))
+    try:
+        quiz_attempt_submit(attempt=attempt)
+    except QuizError as error:
+        return _render_attempt(request, attempt, error=error, selected=answers, status=400)
+    return redirect("quiz_attempt_result", attempt_id=attempt.id)
+
+
+def _result_url(attempt: QuizAttempt) -> str:
+    return reverse("quiz_attempt_result", kwargs={"attempt_id": attempt.id})
+
+
+@signed_in
+def attempt_result(request, attempt_id: int):
+    """A submitted attempt's score and, as the quiz allows, which answers were wrong and why."""
+    attempt = _own_attempt(request, attempt_id)
+    quiz_attempt_close_if_overdue(attempt=attempt)
+    if attempt.is_open:
+        return redirect("quiz_attempt", attempt_id=attempt.id)
+    quiz = attempt.quiz
+    review = quiz.review_mode
+    questions = (
+        []
+        if review == QuizPage.REVIEW_SCORE
+        else attempt_questions(attempt=attempt, with_key=review == QuizPage.REVIEW_FULL)
+    )
+    context = {
+        "attempt": attempt,
+        "quiz": quiz,
+        "review": review,
+        "questions": questions,
+        "overview": quiz_overview(user=request.user, quiz=quiz, request=request),
+    }
+    return render(request, "courses/quiz_result.html", context)

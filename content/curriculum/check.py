@@ -80,7 +80,14 @@ def check_module(path: Path) -> list[str]:
         print(f"  {name}: {words} words")
     if core and dialogues < 1:
         problems.append(f"{path.name}: no worked dialogue")
-    questions = data.get("quiz", {}).get("questions", [])
+    quiz = data.get("quiz", {})
+    questions = quiz.get("questions", [])
+    if not quiz.get("title"):
+        problems.append(f"{path.name}: the quiz has no title")
+    if quiz.get("pass_mark") != 80:
+        problems.append(f"{path.name}: the demo quizzes' pass mark is 80")
+    if (quiz.get("questions_per_attempt") or len(questions)) > len(questions):
+        problems.append(f"{path.name}: the quiz draws more questions than its pool holds")
     if len(questions) < (6 if core else 4):
         problems.append(f"{path.name}: only {len(questions)} quiz questions")
     for number, question in enumerate(questions, 1):

@@ -29,8 +29,8 @@ def test_continue_link_goes_to_next_incomplete_lesson(trainee_client, trainee, c
     html = trainee_client.get(reverse("dashboard")).content.decode()
     assert f'class="button continue-link" href="{lessons[2].url}"' in html
     assert 'aria-valuenow="50"' in html
-    assert "2 of 4 lessons · 50%" in html
-    assert "Module 1" in html and "2 of 2 lessons · 100%" in html
+    assert "2 of 4 steps · 50%" in html
+    assert "Module 1" in html and "2 of 2 steps · 100%" in html
 
 
 def test_finished_course_says_well_done(trainee_client, trainee, course):

@@ -29,7 +29,7 @@ def test_progress_counts_lessons_per_module_and_course(trainee, course):
     progress = course_progress_for_user(user=trainee, course=course_page)
     assert (progress.done, progress.total, progress.percent) == (3, 4, 75)
     assert [(m.done, m.total, m.percent) for m in progress.modules] == [(2, 2, 100), (1, 2, 50)]
-    assert progress.next_lesson.lesson.id == lessons[3].id
+    assert progress.next_step.page.id == lessons[3].id
     assert not progress.is_complete
 
 
@@ -39,7 +39,7 @@ def test_next_lesson_skips_completed_lessons_out_of_order(trainee, course):
     lesson_complete(user=trainee, lesson=lessons[0])
     lesson_complete(user=trainee, lesson=lessons[2])
     progress = course_progress_for_user(user=trainee, course=course_page)
-    assert progress.next_lesson.lesson.id == lessons[1].id
+    assert progress.next_step.page.id == lessons[1].id
 
 
 def test_all_complete_has_no_next_lesson(trainee, course):
@@ -49,7 +49,7 @@ def test_all_complete_has_no_next_lesson(trainee, course):
         lesson_complete(user=trainee, lesson=lesson)
     progress = course_progress_for_user(user=trainee, course=course_page)
     assert progress.is_complete
-    assert progress.next_lesson is None
+    assert progress.next_step is None
     assert progress.percent == 100
 
 
@@ -165,7 +165,7 @@ def test_lesson_page_shows_position_neighbours_and_module_progress(trainee_clien
     assert "Lesson 2 of 4" in html
     assert f'href="{lessons[0].url}" rel="prev"' in html
     assert f'href="{lessons[2].url}" rel="next"' in html
-    assert "1 of 4 lessons · 25%" in html
+    assert "1 of 4 steps · 25%" in html
     assert "Mark complete and continue" in html
 
 
