@@ -82,9 +82,10 @@ def passes(percent: Fraction, pass_mark: int) -> bool:
     return percent >= pass_mark
 
 
-def shown_percent(percent: Fraction) -> Decimal:
-    """The percentage to store and show: two decimals, rounded down so it never shows a pass that wasn't."""
-    return (Decimal(percent.numerator) / Decimal(percent.denominator)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+def rounded_down(value: Fraction, places: int = 2) -> Decimal:
+    """A fraction as a decimal with this many places, rounded down so a shown score never exceeds the real one."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
 
 
 @dataclass(frozen=True)

@@ -407,6 +407,7 @@ class QuestionView:
     stem: str
     choices: list[ChoiceView]
     score: Decimal | None = None
+    missing: bool = False
 
     @property
     def answered(self) -> bool:

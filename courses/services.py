@@ -193,14 +193,14 @@ def _grade(attempt: QuizAttempt, now: datetime, *, timed_out: bool) -> None:
     scores = []
     for question in questions:
         score = quiz_rules.question_score(question.snapshot, {answer.choice_key for answer in question.answers.all()})
-        question.score = quiz_rules.shown_percent(score) / 100
+        question.score = quiz_rules.rounded_down(score, places=4)
         scores.append(score)
     AttemptQuestion.objects.bulk_update(questions, ["score"])
     percent = quiz_rules.attempt_percent(scores)
     attempt.status = QuizAttempt.SUBMITTED
     attempt.submitted_at = now
     attempt.timed_out = timed_out
-    attempt.score = quiz_rules.shown_percent(percent)
+    attempt.score = quiz_rules.rounded_down(percent)
     attempt.passed = quiz_rules.passes(percent, attempt.pass_mark)
     attempt.save()
 

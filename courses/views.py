@@ -109,13 +109,10 @@ def _is_autosave(request) -> bool:
 
 def _render_attempt(request, attempt: QuizAttempt, *, error: QuizError | None = None, selected=None, status=200):
     questions = attempt_questions(attempt=attempt, with_key=False, selected=selected)
-    context = {
-        "attempt": attempt,
-        "quiz": attempt.quiz,
-        "questions": questions,
-        "error": error,
-        "unanswered": set(error.positions) if error else set(),
-    }
+    unanswered = set(error.positions) if error else set()
+    for question in questions:
+        question.missing = question.position in unanswered
+    context = {"attempt": attempt, "quiz": attempt.quiz, "questions": questions, "error": error}
     return render(request, "courses/quiz_attempt.html", context, status=status)
 
 

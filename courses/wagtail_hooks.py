@@ -1,9 +1,15 @@
-"""Wagtail admin registration for enrolments."""
+"""Wagtail admin registration: enrolments, quiz reports, and a guard against deleting quizzes with attempts."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from courses.models import Enrolment
+from courses.admin_views import VIEW_REPORTS, QuizAttemptGrantView, QuizReportDetailView, QuizReportIndexView
+from courses.models import Enrolment, QuizAttempt
 
 
 class EnrolmentViewSet(SnippetViewSet):
@@ -20,3 +26,41 @@ class EnrolmentViewSet(SnippetViewSet):
 
 
 register_snippet(EnrolmentViewSet)
+
+
+@hooks.register("register_admin_urls")
+def quiz_report_urls():
+    """Mount the quiz reports under /admin/reports/quizzes/."""
+    return [
+        path("reports/quizzes/", QuizReportIndexView.as_view(), name="courses_quiz_reports"),
+        path("reports/quizzes/<int:quiz_id>/", QuizReportDetailView.as_view(), name="courses_quiz_report"),
+        path("reports/quizzes/<int:quiz_id>/grant/", QuizAttemptGrantView.as_view(), name="courses_quiz_grant"),
+    ]
+
+
+class QuizReportsMenuItem(MenuItem):
+    """The Reports › Quizzes menu entry, shown to those who may read quiz attempts."""
+
+    def is_shown(self, request):
+        """Show it to programme admins only."""
+        return request.user.has_perm(VIEW_REPORTS)
+
+
+@hooks.register("register_reports_menu_item")
+def quiz_reports_menu_item():
+    """Add Quizzes to the Reports menu."""
+    return QuizReportsMenuItem("Quizzes", reverse("courses_quiz_reports"), name="quizzes", icon_name="help", order=50)
+
+
+@hooks.register("before_delete_page")
+def keep_quizzes_with_attempts(request, page):
+    """Refuse to delete a quiz (or a module or course holding one) that trainees have attempted."""
+    attempts = QuizAttempt.objects.filter(quiz__path__startswith=page.path).count()
+    if attempts:
+        messages.error(
+            request,
+            f"“{page.title}” can't be deleted: trainees have made {attempts} quiz attempt(s) here, and they are "
+            "part of their records. Unpublish it instead.",
+        )
+        return redirect("wagtailadmin_explore", page.get_parent().id)
+    return None
