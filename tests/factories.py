@@ -75,3 +75,54 @@ def build_course(*, modules: int = 2, lessons_per_module: int = 2, slug: str = "
                 )
             )
     return course, lessons
+
+
+def question_data(number: int, kind: str = "single", scoring: str = "all_or_nothing", choices: int = 3) -> dict:
+    """Raw stream data for one quiz question; in single and multiple questions the first choices are correct."""
+    correct_count = {"single": 1, "true_false": 1, "multiple": 2}[kind]
+    count = 2 if kind == "true_false" else choices
+    return {
+        "type": "question",
+        "id": f"00000000-0000-4000-8000-{number:012d}",
+        "value": {
+            "kind": kind,
+            "scoring": scoring,
+            "competency": None,
+            "stem": f"<p>Scenario {number}: what do you say?</p>",
+            "choices": [
+                {
+                    "type": "item",
+                    "id": f"00000000-0000-4000-9{number:03d}-{index:012d}",
+                    "value": {
+                        "text": f"Response {number}.{index}",
+                        "correct": index <= correct_count,
+                        "rationale": f"Reasoning {number}.{index}",
+                    },
+                }
+                for index in range(1, count + 1)
+            ],
+        },
+    }
+
+
+def build_quiz(module, *, questions: int = 4, kinds: list[str] | None = None, **rules):
+    """Add a live quiz to a module with the given number of questions (single choice unless kinds says otherwise)."""
+    from courses.blocks import QuestionStreamBlock
+    from courses.models import QuizPage
+
+    kinds = kinds or ["single"] * questions
+    stream = QuestionStreamBlock().to_python([question_data(n, kind) for n, kind in enumerate(kinds, start=1)])
+    defaults = {"title": "Module quiz", "slug": "quiz", "pass_mark": 80, "max_attempts": 3, "wait_hours": 0}
+    return module.add_child(instance=QuizPage(questions=stream, **{**defaults, **rules}))
+
+
+def answer_key(attempt, *, right: bool = True) -> dict[str, set[str]]:
+    """Answers for every question of an attempt: all correct, or (right=False) one wrong choice each."""
+    answers = {}
+    for question in attempt.questions.all():
+        choices = question.snapshot["choices"]
+        if right:
+            answers[question.question_key] = {c["key"] for c in choices if c["correct"]}
+        else:
+            answers[question.question_key] = {next(c["key"] for c in choices if not c["correct"])}
+    return answers

@@ -8,7 +8,7 @@ from django.test import override_settings
 from wagtail.models import Page, PageLogEntry, Revision, Site
 
 from content.models import HomePage
-from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, ModulePage
+from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, ModulePage, QuizAttempt, QuizPage
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def _counts():
         "enrolments": Enrolment.objects.count(),
         "completions": LessonCompletion.objects.count(),
         "emails": EmailAddress.objects.count(),
+        "quiz attempts": QuizAttempt.objects.count(),
     }
 
 
@@ -103,3 +104,36 @@ def test_demo_trainee_dashboard_continues_at_fourth_lesson(client):
     fourth = LessonPage.objects.live().order_by("path")[3]
     assert f'href="{fourth.url}"' in html
     assert "Peer Specialist Foundations" in html
+
+
+def test_every_demo_module_has_a_quiz_with_enough_original_questions():
+    call_command("seed_demo", "--force")
+    core = {"active-listening", "validation", "boundaries"}
+    for module in ModulePage.objects.all():
+        quiz = QuizPage.objects.child_of(module).get()
+        assert quiz.live and quiz.pass_mark == 80, module.slug
+        assert len(quiz.questions) >= (6 if module.slug in core else 4), module.slug
+        kinds = {block.value["kind"] for block in quiz.questions}
+        assert "single" in kinds
+        for block in quiz.questions:
+            assert all(choice["rationale"] for choice in block.value["choices"])
+            assert block.value["competency"] is not None
+
+
+def test_demo_question_ids_survive_a_reload():
+    call_command("seed_demo", "--force")
+    before = {quiz.pk: [block.id for block in quiz.questions] for quiz in QuizPage.objects.all()}
+    QuizPage.objects.update(pass_mark=70)  # force an update of every quiz from the source
+    call_command("seed_demo", "--force")
+    after = {quiz.pk: [block.id for block in quiz.questions] for quiz in QuizPage.objects.all()}
+    assert after == before
+    assert set(QuizPage.objects.values_list("pass_mark", flat=True)) == {80}
+
+
+def test_demo_attempts():
+    call_command("seed_demo", "--force")
+    trainee = QuizAttempt.objects.filter(user__username="trainee").order_by("number")
+    assert [(a.number, a.passed) for a in trainee] == [(1, False), (2, True)]
+    graduate = QuizAttempt.objects.filter(user__username="graduate")
+    assert graduate.count() == QuizPage.objects.count() == 8
+    assert all(attempt.passed and attempt.score == 100 for attempt in graduate)
