@@ -142,7 +142,7 @@ def attempt_take(request, attempt_id: int):
             return JsonResponse({"error": error.message}, status=400)
         return _render_attempt(request, attempt, error=error, status=400)
     if _is_autosave(request):
-        return JsonResponse({"saved_at": time_format(timezone.localtime(), "TIME_FORMAT")})
+        return JsonResponse({"saved_at": time_format(timezone.localtime(), "H:i")})
     if request.POST.get("action") != "submit":
         messages.success(request, "Your answers are saved. Come back any time to finish this attempt.")
         return redirect(attempt.quiz.get_url(request=request))

@@ -7,6 +7,8 @@
   var summary = document.getElementById("error-summary");
   var submitting = false;
   var saveTimer = null;
+  // Read the attribute: form.action would return the buttons named "action".
+  var saveUrl = form.getAttribute("action");
 
   if (summary) summary.focus();
 
@@ -33,7 +35,7 @@
     if (submitting) return;
     var data = new FormData(form);
     data.set("action", "save");
-    fetch(form.action, {
+    fetch(saveUrl, {
       method: "POST",
       body: data,
       credentials: "same-origin",

@@ -31,6 +31,7 @@ def test_pages_fit_a_320px_screen(page, server):
         LESSON,
         "/dashboard/",
         "/courses/peer-specialist-foundations/validation/minimising-comparing-silver-lining/",
+        "/courses/peer-specialist-foundations/active-listening/quiz/",
     ]:
         page.goto(server + path)
         assert horizontal_overflow(page) <= 0, path
