@@ -23,13 +23,14 @@ class ChoiceBlock(blocks.StructBlock):
     """One answer option, whether it is correct, and why."""
 
     text = blocks.CharBlock(max_length=400)
-    correct = blocks.BooleanBlock(required=False)
+    correct = blocks.BooleanBlock(required=False, label="This is a correct answer")
     rationale = blocks.TextBlock(help_text="A sentence or two for the review: why this is or isn't the best answer.")
 
     class Meta:
         icon = "tick"
         template = "blocks/choice_block.html"
         label = "Choice"
+        label_format = "{text}"
         description = "An answer option with its rationale."
         preview_value = {
             "text": "Reflect back what you heard.",
@@ -55,6 +56,7 @@ class QuestionBlock(blocks.StructBlock):
         icon = "help"
         template = "blocks/question_block.html"
         label = "Question"
+        label_format = "Question: {stem}"
         description = "A scenario with answer choices; each choice has a rationale shown in the review."
         preview_value = {
             "kind": SINGLE,

@@ -109,7 +109,7 @@ def quiz_attempt_start(
     if not rule.allowed:
         message = rule.message
         if rule.next_attempt_at:
-            when = date_format(timezone.localtime(rule.next_attempt_at), "DATETIME_FORMAT")
+            when = date_format(timezone.localtime(rule.next_attempt_at), "j M Y, H:i")
             message = f"You can start your next attempt from {when}. Use the time to revisit the module."
         raise QuizError(rule.code, message)
     drawn = quiz_rules.draw_questions(
