@@ -1,5 +1,6 @@
 """Wagtail admin views for quiz reports and granting extra attempts (programme admins)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -105,12 +106,27 @@ class QuizAttemptGrantView(ReportPermissionMixin, View):
     def post(self, request, quiz_id: int):
         """Record the grant through the service and go back to the quiz report."""
         quiz = get_object_or_404(QuizPage, pk=quiz_id)
-        trainee = get_object_or_404(get_user_model(), pk=request.POST.get("user") or 0)
+        form = GrantForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+            return redirect("courses_quiz_report", quiz_id=quiz.id)
+        trainee = get_object_or_404(get_user_model(), pk=form.cleaned_data["user"])
         try:
-            quiz_attempt_grant(user=trainee, quiz=quiz, granted_by=request.user, reason=request.POST.get("reason", ""))
+            quiz_attempt_grant(user=trainee, quiz=quiz, granted_by=request.user, reason=form.cleaned_data["reason"])
         except QuizError as error:
             messages.error(request, error.message)
         else:
             name = trainee.get_full_name() or trainee.get_username()
             messages.success(request, f"{name} can now take one more attempt at “{quiz.title}”.")
         return redirect("courses_quiz_report", quiz_id=quiz.id)
+
+
+class GrantForm(forms.Form):
+    """Who gets another attempt, and why."""
+
+    user = forms.IntegerField(min_value=1, error_messages={"invalid": "Choose a trainee from the list."})
+    reason = forms.CharField(
+        max_length=500,
+        strip=True,
+        error_messages={"required": "Give a reason for the extra attempt; it is kept on the trainee's record."},
+    )

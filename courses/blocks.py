@@ -16,7 +16,7 @@ SCORING_RULES = [
     (ALL_OR_NOTHING, "All or nothing: full marks only for exactly the correct set"),
     (PARTIAL, "Partial credit: a share for each correct tick, less a share for each wrong one"),
 ]
-STEM_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+STEM_FEATURES = ["bold", "italic", "ol", "ul"]  # no links: a stem renders without queries
 
 
 class ChoiceBlock(blocks.StructBlock):

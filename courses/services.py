@@ -61,9 +61,10 @@ def lesson_complete(*, user: AbstractBaseUser, lesson: LessonPage) -> tuple[Less
 class QuizError(ServiceError):
     """A quiz rule stopped the action.
 
-    Codes: 'not_live', 'not_enrolled', 'passed', 'out_of_attempts', 'waiting', 'submitted'
+    Codes: 'not_live', 'not_enrolled', 'no_questions', 'passed', 'out_of_attempts', 'waiting', 'submitted'
     (the attempt is already graded), 'time_up', 'unknown_question', 'unknown_choice', 'too_many_choices',
-    'unanswered' (positions lists the questions without an answer), 'self_grant', 'no_reason'.
+    'unanswered' (positions lists the questions without an answer), 'self_grant', 'no_reason',
+    'not_needed'.
     """
 
     def __init__(self, code: str, message: str, positions: list[int] | None = None):
@@ -79,24 +80,33 @@ def _overdue(attempt: QuizAttempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + quiz_rules.SUBMIT_GRACE
 
 
-@transaction.atomic
 def quiz_attempt_start(
     *, user: AbstractBaseUser, quiz: QuizPage, now: datetime | None = None
 ) -> tuple[QuizAttempt, bool]:
     """Start an attempt at a quiz, or return the one already open; starting twice is harmless.
 
     Draws the questions and fixes their order and their choices' order. Returns (attempt,
-    created). An open attempt past its time limit is graded first. Raises QuizError with
-    'not_live', 'not_enrolled', 'passed', 'out_of_attempts' or 'waiting' (the message says when).
+    created). An open attempt past its time limit is graded first (and stays graded whatever
+    happens next). Raises QuizError with 'not_live', 'not_enrolled', 'no_questions', 'passed',
+    'out_of_attempts' or 'waiting' (the message says when).
     """
     now = now or timezone.now()
+    for overdue in QuizAttempt.objects.filter(user=user, quiz=quiz, status=QuizAttempt.IN_PROGRESS):
+        quiz_attempt_close_if_overdue(attempt=overdue, now=now)
+    return _attempt_start(user=user, quiz=quiz, now=now)
+
+
+@transaction.atomic
+def _attempt_start(*, user: AbstractBaseUser, quiz: QuizPage, now: datetime) -> tuple[QuizAttempt, bool]:
     if not branch_is_live(quiz):
         raise QuizError("not_live", "This quiz is not published.")
     if not Enrolment.objects.filter(user=user, course__path=_course_path(quiz)).exists():
         raise QuizError("not_enrolled", "Enrol in the course first to take its quizzes.")
+    if not len(quiz.questions):
+        raise QuizError("no_questions", "This quiz has no questions yet. Please check back later.")
     attempts = list(QuizAttempt.objects.select_for_update().filter(user=user, quiz=quiz).order_by("number"))
     open_attempt = next((attempt for attempt in attempts if attempt.is_open), None)
-    if open_attempt is not None and not quiz_attempt_close_if_overdue(attempt=open_attempt, now=now):
+    if open_attempt is not None:
         return open_attempt, False
     submitted = [attempt for attempt in attempts if not attempt.is_open]
     rule = quiz_rules.start_rule(
@@ -176,9 +186,13 @@ def quiz_answers_save(
         raise QuizError("submitted", "This attempt has already been submitted, so its answers can't change.")
     if _overdue(locked, now):
         raise QuizError("time_up", "The time limit has passed, so these answers weren't saved.")
-    questions = list(locked.questions.all())
+    return _replace_answers(locked, answers)
+
+
+def _replace_answers(attempt: QuizAttempt, answers: dict[str, set[str]]) -> list[AttemptQuestion]:
+    questions = list(attempt.questions.all())
     _check_answers(questions, answers)
-    AttemptAnswer.objects.filter(attempt_question__attempt=locked).delete()
+    AttemptAnswer.objects.filter(attempt_question__attempt=attempt).delete()
     by_key = {question.question_key: question for question in questions}
     AttemptAnswer.objects.bulk_create(
         AttemptAnswer(attempt_question=by_key[key], choice_key=choice)
@@ -215,13 +229,16 @@ def _claim(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 @transaction.atomic
-def quiz_attempt_submit(*, attempt: QuizAttempt, now: datetime | None = None) -> tuple[QuizAttempt, bool]:
-    """Grade an attempt on its saved answers, exactly once; submitting again returns the first grade.
+def quiz_attempt_submit(
+    *, attempt: QuizAttempt, answers: dict[str, set[str]] | None = None, now: datetime | None = None
+) -> tuple[QuizAttempt, bool]:
+    """Save these answers (if given) and grade the attempt, under one lock, exactly once.
 
-    Returns (attempt, graded_now). Once the time limit is reached, unanswered questions score 0
-    and the attempt is marked timed out (past the grace period, on the answers saved before it).
-    Otherwise raises QuizError('unanswered') listing the questions without an answer, grading
-    nothing.
+    Submitting again returns the first grade. Returns (attempt, graded_now). Once the time
+    limit is reached, unanswered questions score 0 and the attempt is marked timed out; past the
+    grace period the posted answers are ignored and it is graded on those saved before.
+    Otherwise raises QuizError('unanswered') listing the questions without an answer, or the
+    errors of quiz_answers_save for answers that don't fit; nothing is saved or graded then.
     """
     now = now or timezone.now()
     locked = QuizAttempt.objects.select_for_update().get(pk=attempt.pk)
@@ -229,6 +246,8 @@ def quiz_attempt_submit(*, attempt: QuizAttempt, now: datetime | None = None) ->
         return locked, False
     if _overdue(locked, now):
         return locked, quiz_attempt_close_if_overdue(attempt=locked, now=now)
+    if answers is not None:
+        _replace_answers(locked, answers)
     out_of_time = locked.deadline is not None and now >= locked.deadline
     unanswered = (
         []
@@ -269,11 +288,22 @@ def quiz_attempt_grant(
 ) -> QuizAttemptGrant:
     """Give a trainee one more attempt at a quiz, recording who granted it and why.
 
-    Raises QuizError('self_grant') when someone grants themselves an attempt, and
-    QuizError('no_reason') without a reason.
+    Raises QuizError('self_grant') when someone grants themselves an attempt,
+    QuizError('no_reason') without a reason, and QuizError('not_needed') while the trainee
+    still has attempts left or has passed (so a double click grants one attempt, not two).
     """
     if user.pk == granted_by.pk:
         raise QuizError("self_grant", "You can't grant yourself another attempt; ask another programme admin.")
     if not reason.strip():
         raise QuizError("no_reason", "Give a reason for the extra attempt; it is kept on the trainee's record.")
+    submitted = list(QuizAttempt.objects.filter(user=user, quiz=quiz, status=QuizAttempt.SUBMITTED))
+    rule = quiz_rules.start_rule(
+        submitted=submitted,
+        max_attempts=quiz.max_attempts,
+        extra_attempts=QuizAttemptGrant.objects.filter(user=user, quiz=quiz).count(),
+        wait_hours=0,
+        now=timezone.now(),
+    )
+    if rule.code != "out_of_attempts":
+        raise QuizError("not_needed", "This trainee can still take the quiz, so no extra attempt is needed.")
     return QuizAttemptGrant.objects.create(user=user, quiz=quiz, granted_by=granted_by, reason=reason.strip())

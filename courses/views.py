@@ -112,7 +112,16 @@ def _render_attempt(request, attempt: QuizAttempt, *, error: QuizError | None = 
     unanswered = set(error.positions) if error else set()
     for question in questions:
         question.missing = question.position in unanswered
-    context = {"attempt": attempt, "quiz": attempt.quiz, "questions": questions, "error": error}
+    seconds_left = None
+    if attempt.deadline is not None:
+        seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "questions": questions,
+        "error": error,
+        "seconds_left": seconds_left,
+    }
     return render(request, "courses/quiz_attempt.html", context, status=status)
 
 
@@ -121,36 +130,46 @@ def _render_attempt(request, attempt: QuizAttempt, *, error: QuizError | None = 
 def attempt_take(request, attempt_id: int):
     """Show an open attempt's questions; save the answers, or save and submit them for grading."""
     attempt = _own_attempt(request, attempt_id)
-    if quiz_attempt_close_if_overdue(attempt=attempt):
-        if _is_autosave(request):
-            return JsonResponse({"error": "Time is up.", "redirect": _result_url(attempt)}, status=409)
-        return redirect("quiz_attempt_result", attempt_id=attempt.id)
+    autosave = _is_autosave(request)
+    quiz_attempt_close_if_overdue(attempt=attempt)
     if not attempt.is_open:
-        if _is_autosave(request):
-            return JsonResponse({"error": "Already submitted.", "redirect": _result_url(attempt)}, status=409)
+        if autosave:
+            return JsonResponse({"error": "This attempt is finished.", "redirect": _result_url(attempt)}, status=409)
         return redirect("quiz_attempt_result", attempt_id=attempt.id)
     if request.method == "GET":
         return _render_attempt(request, attempt)
     answers = answers_from_post(request.POST)
+    if autosave or request.POST.get("action") != "submit":
+        return _save(request, attempt, answers, autosave=autosave)
+    try:
+        quiz_attempt_submit(attempt=attempt, answers=answers)
+    except QuizError as error:
+        if error.code != "unanswered":
+            return _render_attempt(request, attempt, error=error, status=400)
+        quiz_answers_save(attempt=attempt, answers=answers)
+        if request.POST.get("timer") == "expired":
+            # The browser's countdown ended a moment before the server's: keep going.
+            return _render_attempt(request, attempt)
+        return _render_attempt(request, attempt, error=error, selected=answers, status=400)
+    return redirect("quiz_attempt_result", attempt_id=attempt.id)
+
+
+def _save(request, attempt: QuizAttempt, answers: dict, *, autosave: bool):
     try:
         quiz_answers_save(attempt=attempt, answers=answers)
     except QuizError as error:
         if error.code in ("submitted", "time_up"):
             quiz_attempt_close_if_overdue(attempt=attempt)
+            if autosave:
+                return JsonResponse({"error": error.message, "redirect": _result_url(attempt)}, status=409)
             return redirect("quiz_attempt_result", attempt_id=attempt.id)
-        if _is_autosave(request):
+        if autosave:
             return JsonResponse({"error": error.message}, status=400)
         return _render_attempt(request, attempt, error=error, status=400)
-    if _is_autosave(request):
+    if autosave:
         return JsonResponse({"saved_at": time_format(timezone.localtime(), "H:i")})
-    if request.POST.get("action") != "submit":
-        messages.success(request, "Your answers are saved. Come back any time to finish this attempt.")
-        return redirect(attempt.quiz.get_url(request=request))
-    try:
-        quiz_attempt_submit(attempt=attempt)
-    except QuizError as error:
-        return _render_attempt(request, attempt, error=error, selected=answers, status=400)
-    return redirect("quiz_attempt_result", attempt_id=attempt.id)
+    messages.success(request, "Your answers are saved. Come back any time to finish this attempt.")
+    return redirect(attempt.quiz.get_url(request=request))
 
 
 def _result_url(attempt: QuizAttempt) -> str:

@@ -1,10 +1,12 @@
 """Wagtail admin registration: enrolments, quiz reports, and a guard against deleting quizzes with attempts."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -52,15 +54,39 @@ def quiz_reports_menu_item():
     return QuizReportsMenuItem("Quizzes", reverse("courses_quiz_reports"), name="quizzes", icon_name="help", order=50)
 
 
+def _attempts_under(pages) -> int:
+    paths = Q()
+    for page in pages:
+        paths |= Q(quiz__path__startswith=page.path)
+    return QuizAttempt.objects.filter(paths).count() if paths else 0
+
+
+def _refuse_deletion(request, title: str, attempts: int, parent_id: int):
+    messages.error(
+        request,
+        f"“{title}” can't be deleted: trainees have made {attempts} quiz attempt(s) here, and they are part of "
+        "their records. Unpublish it instead.",
+    )
+    return redirect("wagtailadmin_explore", parent_id)
+
+
 @hooks.register("before_delete_page")
 def keep_quizzes_with_attempts(request, page):
     """Refuse to delete a quiz (or a module or course holding one) that trainees have attempted."""
-    attempts = QuizAttempt.objects.filter(quiz__path__startswith=page.path).count()
+    attempts = _attempts_under([page])
     if attempts:
-        messages.error(
-            request,
-            f"“{page.title}” can't be deleted: trainees have made {attempts} quiz attempt(s) here, and they are "
-            "part of their records. Unpublish it instead.",
-        )
-        return redirect("wagtailadmin_explore", page.get_parent().id)
+        return _refuse_deletion(request, page.title, attempts, page.get_parent().id)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def keep_quizzes_with_attempts_in_bulk(request, action_type, objects, action_class_instance):
+    """The same rule for the page explorer's bulk delete."""
+    pages = [obj for obj in objects if isinstance(obj, Page)]
+    if action_type != "delete" or not pages:
+        return None
+    attempts = _attempts_under(pages)
+    if attempts:
+        titles = ", ".join(page.title for page in pages[:3]) + ("…" if len(pages) > 3 else "")
+        return _refuse_deletion(request, titles, attempts, pages[0].get_parent().id)
     return None

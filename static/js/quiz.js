@@ -5,15 +5,23 @@
   if (!form) return;
   var status = document.getElementById("autosave-status");
   var summary = document.getElementById("error-summary");
-  var submitting = false;
-  var saveTimer = null;
   // Read the attribute: form.action would return the buttons named "action".
   var saveUrl = form.getAttribute("action");
+  var submitting = false;
+  var saveTimer = null;
+  var saving = null; // the AbortController of the save in flight
+  var saveAgain = false; // answers changed while a save was in flight
 
   if (summary) summary.focus();
 
   function say(text) {
     if (status) status.textContent = text;
+  }
+
+  function setButtons(disabled) {
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.disabled = disabled;
+    });
   }
 
   form.addEventListener("submit", function (event) {
@@ -23,25 +31,42 @@
     }
     submitting = true;
     clearTimeout(saveTimer);
+    if (saving) saving.abort();
     // Disable after the browser has read the pressed button's name and value.
     setTimeout(function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (button) {
-        button.disabled = true;
-      });
+      setButtons(true);
     }, 0);
+  });
+
+  // A page restored from the back/forward cache starts afresh.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      submitting = false;
+      setButtons(false);
+    }
   });
 
   function autosave() {
     if (submitting) return;
+    if (saving) {
+      saveAgain = true;
+      return;
+    }
     var data = new FormData(form);
     data.set("action", "save");
+    saving = new AbortController();
     fetch(saveUrl, {
       method: "POST",
       body: data,
       credentials: "same-origin",
       headers: { "X-Quiz-Autosave": "1" },
+      signal: saving.signal,
     })
       .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === -1) {
+          return { ok: false, body: { error: "Your answers couldn't be saved: you may have been signed out. Use “Save and finish later” to check." } };
+        }
         return response.json().then(function (body) {
           return { ok: response.ok, body: body };
         });
@@ -55,8 +80,17 @@
           say(result.body.error || "Your answers couldn't be saved. They are still on this page.");
         }
       })
-      .catch(function () {
-        say("We couldn't reach the server to save. Your answers are still on this page; try again shortly.");
+      .catch(function (error) {
+        if (error.name !== "AbortError") {
+          say("We couldn't reach the server to save. Your answers are still on this page; try again shortly.");
+        }
+      })
+      .finally(function () {
+        saving = null;
+        if (saveAgain) {
+          saveAgain = false;
+          autosave();
+        }
       });
   }
 
@@ -67,24 +101,31 @@
 
   var clock = document.getElementById("quiz-timer");
   if (!clock) return;
-  var deadline = Date.parse(clock.dataset.deadline);
+  // Count down from the seconds the server gave, on the monotonic clock, so a wrong device clock doesn't matter.
+  var endsAt = performance.now() + Number(clock.dataset.secondsLeft) * 1000;
   var remaining = clock.querySelector("[data-remaining]");
   var warned = false;
 
   function submitForGrading() {
     if (submitting) return;
     submitting = true;
-    var action = document.createElement("input");
-    action.type = "hidden";
-    action.name = "action";
-    action.value = "submit";
-    form.appendChild(action);
+    if (saving) saving.abort();
+    [
+      ["action", "submit"],
+      ["timer", "expired"],
+    ].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
     say("Time is up. Submitting your answers now.");
     form.submit();
   }
 
   function tick() {
-    var left = deadline - Date.now();
+    var left = endsAt - performance.now();
     if (left <= 0) {
       remaining.textContent = "Time is up.";
       submitForGrading();

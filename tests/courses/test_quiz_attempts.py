@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from courses.models import AttemptAnswer, QuizAttempt
+from courses.models import AttemptAnswer, QuizAttempt, QuizPage
 from courses.selectors import course_progress_for_user
 from courses.services import (
     QuizError,
@@ -372,3 +372,81 @@ def test_quiz_page_lists_attempts_and_offers_the_next(trainee, quiz, trainee_cli
     assert "Start attempt 2" in html
     assert "You have 2 attempts left." in html
     assert "40%" in html
+
+
+def test_an_overdue_last_attempt_stays_graded_when_no_new_attempt_may_start(trainee, quiz):
+    quiz.time_limit_minutes = 10
+    quiz.max_attempts = 1
+    quiz.save_revision().publish()
+    with time_machine.travel(START, tick=False):
+        attempt, _ = quiz_attempt_start(user=trainee, quiz=quiz)
+        quiz_answers_save(attempt=attempt, answers=answer_key(attempt))
+    with time_machine.travel(START + timedelta(hours=1), tick=False), pytest.raises(QuizError) as caught:
+        quiz_attempt_start(user=trainee, quiz=quiz)
+    assert caught.value.code == "passed"
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.timed_out, attempt.score) == (QuizAttempt.SUBMITTED, True, 100)
+
+
+def test_a_quiz_without_questions_uses_up_no_attempt(trainee, quiz):
+    QuizPage.objects.filter(pk=quiz.pk).update(questions=[])
+    with pytest.raises(QuizError) as caught:
+        quiz_attempt_start(user=trainee, quiz=QuizPage.objects.get(pk=quiz.pk))
+    assert caught.value.code == "no_questions"
+    assert not QuizAttempt.objects.exists()
+
+
+def test_an_extra_attempt_is_granted_only_when_needed(trainee, quiz):
+    admin = UserFactory(roles=[PROGRAMME_ADMIN])
+    with pytest.raises(QuizError) as caught:
+        quiz_attempt_grant(user=trainee, quiz=quiz, granted_by=admin, reason="Just in case")
+    assert caught.value.code == "not_needed"
+    for _ in range(3):
+        take(trainee, quiz, right=0)
+    quiz_attempt_grant(user=trainee, quiz=quiz, granted_by=admin, reason="Agreed")
+    with pytest.raises(QuizError) as caught:  # a double click
+        quiz_attempt_grant(user=trainee, quiz=quiz, granted_by=admin, reason="Agreed")
+    assert caught.value.code == "not_needed"
+
+
+def test_autosave_after_submitting_gets_json_with_the_result_url(trainee, quiz, trainee_client):
+    attempt = take(trainee, quiz, right=5)
+    response = trainee_client.post(
+        reverse("quiz_attempt", args=[attempt.id]), {"action": "save"}, headers={"X-Quiz-Autosave": "1"}
+    )
+    assert response.status_code == 409
+    assert response.json()["redirect"] == reverse("quiz_attempt_result", args=[attempt.id])
+
+
+def test_submit_saves_and_grades_the_posted_answers_together(trainee, quiz, trainee_client):
+    attempt, _ = quiz_attempt_start(user=trainee, quiz=quiz)
+    quiz_answers_save(attempt=attempt, answers=answer_key(attempt, right=False))  # an earlier autosave
+    response = trainee_client.post(reverse("quiz_attempt", args=[attempt.id]), _post(answer_key(attempt), "submit"))
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.score == 100
+
+
+def test_the_timer_counts_down_from_the_servers_clock(trainee, quiz, trainee_client):
+    quiz.time_limit_minutes = 10
+    quiz.save_revision().publish()
+    with time_machine.travel(START, tick=False):
+        attempt, _ = quiz_attempt_start(user=trainee, quiz=quiz)
+    with time_machine.travel(START + timedelta(minutes=4), tick=False):
+        html = trainee_client.get(reverse("quiz_attempt", args=[attempt.id])).content.decode()
+    assert 'data-seconds-left="360"' in html
+
+
+def test_an_early_automatic_submit_keeps_the_attempt_open(trainee, quiz, trainee_client):
+    quiz.time_limit_minutes = 10
+    quiz.save_revision().publish()
+    with time_machine.travel(START, tick=False):
+        attempt, _ = quiz_attempt_start(user=trainee, quiz=quiz)
+    first_only = dict(sorted(answer_key(attempt).items())[:1])
+    with time_machine.travel(START + timedelta(minutes=9, seconds=59), tick=False):
+        data = {**_post(first_only, "submit"), "timer": "expired"}
+        response = trainee_client.post(reverse("quiz_attempt", args=[attempt.id]), data)
+    assert response.status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.is_open
+    assert AttemptAnswer.objects.filter(attempt_question__attempt=attempt).count() == 1

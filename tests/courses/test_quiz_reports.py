@@ -2,6 +2,7 @@
 
 import csv
 import io
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -151,3 +152,29 @@ def test_answer_key_preview_is_for_editors_only(admin_client, client, quiz_with_
     )
     live = client.get(quiz.url + "?mode=answer_key").content.decode()
     assert "Reasoning 1.2" not in live
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"user": "abc", "reason": "x"}, "Choose a trainee from the list."),
+        ({"user": "1", "reason": "x" * 501}, "Ensure this value has at most 500 characters"),
+        ({"user": "1", "reason": ""}, "Give a reason for the extra attempt"),
+    ],
+)
+def test_a_bad_grant_form_gets_a_message_not_an_error(admin_client, quiz_with_attempts, data, message):
+    quiz, _, _ = quiz_with_attempts
+    response = admin_client.post(reverse("courses_quiz_grant", args=[quiz.id]), data, follow=True)
+    assert response.status_code == 200
+    assert message in unescape(response.content.decode())
+    assert not QuizAttemptGrant.objects.exists()
+
+
+def test_bulk_delete_of_a_quiz_with_attempts_is_refused(client, quiz_with_attempts):
+    quiz, _, _ = quiz_with_attempts
+    superuser = UserFactory(is_superuser=True, is_staff=True, roles=[PROGRAMME_ADMIN])
+    client.login(username=superuser.username, password=PASSWORD)
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"]) + f"?id={quiz.id}"
+    response = client.post(url, follow=True)
+    assert "can't be deleted: trainees have made 2 quiz attempt(s) here" in unescape(response.content.decode())
+    assert QuizPage.objects.filter(pk=quiz.pk).exists()
