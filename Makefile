@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DEBUG=1
 
-.PHONY: run test test-sqlite test-postgres install system-deps lint format migrate demo clean
+.PHONY: run test test-sqlite test-postgres install system-deps runtime-deps lint format migrate demo clean
 
 ## run: set everything up, load the demo data and serve http://127.0.0.1:$(PORT)
-run: install .env
+run: install runtime-deps .env
 	@mkdir -p var
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo
@@ -41,6 +41,9 @@ $(VENV)/.installed: requirements.txt
 
 system-deps:
 	@scripts/system-deps.sh
+
+runtime-deps:
+	@scripts/system-deps.sh --runtime
 
 lint: install
 	$(VENV)/bin/ruff check .

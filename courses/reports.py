@@ -1,7 +1,5 @@
 """Quiz reports for programme admins: pass rates and scores per quiz, answers per question and choice, CSV."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import unescape
@@ -14,6 +12,7 @@ from wagtail.rich_text import expand_db_html
 
 from courses.models import AttemptAnswer, AttemptQuestion, QuizAttempt, QuizAttemptGrant, QuizPage
 from courses.selectors import percent
+from lms.csvfiles import to_csv
 
 SUBMITTED = Q(status=QuizAttempt.SUBMITTED)
 
@@ -205,22 +204,6 @@ def trainees_out_of_attempts(quiz: QuizPage) -> list[OutOfAttempts]:
         )
         for user_id, row in sorted(stuck.items(), key=lambda item: users[item[0]].get_username())
     ]
-
-
-def csv_safe(value) -> str:
-    """A cell value that spreadsheet programs will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def to_csv(header: list[str], rows: list[list]) -> str:
-    """Write rows as CSV text, every cell made formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_safe(cell) for cell in row])
-    return buffer.getvalue()
 
 
 def quiz_report_csv(rows: list[QuizReportRow]) -> str:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),
+    path("", include("practice.urls")),
 ]
 
 if settings.DEBUG:

@@ -54,6 +54,18 @@ def day_total_problem(*, minutes_already: int, minutes: int) -> Problem | None:
     return None
 
 
+def long_day_problem(*, minutes_already: int, minutes: int, confirmed: bool) -> Problem | None:
+    """Ask for confirmation when the day's total goes above 12 h (code 'needs_confirmation')."""
+    total = minutes_already + minutes
+    if total > CONFIRM_ABOVE_MINUTES and minutes_already and not confirmed:
+        return Problem(
+            "needs_confirmation",
+            f"With this entry you'd have logged {total / 60:g} hours on this day. Please check it, and tick the box "
+            "to confirm it is right.",
+        )
+    return None
+
+
 def _span(day: date, start: time, minutes: int) -> tuple[datetime, datetime]:
     begin = datetime.combine(day, start)
     return begin, begin + timedelta(minutes=minutes)

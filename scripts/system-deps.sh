@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs (Chromium for browser tests, PostgreSQL for the
-# second run of the suite) when they are missing and we can: as root with apt-get. Otherwise say
-# what is missing; the suite then skips those tests (CI fails instead, see tests/e2e/conftest.py).
+# second run of the suite, Pango and fonts for WeasyPrint) when they are missing and we can: as root
+# with apt-get. Otherwise say what is missing; the suite then skips those tests (CI fails instead, see
+# tests/e2e/conftest.py). With --runtime, only what the site itself needs to serve (WeasyPrint's).
 set -euo pipefail
 
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+if [ "${1:-}" != "--runtime" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+fi
+# WeasyPrint (PDF hours summaries and certificates) needs Pango and at least one font family.
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -9,8 +9,9 @@ from django.urls import reverse
 from wagtail.blocks import StreamValue
 
 from courses.models import QuizAttemptGrant, QuizPage
-from courses.reports import csv_safe, question_stats, quiz_report_rows
+from courses.reports import question_stats, quiz_report_rows
 from courses.services import enrolment_create, quiz_answers_save, quiz_attempt_start, quiz_attempt_submit
+from lms.csvfiles import csv_safe
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 from tests.factories import PASSWORD, UserFactory, answer_key, build_course, build_quiz
 

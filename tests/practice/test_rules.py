@@ -9,6 +9,7 @@ from practice.rules import (
     date_problem,
     day_total_problem,
     duration_problem,
+    long_day_problem,
     overlap_problem,
     privacy_findings,
 )
@@ -49,6 +50,14 @@ def test_a_day_may_total_24_hours_but_not_more():
     problem = day_total_problem(minutes_already=20 * 60, minutes=4 * 60 + 15)
     assert problem.code == "day_over_24h"
     assert "already logged 20 hours on this day" in problem.message
+
+
+def test_a_day_above_12_hours_needs_confirmation_but_not_at_12():
+    assert long_day_problem(minutes_already=8 * 60, minutes=4 * 60, confirmed=False) is None
+    problem = long_day_problem(minutes_already=8 * 60, minutes=4 * 60 + 15, confirmed=False)
+    assert problem.code == "needs_confirmation"
+    assert "12.25 hours on this day" in problem.message
+    assert long_day_problem(minutes_already=8 * 60, minutes=4 * 60 + 15, confirmed=True) is None
 
 
 DAY = date(2026, 11, 20)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from content.demo import DEMO_PASSWORD, LoadReport, ensure_demo_progress, ensure_demo_users, load_site
 from courses.models import CoursePage
+from practice.demo import ensure_demo_practice
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         users = ensure_demo_users(report)
         for course in CoursePage.objects.live().descendant_of(home):
             ensure_demo_progress(users=users, course=course)
+        ensure_demo_practice(users=users, report=report)
         self._print_report(report)
 
     def _print_report(self, report: LoadReport):

@@ -1,0 +1,76 @@
+"""Lay out the hours chart: horizontal bars of approved and waiting hours, with a programme's target marked."""
+
+from dataclasses import dataclass
+
+from practice.selectors import HoursTotals
+
+WIDTH = 640
+LABEL_WIDTH = 280
+BAR_AREA = WIDTH - LABEL_WIDTH - 70
+ROW_HEIGHT = 26
+HEADING_HEIGHT = 30
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One line of the chart, with coordinates in the SVG's units."""
+
+    label: str
+    y: int
+    approved_width: float
+    pending_x: float
+    pending_width: float
+    target_x: float | None
+    figure: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A group heading in the chart."""
+
+    label: str
+    y: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Everything the SVG template draws."""
+
+    width: int
+    height: int
+    label_width: int
+    headings: list[Heading]
+    bars: list[Bar]
+
+
+def hours_chart(totals: HoursTotals) -> Chart:
+    """Place every total line of the three groups on one shared scale."""
+    scale = totals.chart_scale_minutes
+    y = 0
+    headings, bars = [], []
+    for title, lines in totals.chart_groups:
+        headings.append(Heading(title, y + 20))
+        y += HEADING_HEIGHT
+        for line in lines:
+            figure = f"{line.approved_hours:g} h"
+            if line.pending_minutes:
+                figure += f" + {line.pending_hours:g}"
+            if line.target_minutes is not None:
+                figure += f" / {line.target_hours:g}"
+            approved_width = round(BAR_AREA * line.approved_minutes / scale, 1)
+            bars.append(
+                Bar(
+                    label=line.label,
+                    y=y,
+                    approved_width=approved_width,
+                    pending_x=LABEL_WIDTH + approved_width,
+                    pending_width=round(BAR_AREA * line.pending_minutes / scale, 1),
+                    target_x=None
+                    if line.target_minutes is None
+                    else round(LABEL_WIDTH + BAR_AREA * line.target_minutes / scale, 1),
+                    figure=figure,
+                )
+            )
+            y += ROW_HEIGHT
+        y += 6
+    return Chart(width=WIDTH, height=y, label_width=LABEL_WIDTH, headings=headings, bars=bars)

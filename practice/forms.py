@@ -1,0 +1,291 @@
+"""Forms for logging practice and supervision, reviewing batches, and the supervisor profile."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from content.models import CompetencyDomain
+from practice.models import Attestation, PracticeEntry, SupervisorAssignment
+from practice.rules import PRIVACY_RULE
+from practice.services import EntryData, EntryInvalid
+
+Kind = PracticeEntry.Kind
+FIELD_FOR_SERVICE = {"minutes": "duration_hours"}
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    """Placements shown with their supervisor and period."""
+
+    def label_from_instance(self, obj: SupervisorAssignment) -> str:
+        """E.g. 'Harbour Peer Centre, supervised by Sam Lee (1 Mar 2026 – ongoing)'."""
+        name = obj.supervisor.get_full_name() or obj.supervisor.get_username()
+        return f"{obj.organisation}, supervised by {name} ({obj.period})"
+
+
+class EntryForm(forms.Form):
+    """The fields both kinds of entry share."""
+
+    kind = Kind.PRACTICE
+
+    assignment = AssignmentChoiceField(
+        queryset=SupervisorAssignment.objects.none(), label="Placement and supervisor", empty_label=None
+    )
+    performed_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        required=False,
+        label="Start time (optional)",
+        help_text="Add one if you can: it lets us spot entries that overlap.",
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
+    )
+    duration_hours = forms.DecimalField(
+        label="Duration in hours",
+        help_text="In quarter hours: 0.25 is 15 minutes, 1.5 is an hour and a half.",
+        min_value=Decimal("0"),
+        max_value=Decimal("99"),
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "inputmode": "decimal"}),
+    )
+    long_day_confirmed = forms.BooleanField(
+        required=False, label="I've checked: this long entry or day is right", help_text="Only needed above 12 hours."
+    )
+    delivery = forms.ChoiceField(choices=PracticeEntry.Delivery.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, trainee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainee = trainee
+        self.fields["assignment"].queryset = SupervisorAssignment.objects.filter(trainee=trainee).select_related(
+            "supervisor", "organisation"
+        )
+        self.fields["performed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def entry_data(self) -> EntryData:
+        """The cleaned values as the service takes them."""
+        data = self.cleaned_data
+        return EntryData(
+            kind=self.kind,
+            assignment=data["assignment"],
+            performed_on=data["performed_on"],
+            start_time=data.get("start_time"),
+            minutes=int(data["duration_hours"] * 60),
+            long_day_confirmed=data.get("long_day_confirmed", False),
+            delivery=data["delivery"],
+            **self.kind_data(),
+        )
+
+    def kind_data(self) -> dict:
+        """The fields only this kind of entry has."""
+        return {}
+
+    def add_service_errors(self, error: EntryInvalid) -> None:
+        """Show each broken rule on the field it belongs to."""
+        for field_name, problem in error.problems:
+            name = FIELD_FOR_SERVICE.get(field_name, field_name)
+            self.add_error(name if name in self.fields else None, problem.message)
+
+    @classmethod
+    def initial_from(cls, entry: PracticeEntry) -> dict:
+        """The form's starting values for editing an entry."""
+        return {
+            "assignment": entry.assignment_id,
+            "performed_on": entry.performed_on,
+            "start_time": entry.start_time,
+            "duration_hours": Decimal(entry.minutes) / 60,
+            "long_day_confirmed": entry.long_day_confirmed,
+            "delivery": entry.delivery,
+        }
+
+
+class PracticeEntryForm(EntryForm):
+    """Log a block of practice."""
+
+    kind = Kind.PRACTICE
+
+    activity_type = forms.ChoiceField(choices=PracticeEntry.ActivityType.choices)
+    contact = forms.ChoiceField(
+        label="Direct or indirect",
+        choices=PracticeEntry.Contact.choices,
+        widget=forms.RadioSelect,
+        help_text="Direct means time with the people you support; indirect is everything around it.",
+    )
+    domains = forms.ModelMultipleChoiceField(
+        label="Competency domains",
+        queryset=CompetencyDomain.objects.order_by("sort_order", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every domain this work drew on.",
+    )
+    setting = forms.ChoiceField(choices=PracticeEntry.Setting.choices)
+    reflection = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+        max_length=5000,
+        help_text=PRIVACY_RULE,
+    )
+    field_order = [
+        "assignment",
+        "performed_on",
+        "start_time",
+        "duration_hours",
+        "long_day_confirmed",
+        "activity_type",
+        "contact",
+        "domains",
+        "setting",
+        "delivery",
+        "reflection",
+    ]
+
+    def kind_data(self) -> dict:
+        """Activity, contact, domains, setting and reflection."""
+        data = self.cleaned_data
+        return {
+            "activity_type": data["activity_type"],
+            "contact": data["contact"],
+            "domains": list(data["domains"]),
+            "setting": data["setting"],
+            "reflection": data["reflection"],
+        }
+
+    @classmethod
+    def initial_from(cls, entry: PracticeEntry) -> dict:
+        """Add the practice fields."""
+        return {
+            **super().initial_from(entry),
+            "activity_type": entry.activity_type,
+            "contact": entry.contact,
+            "domains": list(entry.domains.all()),
+            "setting": entry.setting,
+            "reflection": entry.reflection,
+        }
+
+
+class SupervisionEntryForm(EntryForm):
+    """Log a supervision session."""
+
+    kind = Kind.SUPERVISION
+
+    session_format = forms.ChoiceField(
+        label="Individual or group", choices=PracticeEntry.SessionFormat.choices, widget=forms.RadioSelect
+    )
+    topics = forms.CharField(
+        label="Topics discussed",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        max_length=5000,
+        help_text=PRIVACY_RULE,
+    )
+    field_order = [
+        "assignment",
+        "performed_on",
+        "start_time",
+        "duration_hours",
+        "long_day_confirmed",
+        "session_format",
+        "delivery",
+        "topics",
+    ]
+
+    def kind_data(self) -> dict:
+        """Format and topics."""
+        return {"session_format": self.cleaned_data["session_format"], "topics": self.cleaned_data["topics"]}
+
+    @classmethod
+    def initial_from(cls, entry: PracticeEntry) -> dict:
+        """Add the supervision fields."""
+        return {**super().initial_from(entry), "session_format": entry.session_format, "topics": entry.topics}
+
+
+FORM_FOR_KIND = {Kind.PRACTICE: PracticeEntryForm, Kind.SUPERVISION: SupervisionEntryForm}
+
+
+class EntryFilterForm(forms.Form):
+    """Narrow the practice log."""
+
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *PracticeEntry.Status.choices])
+    kind = forms.ChoiceField(required=False, label="Type", choices=[("", "Practice and supervision"), *Kind.choices])
+    activity_type = forms.ChoiceField(
+        required=False, label="Activity", choices=[("", "Any activity"), *PracticeEntry.ActivityType.choices]
+    )
+    contact = forms.ChoiceField(
+        required=False, label="Direct or indirect", choices=[("", "Both"), *PracticeEntry.Contact.choices]
+    )
+    domain = forms.ChoiceField(required=False, label="Competency domain")
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        domains = CompetencyDomain.objects.order_by("sort_order", "name").values_list("slug", "name")
+        self.fields["domain"].choices = [("", "Any domain"), *domains]
+
+
+class SubmitForm(forms.Form):
+    """Choose which ready entries to send for review."""
+
+    entries = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": "Choose at least one entry."})
+
+    def __init__(self, *args, ready_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].choices = [(pk, pk) for pk in ready_ids]
+
+
+class ReviewForm(forms.Form):
+    """A supervisor's decision on chosen entries of a batch: approve with the attestation, or return with a comment."""
+
+    APPROVE = "approve"
+    RETURN = "return"
+
+    action = forms.ChoiceField(choices=[(APPROVE, "Approve"), (RETURN, "Return")])
+    entries = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": "Choose at least one entry."})
+    attested = forms.BooleanField(required=False, label=Attestation.STATEMENT)
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        label="Comment for the trainee (needed to return entries)",
+        help_text="Say what to change. Don't name or describe the people they support.",
+    )
+
+    def __init__(self, *args, entry_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].choices = [(pk, pk) for pk in entry_ids]
+
+    def clean(self):
+        """Approving needs the attestation; returning needs a comment."""
+        data = super().clean()
+        if data.get("action") == self.APPROVE and not data.get("attested"):
+            self.add_error("attested", "Tick this box to confirm you supervised these hours.")
+        if data.get("action") == self.RETURN and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Write a comment so the trainee knows what to change.")
+        return data
+
+
+class BulkApproveForm(forms.Form):
+    """Approve several whole batches from the queue at once."""
+
+    batches = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": "Choose at least one batch."})
+    attested = forms.BooleanField(
+        label=Attestation.STATEMENT,
+        error_messages={"required": "Tick this box to confirm you supervised these hours."},
+    )
+
+    def __init__(self, *args, batch_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batches"].choices = [(pk, pk) for pk in batch_ids]
+
+
+class SupervisorProfileForm(forms.Form):
+    """The qualification a supervisor's attestations rest on."""
+
+    qualification = forms.CharField(max_length=200, help_text="For example: Certified Peer Specialist Supervisor.")
+    credential_number = forms.CharField(max_length=100)
+    jurisdiction = forms.CharField(max_length=100, help_text="The state, province or country that issued it.")
+
+
+class ReopenForm(forms.Form):
+    """A programme admin's reason for reopening an approved entry."""
+
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The trainee sees it, and it stays in the entry's history.",
+    )

@@ -1,0 +1,248 @@
+"""Placements, supervisors, practice and supervision entries, review batches and attestations."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from content.models import CompetencyDomain
+
+
+def _full_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class Organisation(models.Model):
+    """A placement where trainees practise: a peer-run service, a clinic, a warm line."""
+
+    name = models.CharField(max_length=200, unique=True)
+    location = models.CharField(max_length=200, blank=True, help_text="Town or region, for telling places apart.")
+    is_active = models.BooleanField(default=True, help_text="Inactive placements can't take new assignments.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SupervisorProfile(models.Model):
+    """What a supervisor's attestation rests on: their qualification, credential number and jurisdiction."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor_profile")
+    qualification = models.CharField(max_length=200, help_text="For example: Certified Peer Specialist Supervisor.")
+    credential_number = models.CharField(max_length=100)
+    jurisdiction = models.CharField(max_length=100, help_text="The state, province or country that issued it.")
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{_full_name(self.user)}, {self.qualification} ({self.jurisdiction} {self.credential_number})"
+
+
+class SupervisorAssignment(models.Model):
+    """A supervisor supervising one trainee within an organisation, for a period."""
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supervisees",
+        limit_choices_to={"groups__name": "Supervisor"},
+    )
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supervisor_assignments",
+        limit_choices_to={"groups__name": "Trainee"},
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assignments")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Leave blank while the assignment is ongoing.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="assignment_ends_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(supervisor=F("trainee")), name="assignment_not_self_supervised"),
+        ]
+
+    def __str__(self):
+        return f"{_full_name(self.supervisor)} at {self.organisation}"
+
+    @property
+    def period(self) -> str:
+        """The period in words, e.g. '3 Mar 2026 – ongoing'."""
+        ends = f"{self.ends_on:%-d %b %Y}" if self.ends_on else "ongoing"
+        return f"{self.starts_on:%-d %b %Y} – {ends}"
+
+
+class Batch(models.Model):
+    """Entries a trainee sent to one supervisor to review together."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for review"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        REVIEWED = "reviewed", "Reviewed"
+
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practice_batches")
+    assignment = models.ForeignKey(SupervisorAssignment, on_delete=models.PROTECT, related_name="batches")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "batches"
+        ordering = ["submitted_at", "pk"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return f"Batch {self.pk} from {_full_name(self.trainee)} ({self.submitted_at:%-d %b %Y})"
+
+
+class Attestation(models.Model):
+    """A supervisor's signed statement that they supervised the hours of the entries pointing to it."""
+
+    STATEMENT = "I supervised these hours, and to the best of my knowledge this record of them is accurate."
+
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attestations")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="attestations")
+    statement = models.TextField()
+    signed_name = models.CharField(max_length=300)
+    credentials = models.CharField(max_length=500, blank=True, help_text="Qualification and credential at signing.")
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signed_at"]
+
+    def __str__(self):
+        return f"{self.signed_name}, {self.signed_at:%-d %b %Y %H:%M}"
+
+
+class PracticeEntry(models.Model):
+    """One block of practice, or one supervision session, that a trainee logged; reviewed by their supervisor."""
+
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        SUPERVISION = "supervision", "Supervision session"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+
+    class ActivityType(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual peer support"
+        GROUP = "group", "Group facilitation"
+        ADVOCACY = "advocacy", "Advocacy and system navigation"
+        OUTREACH = "outreach", "Outreach"
+        DOCUMENTATION = "documentation", "Documentation and other indirect work"
+        TRAINING = "training", "Training"
+
+    class Contact(models.TextChoices):
+        DIRECT = "direct", "Direct (with people supported)"
+        INDIRECT = "indirect", "Indirect"
+
+    class Setting(models.TextChoices):
+        COMMUNITY = "community", "Community"
+        PEER_RUN = "peer_run", "Peer-run service"
+        INPATIENT = "inpatient", "Inpatient"
+        CRISIS = "crisis", "Crisis service"
+        RESIDENTIAL = "residential", "Residential"
+        TELEHEALTH = "telehealth", "Telehealth or warm line"
+        OTHER = "other", "Other"
+
+    class Delivery(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        REMOTE = "remote", "Remote"
+
+    class SessionFormat(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        GROUP = "group", "Group"
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practice_entries")
+    assignment = models.ForeignKey(SupervisorAssignment, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRACTICE)
+    performed_on = models.DateField("date")
+    start_time = models.TimeField(null=True, blank=True)
+    minutes = models.PositiveIntegerField()
+    long_day_confirmed = models.BooleanField(default=False)
+    activity_type = models.CharField(max_length=20, choices=ActivityType.choices, blank=True)
+    contact = models.CharField("direct or indirect", max_length=10, choices=Contact.choices, blank=True)
+    domains = models.ManyToManyField(CompetencyDomain, blank=True, related_name="practice_entries")
+    setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices)
+    session_format = models.CharField("individual or group", max_length=20, choices=SessionFormat.choices, blank=True)
+    reflection = models.TextField(blank=True)
+    topics = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries")
+    return_comment = models.TextField(blank=True)
+    attestation = models.ForeignKey(
+        Attestation, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=["domains"])
+
+    class Meta:
+        verbose_name_plural = "practice entries"
+        permissions = [("reopen_practiceentry", "Can reopen an approved practice entry")]
+        ordering = ["-performed_on", "-start_time", "-pk"]
+        indexes = [
+            models.Index(fields=["trainee", "performed_on"]),
+            models.Index(fields=["trainee", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0, minutes__lte=24 * 60), name="entry_minutes_0_to_24h"),
+            models.CheckConstraint(
+                condition=Q(kind="supervision") | (~Q(activity_type="") & ~Q(contact="")),
+                name="practice_entry_has_activity",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="practice") | ~Q(session_format=""), name="supervision_entry_has_format"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(attestation__isnull=False), name="approved_entry_is_attested"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.performed_on:%-d %b %Y}, {self.hours:g} h"
+
+    @property
+    def hours(self) -> float:
+        """The duration in hours."""
+        return self.minutes / 60
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the trainee may still change or delete it."""
+        return self.status in self.EDITABLE
+
+    @property
+    def free_text(self) -> str:
+        """The text a person wrote: the reflection, or the topics of a supervision session."""
+        return self.topics if self.kind == self.Kind.SUPERVISION else self.reflection
+
+
+class SupervisionSessionManager(models.Manager):
+    """Only the supervision sessions."""
+
+    def get_queryset(self):
+        """Filter to supervision entries."""
+        return super().get_queryset().filter(kind=PracticeEntry.Kind.SUPERVISION)
+
+
+class SupervisionSession(PracticeEntry):
+    """Supervision sessions: the same table and workflow as practice entries, listed on their own in the admin."""
+
+    objects = SupervisionSessionManager()
+
+    class Meta:
+        proxy = True

@@ -1,0 +1,267 @@
+"""Reads for the practice log: a trainee's entries and totals, a supervisor's queue, and hours summaries."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from content.models import CompetencyDomain
+from practice.models import Batch, PracticeEntry, SupervisorAssignment
+
+Status = PracticeEntry.Status
+Kind = PracticeEntry.Kind
+
+
+@dataclass(frozen=True)
+class EntryFilters:
+    """What the trainee narrowed the list to; empty values mean 'any'."""
+
+    status: str = ""
+    kind: str = ""
+    activity_type: str = ""
+    contact: str = ""
+    domain: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def entries_for_list(queryset: QuerySet) -> QuerySet:
+    """Join what a list of entries shows, so a page costs the same whatever its length."""
+    return queryset.select_related(
+        "assignment__organisation", "assignment__supervisor", "attestation"
+    ).prefetch_related(Prefetch("domains", queryset=CompetencyDomain.objects.order_by("sort_order", "name")))
+
+
+def trainee_entries(*, trainee: AbstractBaseUser, filters: EntryFilters | None = None) -> QuerySet:
+    """The trainee's own entries, newest first, narrowed by the filters."""
+    queryset = PracticeEntry.objects.filter(trainee=trainee)
+    filters = filters or EntryFilters()
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.activity_type:
+        queryset = queryset.filter(activity_type=filters.activity_type)
+    if filters.contact:
+        queryset = queryset.filter(contact=filters.contact)
+    if filters.domain:
+        queryset = queryset.filter(domains__slug=filters.domain)
+    if filters.date_from:
+        queryset = queryset.filter(performed_on__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(performed_on__lte=filters.date_to)
+    return entries_for_list(queryset).order_by("-performed_on", "-start_time", "-pk")
+
+
+@dataclass
+class TotalLine:
+    """Hours on one line of a summary: approved, waiting for review, and a target when a programme sets one."""
+
+    label: str
+    approved_minutes: int = 0
+    pending_minutes: int = 0
+    target_minutes: int | None = None
+
+    @property
+    def approved_hours(self) -> float:
+        """Approved hours."""
+        return self.approved_minutes / 60
+
+    @property
+    def pending_hours(self) -> float:
+        """Hours submitted and waiting for review."""
+        return self.pending_minutes / 60
+
+    @property
+    def target_hours(self) -> float | None:
+        """The programme's target in hours, if any."""
+        return None if self.target_minutes is None else self.target_minutes / 60
+
+
+@dataclass
+class HoursTotals:
+    """A trainee's hours by activity type, direct or indirect, competency domain and supervision."""
+
+    practice: TotalLine
+    supervision: TotalLine
+    by_activity: list[TotalLine] = field(default_factory=list)
+    by_contact: list[TotalLine] = field(default_factory=list)
+    by_domain: list[TotalLine] = field(default_factory=list)
+
+    @property
+    def practice_and_supervision(self) -> list[TotalLine]:
+        """The two headline lines."""
+        return [self.practice, self.supervision]
+
+    @property
+    def has_targets(self) -> bool:
+        """Whether any line has a programme target to show."""
+        lines = [self.practice, self.supervision] + [line for _, group in self.chart_groups for line in group]
+        return any(line.target_minutes is not None for line in lines)
+
+    @property
+    def chart_groups(self) -> list[tuple[str, list[TotalLine]]]:
+        """The groups of lines the chart draws, each with a heading."""
+        return [
+            ("Activity type", self.by_activity),
+            ("Direct or indirect", self.by_contact),
+            ("Competency domain", self.by_domain),
+        ]
+
+    @property
+    def chart_scale_minutes(self) -> int:
+        """The longest bar (approved + pending, or the target) in minutes, so bars share one scale."""
+        lines = [line for _, group in self.chart_groups for line in group]
+        return max(
+            [line.approved_minutes + line.pending_minutes for line in lines]
+            + [line.target_minutes or 0 for line in lines]
+            + [1]
+        )
+
+
+_APPROVED = Q(status=Status.APPROVED)
+_PENDING = Q(status=Status.SUBMITTED)
+
+
+def _sums(queryset: QuerySet, group_by: str) -> dict[str, tuple[int, int]]:
+    rows = queryset.values(group_by).annotate(
+        approved=Sum("minutes", filter=_APPROVED, default=0), pending=Sum("minutes", filter=_PENDING, default=0)
+    )
+    return {row[group_by]: (row["approved"], row["pending"]) for row in rows}
+
+
+def _lines(choices, sums: dict[str, tuple[int, int]]) -> list[TotalLine]:
+    return [TotalLine(label, *sums.get(value, (0, 0))) for value, label in choices]
+
+
+def hours_totals(*, trainee: AbstractBaseUser, assignments: QuerySet | None = None) -> HoursTotals:
+    """Approved and pending hours of a trainee, each total one database aggregate.
+
+    An entry tagged with two competency domains counts in full towards each. With `assignments`, only the
+    entries logged under them count (a supervisor sees the hours they supervised).
+    """
+    entries = PracticeEntry.objects.filter(trainee=trainee)
+    if assignments is not None:
+        entries = entries.filter(assignment__in=assignments)
+    by_kind = _sums(entries, "kind")
+    practice = entries.filter(kind=Kind.PRACTICE)
+    domains = list(CompetencyDomain.objects.order_by("sort_order", "name"))
+    domain_sums = _sums(practice.filter(domains__isnull=False), "domains")
+    return HoursTotals(
+        practice=TotalLine("Practice", *by_kind.get(Kind.PRACTICE, (0, 0))),
+        supervision=TotalLine("Supervision", *by_kind.get(Kind.SUPERVISION, (0, 0))),
+        by_activity=_lines(PracticeEntry.ActivityType.choices, _sums(practice, "activity_type")),
+        by_contact=_lines(PracticeEntry.Contact.choices, _sums(practice, "contact")),
+        by_domain=[TotalLine(domain.name, *domain_sums.get(domain.pk, (0, 0))) for domain in domains],
+    )
+
+
+def ready_to_submit(*, trainee: AbstractBaseUser) -> QuerySet:
+    """The trainee's draft and returned entries, oldest first, which they can send for review."""
+    return entries_for_list(PracticeEntry.objects.filter(trainee=trainee, status__in=PracticeEntry.EDITABLE)).order_by(
+        "assignment_id", "performed_on", "start_time", "pk"
+    )
+
+
+def open_batches(*, trainee: AbstractBaseUser) -> QuerySet:
+    """The trainee's batches still waiting for review, with what they hold."""
+    return (
+        Batch.objects.filter(trainee=trainee, status=Batch.Status.SUBMITTED)
+        .select_related("assignment__supervisor", "assignment__organisation")
+        .annotate(
+            entry_count=Count("entries"),
+            minutes=Sum("entries__minutes", default=0),
+            reviewed=Count("entries", filter=~Q(entries__status=Status.SUBMITTED)),
+        )
+        .order_by("submitted_at")
+    )
+
+
+def review_queue(*, supervisor: AbstractBaseUser) -> QuerySet:
+    """Batches sent to this supervisor and still waiting, oldest first, with their entry counts and hours."""
+    waiting = Q(entries__status=Status.SUBMITTED)
+    return (
+        Batch.objects.filter(status=Batch.Status.SUBMITTED, assignment__supervisor=supervisor)
+        .select_related("trainee", "assignment__organisation")
+        .annotate(
+            entry_count=Count("entries", filter=waiting),
+            minutes=Sum("entries__minutes", filter=waiting, default=0),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def supervisee_totals(*, supervisor: AbstractBaseUser) -> list[dict]:
+    """Each trainee this supervisor supervises, with the hours logged under them: approved, waiting, supervision."""
+    rows = (
+        PracticeEntry.objects.filter(assignment__supervisor=supervisor)
+        .values("trainee", "trainee__first_name", "trainee__last_name", "trainee__username")
+        .annotate(
+            practice_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.PRACTICE), default=0),
+            supervision_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.SUPERVISION), default=0),
+            waiting=Sum("minutes", filter=_PENDING, default=0),
+        )
+        .order_by("trainee__last_name", "trainee__first_name", "trainee__username")
+    )
+    supervised = set(supervisor_trainee_ids(supervisor=supervisor))
+    listed = []
+    for row in rows:
+        if row["trainee"] not in supervised:
+            continue
+        name = f"{row['trainee__first_name']} {row['trainee__last_name']}".strip() or row["trainee__username"]
+        listed.append(
+            {
+                "trainee_id": row["trainee"],
+                "name": name,
+                "practice_minutes": row["practice_approved"],
+                "supervision_minutes": row["supervision_approved"],
+                "waiting_minutes": row["waiting"],
+            }
+        )
+    return listed
+
+
+def supervisor_trainee_ids(*, supervisor: AbstractBaseUser) -> list[int]:
+    """The ids of the trainees this supervisor is or was assigned to."""
+    return list(
+        SupervisorAssignment.objects.filter(supervisor=supervisor).values_list("trainee_id", flat=True).distinct()
+    )
+
+
+def batch_for_supervisor(*, supervisor: AbstractBaseUser, batch_id: int) -> Batch | None:
+    """A batch sent to this supervisor, or None for anyone else's."""
+    return (
+        Batch.objects.filter(pk=batch_id, assignment__supervisor=supervisor)
+        .select_related("trainee", "assignment__organisation")
+        .first()
+    )
+
+
+def approved_entries(*, trainee: AbstractBaseUser, assignments: QuerySet | None = None) -> QuerySet:
+    """The trainee's approved entries, oldest first, with their attestations (for CSV and PDF)."""
+    queryset = PracticeEntry.objects.filter(trainee=trainee, status=Status.APPROVED)
+    if assignments is not None:
+        queryset = queryset.filter(assignment__in=assignments)
+    return entries_for_list(queryset).order_by("performed_on", "start_time", "pk")
+
+
+def assignments_for_trainee(*, trainee: AbstractBaseUser) -> QuerySet:
+    """The trainee's supervisor assignments, newest first, for the entry form."""
+    return SupervisorAssignment.objects.filter(trainee=trainee).select_related("supervisor", "organisation")
+
+
+def entry_history(*, entry: PracticeEntry) -> list[dict]:
+    """What happened to an entry, oldest first: each change with who made it, when and why."""
+    records = entry.history.select_related("history_user").order_by("history_date", "history_id")
+    return [
+        {
+            "when": record.history_date,
+            "who": (record.history_user.get_full_name() or record.history_user.get_username())
+            if record.history_user
+            else "System",
+            "status": record.get_status_display(),
+            "reason": record.history_change_reason or "",
+        }
+        for record in records
+    ]

@@ -1,0 +1,511 @@
+"""Writes for the practice log: entries, submitting them in batches, review by supervisors, and reopening."""
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from content.models import CompetencyDomain
+from lms.errors import ServiceError
+from lms.mail import email_on_commit
+from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
+from practice import rules
+from practice.models import (
+    Attestation,
+    Batch,
+    Organisation,
+    PracticeEntry,
+    SupervisorAssignment,
+    SupervisorProfile,
+)
+
+Status = PracticeEntry.Status
+Kind = PracticeEntry.Kind
+
+
+class PracticeError(ServiceError):
+    """A practice-log rule stopped the action.
+
+    Codes: 'not_found', 'not_editable', 'submitted', 'nothing_to_submit', 'already_reviewed',
+    'attestation_required', 'comment_required', 'own_entries', 'not_your_trainee', 'no_profile',
+    'not_allowed', 'reason_required', 'not_approved', 'invalid' (see EntryInvalid).
+    """
+
+
+class EntryInvalid(PracticeError):
+    """The entry breaks one or more rules; `problems` pairs each with the form field it belongs to."""
+
+    def __init__(self, problems: list[tuple[str | None, rules.Problem]]):
+        super().__init__("invalid", " ".join(problem.message for _, problem in problems))
+        self.problems = problems
+
+    @property
+    def codes(self) -> list[str]:
+        """The machine codes of every problem, in order."""
+        return [problem.code for _, problem in self.problems]
+
+
+@dataclass
+class EntryData:
+    """What a trainee types into the practice or supervision form."""
+
+    assignment: SupervisorAssignment
+    performed_on: date
+    minutes: int
+    delivery: str
+    kind: str = Kind.PRACTICE
+    start_time: time | None = None
+    long_day_confirmed: bool = False
+    activity_type: str = ""
+    contact: str = ""
+    domains: list[CompetencyDomain] = field(default_factory=list)
+    setting: str = ""
+    session_format: str = ""
+    reflection: str = ""
+    topics: str = ""
+
+
+ENTRY_FIELDS = (
+    "assignment",
+    "performed_on",
+    "minutes",
+    "delivery",
+    "kind",
+    "start_time",
+    "long_day_confirmed",
+    "activity_type",
+    "contact",
+    "setting",
+    "session_format",
+    "reflection",
+    "topics",
+)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def privacy_problem(text: str) -> rules.Problem | None:
+    """Hold back free text that could identify a person supported, saying what was found and why (code 'privacy')."""
+    findings = rules.privacy_findings(text)
+    if not findings:
+        return None
+    found = "; ".join(finding.message for finding in findings)
+    return rules.Problem("privacy", f"{rules.PRIVACY_RULE} We found: {found}. Please reword it and save again.")
+
+
+def entry_problems(
+    *, trainee: AbstractBaseUser, data: EntryData, entry: PracticeEntry | None = None, today: date | None = None
+) -> list[tuple[str | None, rules.Problem]]:
+    """Every rule a new or changed entry breaks, each with its form field; empty when it may be saved.
+
+    Checks the assignment belongs to the trainee and covers the date, the date is not in the future,
+    the duration (quarter hours, above 0, at most 24 h, confirmation above 12 h in the entry or the day),
+    the day's total (at most 24 h), overlaps with the trainee's other timed entries, and the privacy screen.
+    """
+    today = today or timezone.localdate()
+    problems: list[tuple[str | None, rules.Problem]] = []
+    if data.assignment.trainee_id != trainee.pk:
+        return [("assignment", rules.Problem("not_your_assignment", "Choose one of your own placements."))]
+    if (problem := rules.date_problem(data.performed_on, today=today)) or (
+        problem := rules.assignment_problem(
+            data.performed_on, starts=data.assignment.starts_on, ends=data.assignment.ends_on
+        )
+    ):
+        problems.append(("performed_on", problem))
+    if problem := rules.duration_problem(data.minutes, confirmed=data.long_day_confirmed):
+        problems.append(("long_day_confirmed" if problem.code == "needs_confirmation" else "minutes", problem))
+    else:
+        nearby = PracticeEntry.objects.filter(
+            trainee=trainee,
+            performed_on__range=(data.performed_on - timedelta(days=1), data.performed_on + timedelta(days=1)),
+        )
+        if entry is not None and entry.pk:
+            nearby = nearby.exclude(pk=entry.pk)
+        others = list(nearby.values_list("performed_on", "start_time", "minutes"))
+        minutes_already = sum(minutes for day, _, minutes in others if day == data.performed_on)
+        if problem := rules.day_total_problem(minutes_already=minutes_already, minutes=data.minutes):
+            problems.append(("minutes", problem))
+        elif problem := rules.long_day_problem(
+            minutes_already=minutes_already, minutes=data.minutes, confirmed=data.long_day_confirmed
+        ):
+            problems.append(("long_day_confirmed", problem))
+        if problem := rules.overlap_problem(
+            day=data.performed_on, start=data.start_time, minutes=data.minutes, others=others
+        ):
+            problems.append(("start_time", problem))
+    text_field = "topics" if data.kind == Kind.SUPERVISION else "reflection"
+    if problem := privacy_problem(getattr(data, text_field)):
+        problems.append((text_field, problem))
+    return problems
+
+
+def _lock_user(user: AbstractBaseUser) -> None:
+    """Serialise one trainee's writes, so two saves can't both fit into the same 24 hours."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _kind_fields(data: EntryData) -> dict:
+    values = {name: getattr(data, name) for name in ENTRY_FIELDS}
+    if data.kind == Kind.SUPERVISION:
+        values.update(activity_type="", contact="", setting="", reflection="")
+    else:
+        values.update(session_format="", topics="")
+    return values
+
+
+@transaction.atomic
+def entry_create(*, trainee: AbstractBaseUser, data: EntryData, today: date | None = None) -> PracticeEntry:
+    """Save a new draft entry for the trainee.
+
+    Raises EntryInvalid (code 'invalid') listing every rule it breaks; nothing is saved then.
+    """
+    _lock_user(trainee)
+    if problems := entry_problems(trainee=trainee, data=data, today=today):
+        raise EntryInvalid(problems)
+    entry = PracticeEntry(trainee=trainee, status=Status.DRAFT, **_kind_fields(data))
+    entry._history_user = trainee
+    entry._change_reason = "Created"
+    entry.save()
+    if data.kind == Kind.PRACTICE:
+        entry.domains.set(data.domains)
+    return entry
+
+
+def _own_entry_for_update(*, trainee: AbstractBaseUser, entry_id: int) -> PracticeEntry:
+    entry = PracticeEntry.objects.select_for_update().filter(pk=entry_id, trainee=trainee).first()
+    if entry is None:
+        raise PracticeError("not_found", "That entry doesn't exist.")
+    if entry.status == Status.SUBMITTED:
+        raise PracticeError(
+            "submitted", "This entry is waiting for your supervisor. Withdraw its batch first if you need to change it."
+        )
+    if not entry.is_editable:
+        raise PracticeError("not_editable", "This entry has been approved, so it can no longer be changed.")
+    return entry
+
+
+@transaction.atomic
+def entry_update(
+    *, trainee: AbstractBaseUser, entry_id: int, data: EntryData, today: date | None = None
+) -> PracticeEntry:
+    """Change a draft or returned entry of the trainee's; returned entries stay returned until resubmitted.
+
+    Raises PracticeError 'not_found' (not theirs), 'submitted' (waiting for review), 'not_editable'
+    (approved), or EntryInvalid.
+    """
+    _lock_user(trainee)
+    entry = _own_entry_for_update(trainee=trainee, entry_id=entry_id)
+    if data.kind != entry.kind:
+        raise PracticeError("not_found", "That entry doesn't exist.")
+    if problems := entry_problems(trainee=trainee, data=data, entry=entry, today=today):
+        raise EntryInvalid(problems)
+    for name, value in _kind_fields(data).items():
+        setattr(entry, name, value)
+    entry._history_user = trainee
+    entry._change_reason = "Edited"
+    entry.save()
+    if data.kind == Kind.PRACTICE:
+        entry.domains.set(data.domains)
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, trainee: AbstractBaseUser, entry_id: int) -> None:
+    """Delete a draft or returned entry of the trainee's. Raises PracticeError like entry_update."""
+    entry = _own_entry_for_update(trainee=trainee, entry_id=entry_id)
+    entry._history_user = trainee
+    entry._change_reason = "Deleted by the trainee"
+    entry.delete()
+
+
+@transaction.atomic
+def entries_submit(*, trainee: AbstractBaseUser, entry_ids: list[int]) -> list[Batch]:
+    """Send the trainee's chosen draft and returned entries for review: one batch per supervisor assignment.
+
+    Each supervisor gets an email. Raises PracticeError('nothing_to_submit') when none of the ids is a draft
+    or returned entry of the trainee's.
+    """
+    _lock_user(trainee)
+    entries = list(
+        PracticeEntry.objects.select_for_update()
+        .filter(trainee=trainee, pk__in=entry_ids, status__in=PracticeEntry.EDITABLE)
+        .select_related("assignment__supervisor")
+        .order_by("performed_on", "pk")
+    )
+    if not entries:
+        raise PracticeError("nothing_to_submit", "Choose at least one draft or returned entry to submit.")
+    now = timezone.now()
+    batches = []
+    by_assignment: dict[int, list[PracticeEntry]] = {}
+    for entry in entries:
+        by_assignment.setdefault(entry.assignment_id, []).append(entry)
+    for group in by_assignment.values():
+        assignment = group[0].assignment
+        batch = Batch(trainee=trainee, assignment=assignment, submitted_at=now)
+        batch._history_user = trainee
+        batch.save()
+        for entry in group:
+            entry.status = Status.SUBMITTED
+            entry.batch = batch
+        batches.append(batch)
+        email_on_commit(
+            template="practice/emails/batch_submitted",
+            to=[assignment.supervisor.email],
+            context={
+                "supervisor_name": _name(assignment.supervisor),
+                "trainee_name": _name(trainee),
+                "count": len(group),
+                "minutes": sum(entry.minutes for entry in group),
+                "batch": batch,
+            },
+        )
+    bulk_update_with_history(
+        entries,
+        PracticeEntry,
+        ["status", "batch"],
+        default_user=trainee,
+        default_change_reason="Submitted for review",
+        default_date=now,
+    )
+    return batches
+
+
+@transaction.atomic
+def batch_withdraw(*, trainee: AbstractBaseUser, batch_id: int) -> Batch:
+    """Take back a batch before the supervisor has reviewed any of it; its entries become drafts again.
+
+    Raises PracticeError 'not_found' (not theirs) or 'already_reviewed'.
+    """
+    batch = Batch.objects.select_for_update().filter(pk=batch_id, trainee=trainee).first()
+    if batch is None:
+        raise PracticeError("not_found", "That batch doesn't exist.")
+    entries = list(batch.entries.select_for_update())
+    if batch.status != Batch.Status.SUBMITTED or any(entry.status != Status.SUBMITTED for entry in entries):
+        raise PracticeError(
+            "already_reviewed", "Your supervisor has already reviewed this batch, so it can't be withdrawn."
+        )
+    now = timezone.now()
+    for entry in entries:
+        entry.status = Status.DRAFT
+        entry.batch = None
+    bulk_update_with_history(
+        entries,
+        PracticeEntry,
+        ["status", "batch"],
+        default_user=trainee,
+        default_change_reason="Withdrawn",
+        default_date=now,
+    )
+    batch.status = Batch.Status.WITHDRAWN
+    batch._history_user = trainee
+    batch._change_reason = "Withdrawn by the trainee"
+    batch.save()
+    return batch
+
+
+def _batch_for_review(*, supervisor: AbstractBaseUser, batch_id: int) -> Batch:
+    batch = (
+        Batch.objects.select_for_update(of=("self",))
+        .select_related("assignment", "trainee")
+        .filter(pk=batch_id)
+        .first()
+    )
+    if batch is None:
+        raise PracticeError("not_found", "That batch doesn't exist.")
+    if batch.trainee_id == supervisor.pk:
+        raise PracticeError("own_entries", "Nobody can approve or return their own entries.")
+    if batch.assignment.supervisor_id != supervisor.pk or not has_role(supervisor, SUPERVISOR):
+        raise PracticeError("not_your_trainee", "Only the supervisor this batch was sent to can review it.")
+    return batch
+
+
+def _entries_to_review(batch: Batch, entry_ids: list[int] | None) -> list[PracticeEntry]:
+    entries = batch.entries.select_for_update().filter(status=Status.SUBMITTED).order_by("performed_on", "pk")
+    if entry_ids is not None:
+        entries = entries.filter(pk__in=entry_ids)
+    found = list(entries)
+    if not found:
+        raise PracticeError("already_reviewed", "These entries have already been reviewed.")
+    return found
+
+
+def _close_if_done(batch: Batch, *, by: AbstractBaseUser) -> None:
+    if not batch.entries.filter(status=Status.SUBMITTED).exists():
+        batch.status = Batch.Status.REVIEWED
+        batch._history_user = by
+        batch._change_reason = "Reviewed"
+        batch.save()
+
+
+@transaction.atomic
+def entries_approve(
+    *, supervisor: AbstractBaseUser, batch_id: int, attested: bool, entry_ids: list[int] | None = None
+) -> Attestation:
+    """Approve a batch (or the chosen entries in it) with the supervisor's attestation, name and time.
+
+    Runs under a lock on the batch, so approving twice at once records one approval. The trainee is
+    emailed. Raises PracticeError 'attestation_required', 'not_found', 'own_entries', 'not_your_trainee',
+    'no_profile' (no qualification on record) or 'already_reviewed'.
+    """
+    if not attested:
+        raise PracticeError("attestation_required", "Tick “I supervised these hours” to approve them.")
+    batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
+    profile = SupervisorProfile.objects.filter(user=supervisor).first()
+    if profile is None:
+        raise PracticeError(
+            "no_profile", "Add your qualification, credential number and jurisdiction before you sign off hours."
+        )
+    entries = _entries_to_review(batch, entry_ids)
+    now = timezone.now()
+    attestation = Attestation.objects.create(
+        supervisor=supervisor,
+        batch=batch,
+        statement=Attestation.STATEMENT,
+        signed_name=_name(supervisor),
+        credentials=f"{profile.qualification}, {profile.jurisdiction} {profile.credential_number}",
+        signed_at=now,
+    )
+    for entry in entries:
+        entry.status = Status.APPROVED
+        entry.attestation = attestation
+    bulk_update_with_history(
+        entries,
+        PracticeEntry,
+        ["status", "attestation"],
+        default_user=supervisor,
+        default_change_reason=f"Approved: {Attestation.STATEMENT}",
+        default_date=now,
+    )
+    _close_if_done(batch, by=supervisor)
+    email_on_commit(
+        template="practice/emails/entries_approved",
+        to=[batch.trainee.email],
+        context={
+            "trainee_name": _name(batch.trainee),
+            "supervisor_name": attestation.signed_name,
+            "count": len(entries),
+            "minutes": sum(entry.minutes for entry in entries),
+        },
+    )
+    return attestation
+
+
+@transaction.atomic
+def entries_return(
+    *, supervisor: AbstractBaseUser, batch_id: int, entry_ids: list[int], comment: str
+) -> list[PracticeEntry]:
+    """Send chosen entries of a batch back to the trainee with a comment saying what to change.
+
+    The trainee is emailed (without the comment, which they read on the site). Raises PracticeError
+    'comment_required', 'not_found', 'own_entries', 'not_your_trainee', 'already_reviewed', or 'privacy'
+    when the comment identifies a person supported.
+    """
+    comment = comment.strip()
+    if not comment:
+        raise PracticeError("comment_required", "Write a comment so the trainee knows what to change.")
+    if problem := privacy_problem(comment):
+        raise PracticeError("privacy", problem.message)
+    batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
+    entries = _entries_to_review(batch, entry_ids)
+    now = timezone.now()
+    for entry in entries:
+        entry.status = Status.RETURNED
+        entry.return_comment = comment
+    bulk_update_with_history(
+        entries,
+        PracticeEntry,
+        ["status", "return_comment"],
+        default_user=supervisor,
+        default_change_reason=f"Returned: {comment}",
+        default_date=now,
+    )
+    _close_if_done(batch, by=supervisor)
+    email_on_commit(
+        template="practice/emails/entries_returned",
+        to=[batch.trainee.email],
+        context={"trainee_name": _name(batch.trainee), "supervisor_name": _name(supervisor), "count": len(entries)},
+    )
+    return entries
+
+
+@transaction.atomic
+def entry_reopen(*, admin: AbstractBaseUser, entry_id: int, reason: str) -> PracticeEntry:
+    """Reopen an approved entry so the trainee can correct it; the reason is kept in its history.
+
+    The entry becomes 'returned' with the reason as its comment, and the trainee is emailed. Raises
+    PracticeError 'not_allowed' (not a programme admin), 'reason_required', 'not_found' or 'not_approved'.
+    """
+    if not has_role(admin, PROGRAMME_ADMIN):
+        raise PracticeError("not_allowed", "Only programme admins can reopen approved entries.")
+    reason = reason.strip()
+    if not reason:
+        raise PracticeError("reason_required", "Give a reason for reopening this entry.")
+    entry = PracticeEntry.objects.select_for_update().select_related("trainee").filter(pk=entry_id).first()
+    if entry is None:
+        raise PracticeError("not_found", "That entry doesn't exist.")
+    if entry.status != Status.APPROVED:
+        raise PracticeError("not_approved", "Only approved entries can be reopened.")
+    entry.status = Status.RETURNED
+    entry.attestation = None
+    entry.return_comment = f"Reopened by a programme admin: {reason}"
+    entry._history_user = admin
+    entry._change_reason = f"Reopened: {reason}"
+    entry.save()
+    email_on_commit(
+        template="practice/emails/entry_reopened",
+        to=[entry.trainee.email],
+        context={"trainee_name": _name(entry.trainee), "entry": entry},
+    )
+    return entry
+
+
+@transaction.atomic
+def supervisor_profile_save(
+    *, supervisor: AbstractBaseUser, qualification: str, credential_number: str, jurisdiction: str
+) -> SupervisorProfile:
+    """Record or update a supervisor's qualification, credential number and jurisdiction."""
+    if not has_role(supervisor, SUPERVISOR):
+        raise PracticeError("not_allowed", "Only supervisors have a supervisor profile.")
+    profile = SupervisorProfile.objects.select_for_update().filter(user=supervisor).first() or SupervisorProfile(
+        user=supervisor
+    )
+    profile.qualification = qualification.strip()
+    profile.credential_number = credential_number.strip()
+    profile.jurisdiction = jurisdiction.strip()
+    profile._history_user = supervisor
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def organisation_create(*, name: str, location: str = "") -> Organisation:
+    """Add a placement."""
+    return Organisation.objects.create(name=name, location=location)
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    supervisor: AbstractBaseUser,
+    trainee: AbstractBaseUser,
+    organisation: Organisation,
+    starts_on: date,
+    ends_on: date | None = None,
+) -> SupervisorAssignment:
+    """Assign a supervisor to a trainee at an organisation for a period.
+
+    Raises PracticeError 'own_entries' (supervising yourself) or 'not_allowed' (the supervisor lacks the role).
+    """
+    if supervisor.pk == trainee.pk:
+        raise PracticeError("own_entries", "Nobody can supervise themselves.")
+    if not has_role(supervisor, SUPERVISOR):
+        raise PracticeError("not_allowed", f"{_name(supervisor)} isn't a supervisor.")
+    return SupervisorAssignment.objects.create(
+        supervisor=supervisor, trainee=trainee, organisation=organisation, starts_on=starts_on, ends_on=ends_on
+    )

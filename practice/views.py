@@ -1,0 +1,348 @@
+"""Views for the practice log (trainees) and the review queue (supervisors)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from lms.access import role_required
+from lms.roles import SUPERVISOR, TRAINEE
+from practice import exports
+from practice.chart import hours_chart
+from practice.forms import (
+    FORM_FOR_KIND,
+    BulkApproveForm,
+    EntryFilterForm,
+    ReviewForm,
+    SubmitForm,
+    SupervisorProfileForm,
+)
+from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.selectors import (
+    EntryFilters,
+    batch_for_supervisor,
+    entries_for_list,
+    entry_history,
+    hours_totals,
+    open_batches,
+    ready_to_submit,
+    review_queue,
+    supervisee_totals,
+    trainee_entries,
+)
+from practice.services import (
+    EntryInvalid,
+    PracticeError,
+    batch_withdraw,
+    entries_approve,
+    entries_return,
+    entries_submit,
+    entry_create,
+    entry_delete,
+    entry_update,
+    supervisor_profile_save,
+)
+
+PAGE_SIZE = 25
+Kind = PracticeEntry.Kind
+
+
+def _own_entry(request, entry_id: int) -> PracticeEntry:
+    entry = entries_for_list(PracticeEntry.objects.filter(pk=entry_id, trainee=request.user)).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def _page(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+@role_required(TRAINEE)
+def practice_log(request):
+    """The trainee's entries with filters and pages, their totals and chart, and batches waiting for review."""
+    filter_form = EntryFilterForm(request.GET or None)
+    filters = EntryFilters(**filter_form.cleaned_data) if filter_form.is_valid() else EntryFilters()
+    page = _page(request, trainee_entries(trainee=request.user, filters=filters))
+    totals = hours_totals(trainee=request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "practice/practice_log.html",
+        {
+            "filter_form": filter_form,
+            "filtered": any(filter_form.cleaned_data.values()) if filter_form.is_valid() else False,
+            "page": page,
+            "query": query.urlencode(),
+            "totals": totals,
+            "chart": hours_chart(totals),
+            "batches": open_batches(trainee=request.user),
+            "ready_count": ready_to_submit(trainee=request.user).count(),
+            "has_assignment": SupervisorAssignment.objects.filter(trainee=request.user).exists(),
+        },
+    )
+
+
+def _entry_form_page(request, *, kind: str, entry: PracticeEntry | None = None):
+    form_class = FORM_FOR_KIND[kind]
+    initial = form_class.initial_from(entry) if entry else {}
+    form = form_class(request.POST or None, trainee=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if entry:
+                saved = entry_update(trainee=request.user, entry_id=entry.pk, data=form.entry_data())
+            else:
+                saved = entry_create(trainee=request.user, data=form.entry_data())
+        except EntryInvalid as error:
+            form.add_service_errors(error)
+        except PracticeError as error:
+            messages.error(request, error.message)
+            return redirect("practice_entry", entry.pk) if entry else redirect("practice_log")
+        else:
+            messages.success(request, f"Saved: {saved}. It stays a draft until you submit it for review.")
+            return redirect("practice_log")
+    if not form.fields["assignment"].queryset.exists():
+        return render(request, "practice/no_assignment.html", status=200)
+    return render(request, "practice/entry_form.html", {"form": form, "entry": entry, "kind": kind})
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def entry_new(request):
+    """Log a block of practice as a draft."""
+    return _entry_form_page(request, kind=Kind.PRACTICE)
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def supervision_new(request):
+    """Log a supervision session as a draft."""
+    return _entry_form_page(request, kind=Kind.SUPERVISION)
+
+
+@role_required(TRAINEE)
+def entry_detail(request, entry_id: int):
+    """One of the trainee's entries with its review status, comment, attestation and history."""
+    entry = _own_entry(request, entry_id)
+    return render(request, "practice/entry_detail.html", {"entry": entry, "history": entry_history(entry=entry)})
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def entry_edit(request, entry_id: int):
+    """Change a draft or returned entry; approved and submitted ones are refused with the reason."""
+    entry = _own_entry(request, entry_id)
+    if not entry.is_editable:
+        messages.error(
+            request,
+            "This entry has been approved, so it can no longer be changed."
+            if entry.status == PracticeEntry.Status.APPROVED
+            else "This entry is waiting for your supervisor. Withdraw its batch first if you need to change it.",
+        )
+        return redirect("practice_entry", entry.pk)
+    return _entry_form_page(request, kind=entry.kind, entry=entry)
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def entry_remove(request, entry_id: int):
+    """Ask, then delete a draft or returned entry."""
+    entry = _own_entry(request, entry_id)
+    if request.method == "POST":
+        try:
+            entry_delete(trainee=request.user, entry_id=entry.pk)
+        except PracticeError as error:
+            messages.error(request, error.message)
+            return redirect("practice_entry", entry.pk)
+        messages.success(request, f"Deleted: {entry}.")
+        return redirect("practice_log")
+    if not entry.is_editable:
+        messages.error(request, "Only draft and returned entries can be deleted.")
+        return redirect("practice_entry", entry.pk)
+    return render(request, "practice/entry_confirm_delete.html", {"entry": entry})
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    """Choose draft and returned entries and send them to their supervisors for review."""
+    ready = list(ready_to_submit(trainee=request.user))
+    form = SubmitForm(request.POST or None, ready_ids=[entry.pk for entry in ready])
+    if request.method == "POST" and form.is_valid():
+        try:
+            batches = entries_submit(trainee=request.user, entry_ids=form.cleaned_data["entries"])
+        except PracticeError as error:
+            messages.error(request, error.message)
+        else:
+            count = len(form.cleaned_data["entries"])
+            messages.success(
+                request,
+                f"Sent {count} entr{'y' if count == 1 else 'ies'} for review in {len(batches)} batch"
+                f"{'' if len(batches) == 1 else 'es'}. Your supervisor has been emailed.",
+            )
+            return redirect("practice_log")
+    chosen = set(form.data.getlist("entries")) if form.is_bound else None
+    return render(request, "practice/submit.html", {"form": form, "ready": ready, "chosen": chosen})
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def batch_withdraw_view(request, batch_id: int):
+    """Ask, then take back a batch the supervisor has not reviewed yet."""
+    batch = Batch.objects.filter(pk=batch_id, trainee=request.user).select_related("assignment__supervisor").first()
+    if batch is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            batch_withdraw(trainee=request.user, batch_id=batch.pk)
+        except PracticeError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Batch withdrawn. Its entries are drafts again, ready to edit.")
+        return redirect("practice_log")
+    entries = entries_for_list(batch.entries.all()).order_by("performed_on", "pk")
+    return render(request, "practice/batch_confirm_withdraw.html", {"batch": batch, "entries": entries})
+
+
+@role_required(TRAINEE)
+def hours_csv(request):
+    """The trainee's approved hours as CSV."""
+    return exports.csv_response(trainee=request.user)
+
+
+@role_required(TRAINEE)
+def hours_pdf(request):
+    """The trainee's printable hours summary with their supervisors' attestations."""
+    return exports.pdf_response(trainee=request.user)
+
+
+# Supervisors
+
+
+def _supervised_trainee(request, trainee_id: int):
+    assignments = SupervisorAssignment.objects.filter(supervisor=request.user, trainee_id=trainee_id)
+    first = assignments.select_related("trainee").first()
+    if first is None:
+        raise Http404
+    return first.trainee, assignments
+
+
+@role_required(SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def review_queue_view(request):
+    """Batches waiting for this supervisor, oldest first, with bulk approval and per-trainee totals."""
+    page = _page(request, review_queue(supervisor=request.user), size=20)
+    form = BulkApproveForm(request.POST or None, batch_ids=[batch.pk for batch in page])
+    if request.method == "POST" and form.is_valid():
+        approved, problems = 0, []
+        for batch_id in form.cleaned_data["batches"]:
+            try:
+                entries_approve(supervisor=request.user, batch_id=batch_id, attested=True)
+                approved += 1
+            except PracticeError as error:
+                problems.append(error.message)
+        if approved:
+            messages.success(request, f"Approved {approved} batch{'' if approved == 1 else 'es'}. Thank you.")
+        for problem in dict.fromkeys(problems):
+            messages.error(request, problem)
+        return redirect("practice_review")
+    return render(
+        request,
+        "practice/review_queue.html",
+        {
+            "page": page,
+            "form": form,
+            "supervisees": supervisee_totals(supervisor=request.user),
+            "has_profile": SupervisorProfile.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+@role_required(SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def review_batch(request, batch_id: int):
+    """One batch: its entries in full, to approve with the attestation or return with a comment."""
+    batch = batch_for_supervisor(supervisor=request.user, batch_id=batch_id)
+    if batch is None:
+        raise Http404
+    entries = list(entries_for_list(batch.entries.all()).order_by("performed_on", "start_time", "pk"))
+    waiting = [entry.pk for entry in entries if entry.status == PracticeEntry.Status.SUBMITTED]
+    form = ReviewForm(request.POST or None, entry_ids=waiting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == ReviewForm.APPROVE:
+                entries_approve(
+                    supervisor=request.user, batch_id=batch.pk, attested=data["attested"], entry_ids=data["entries"]
+                )
+                messages.success(
+                    request, f"Approved {len(data['entries'])} entr{'y' if len(data['entries']) == 1 else 'ies'}."
+                )
+            else:
+                entries_return(
+                    supervisor=request.user, batch_id=batch.pk, entry_ids=data["entries"], comment=data["comment"]
+                )
+                messages.success(
+                    request,
+                    f"Returned {len(data['entries'])} entr{'y' if len(data['entries']) == 1 else 'ies'} "
+                    "with your comment. The trainee has been emailed.",
+                )
+        except PracticeError as error:
+            form.add_error("comment" if error.code == "privacy" else None, error.message)
+        else:
+            return redirect("practice_review_batch", batch.pk) if _still_waiting(batch) else redirect("practice_review")
+    return render(
+        request,
+        "practice/review_batch.html",
+        {
+            "batch": batch,
+            "entries": entries,
+            "form": form,
+            "waiting": waiting,
+            "chosen": set(request.POST.getlist("entries")) if request.method == "POST" else None,
+            "has_profile": SupervisorProfile.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+def _still_waiting(batch: Batch) -> bool:
+    return batch.entries.filter(status=PracticeEntry.Status.SUBMITTED).exists()
+
+
+@role_required(SUPERVISOR)
+def trainee_hours_csv(request, trainee_id: int):
+    """A supervised trainee's approved hours under this supervisor, as CSV."""
+    trainee, assignments = _supervised_trainee(request, trainee_id)
+    return exports.csv_response(trainee=trainee, assignments=assignments)
+
+
+@role_required(SUPERVISOR)
+def trainee_hours_pdf(request, trainee_id: int):
+    """A supervised trainee's hours summary under this supervisor, as PDF."""
+    trainee, assignments = _supervised_trainee(request, trainee_id)
+    return exports.pdf_response(trainee=trainee, assignments=assignments)
+
+
+@role_required(SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def supervisor_profile(request):
+    """The supervisor records their qualification, credential number and jurisdiction."""
+    profile = SupervisorProfile.objects.filter(user=request.user).first()
+    initial = (
+        {
+            "qualification": profile.qualification,
+            "credential_number": profile.credential_number,
+            "jurisdiction": profile.jurisdiction,
+        }
+        if profile
+        else {}
+    )
+    form = SupervisorProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        supervisor_profile_save(supervisor=request.user, **form.cleaned_data)
+        messages.success(request, "Your qualification is saved. It appears beside every attestation you sign.")
+        return redirect("practice_review")
+    return render(request, "practice/supervisor_profile.html", {"form": form, "today": timezone.localdate()})

@@ -1,0 +1,210 @@
+"""Wagtail admin: placements, supervisor profiles and assignments; entries and batches to read; reopening."""
+
+from django.contrib.auth import get_user_model
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.widgets import ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from practice.admin_views import REOPEN, EntryReopenView
+from practice.models import (
+    Batch,
+    Organisation,
+    PracticeEntry,
+    SupervisionSession,
+    SupervisorAssignment,
+    SupervisorProfile,
+)
+
+WRITES = frozenset({"add", "change", "delete"})
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """The model's view permission as usual, but nobody (superusers included) adds, changes or deletes here.
+
+    Entries and batches change only through the practice-log services, which apply the rules and keep
+    the history; approved entries are reopened with a reason, never edited.
+    """
+
+    def user_has_permission(self, user, action):
+        """Refuse writes."""
+        return action not in WRITES and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        """Refuse writes."""
+        return super().user_has_any_permission(user, [action for action in actions if action not in WRITES])
+
+    def users_with_any_permission(self, actions):
+        """Nobody holds a write."""
+        readable = [action for action in actions if action not in WRITES]
+        return super().users_with_any_permission(readable) if readable else get_user_model().objects.none()
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        """Refuse writes."""
+        return self.user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        """Refuse writes."""
+        return self.user_has_any_permission(user, actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        """All rows for readers; none for writes."""
+        if not self.user_has_any_permission(user, actions):
+            return self.model._default_manager.none()
+        return self.model._default_manager.all()
+
+
+register_permission_policy(PracticeEntry, ReadOnlyPolicy(PracticeEntry))
+register_permission_policy(SupervisionSession, ReadOnlyPolicy(SupervisionSession), exact_class=True)
+register_permission_policy(Batch, ReadOnlyPolicy(Batch))
+
+
+class OrganisationViewSet(SnippetViewSet):
+    """Placements."""
+
+    model = Organisation
+    icon = "site"
+    menu_label = "Organisations"
+    list_display = ["name", "location", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "location"]
+
+
+class SupervisorProfileViewSet(SnippetViewSet):
+    """Supervisors' qualifications."""
+
+    model = SupervisorProfile
+    icon = "user"
+    menu_label = "Supervisor profiles"
+    list_display = ["user", "qualification", "credential_number", "jurisdiction"]
+    list_filter = ["jurisdiction"]
+    search_fields = ["qualification", "credential_number", "jurisdiction"]
+
+
+class SupervisorAssignmentViewSet(SnippetViewSet):
+    """Who supervises whom, where, and when."""
+
+    model = SupervisorAssignment
+    icon = "group"
+    menu_label = "Assignments"
+    list_display = ["trainee", "supervisor", "organisation", "starts_on", "ends_on"]
+    list_filter = ["organisation", "starts_on"]
+
+    def get_queryset(self, request):
+        """Join the people and the organisation."""
+        return SupervisorAssignment.objects.select_related("trainee", "supervisor", "organisation")
+
+
+class PracticeEntryViewSet(SnippetViewSet):
+    """Practice entries, read-only: they change through the trainee's and supervisor's pages."""
+
+    model = PracticeEntry
+    icon = "time"
+    menu_label = "Practice entries"
+    list_display = ["trainee", "performed_on", "hours", "activity_type", "contact", "status", "assignment"]
+    list_filter = ["status", "activity_type", "contact", "setting", "assignment__organisation", "performed_on"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "trainee",
+        "assignment",
+        "performed_on",
+        "start_time",
+        "minutes",
+        "activity_type",
+        "contact",
+        "domains",
+        "setting",
+        "delivery",
+        "reflection",
+        "status",
+        "return_comment",
+        "attestation",
+        "batch",
+    ]
+
+    def get_queryset(self, request):
+        """Practice only, with what the list shows joined."""
+        return PracticeEntry.objects.filter(kind=PracticeEntry.Kind.PRACTICE).select_related(
+            "trainee", "assignment__organisation", "assignment__supervisor"
+        )
+
+
+class SupervisionSessionViewSet(SnippetViewSet):
+    """Supervision sessions, read-only."""
+
+    model = SupervisionSession
+    icon = "group"
+    menu_label = "Supervision sessions"
+    list_display = ["trainee", "performed_on", "hours", "session_format", "delivery", "status", "assignment"]
+    list_filter = ["status", "session_format", "delivery", "assignment__organisation", "performed_on"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "trainee",
+        "assignment",
+        "performed_on",
+        "start_time",
+        "minutes",
+        "session_format",
+        "delivery",
+        "topics",
+        "status",
+        "return_comment",
+        "attestation",
+        "batch",
+    ]
+
+    def get_queryset(self, request):
+        """Join what the list shows."""
+        return SupervisionSession.objects.select_related(
+            "trainee", "assignment__organisation", "assignment__supervisor"
+        )
+
+
+class BatchViewSet(SnippetViewSet):
+    """Review batches, read-only."""
+
+    model = Batch
+    icon = "tasks"
+    menu_label = "Review batches"
+    list_display = ["trainee", "assignment", "submitted_at", "status"]
+    list_filter = ["status", "assignment__organisation", "submitted_at"]
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        """Join what the list shows."""
+        return Batch.objects.select_related("trainee", "assignment__organisation", "assignment__supervisor")
+
+
+class PracticeGroup(SnippetViewSetGroup):
+    """The Practice menu."""
+
+    menu_label = "Practice"
+    menu_icon = "time"
+    menu_order = 320
+    items = (
+        OrganisationViewSet,
+        SupervisorAssignmentViewSet,
+        SupervisorProfileViewSet,
+        PracticeEntryViewSet,
+        SupervisionSessionViewSet,
+        BatchViewSet,
+    )
+
+
+register_snippet(PracticeGroup)
+
+
+@hooks.register("register_admin_urls")
+def practice_admin_urls():
+    """Mount the reopen form under /admin/practice/entries/<id>/reopen/."""
+    return [path("practice/entries/<int:entry_id>/reopen/", EntryReopenView.as_view(), name="practice_entry_reopen")]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def reopen_button(snippet, user, next_url=None):
+    """Offer 'Reopen' on approved entries to those who may reopen them."""
+    if isinstance(snippet, PracticeEntry) and snippet.status == PracticeEntry.Status.APPROVED and user.has_perm(REOPEN):
+        yield ListingButton("Reopen", reverse("practice_entry_reopen", args=[snippet.pk]), priority=30)
