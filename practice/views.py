@@ -46,6 +46,7 @@ from practice.services import (
 )
 
 PAGE_SIZE = 25
+BATCHES_SHOWN = 10
 Kind = PracticeEntry.Kind
 
 
@@ -79,7 +80,7 @@ def practice_log(request):
             "query": query.urlencode(),
             "totals": totals,
             "chart": hours_chart(totals),
-            "batches": open_batches(trainee=request.user),
+            "batches": open_batches(trainee=request.user)[:BATCHES_SHOWN],
             "ready_count": ready_to_submit(trainee=request.user).count(),
             "has_assignment": SupervisorAssignment.objects.filter(trainee=request.user).exists(),
         },
@@ -89,7 +90,7 @@ def practice_log(request):
 def _entry_form_page(request, *, kind: str, entry: PracticeEntry | None = None):
     form_class = FORM_FOR_KIND[kind]
     initial = form_class.initial_from(entry) if entry else {}
-    form = form_class(request.POST or None, trainee=request.user, initial=initial)
+    form = form_class(request.POST if request.method == "POST" else None, trainee=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if entry:
@@ -170,7 +171,7 @@ def entry_remove(request, entry_id: int):
 def submit(request):
     """Choose draft and returned entries and send them to their supervisors for review."""
     ready = list(ready_to_submit(trainee=request.user))
-    form = SubmitForm(request.POST or None, ready_ids=[entry.pk for entry in ready])
+    form = SubmitForm(request.POST if request.method == "POST" else None, ready_ids=[entry.pk for entry in ready])
     if request.method == "POST" and form.is_valid():
         try:
             batches = entries_submit(trainee=request.user, entry_ids=form.cleaned_data["entries"])
@@ -235,7 +236,7 @@ def _supervised_trainee(request, trainee_id: int):
 def review_queue_view(request):
     """Batches waiting for this supervisor, oldest first, with bulk approval and per-trainee totals."""
     page = _page(request, review_queue(supervisor=request.user), size=20)
-    form = BulkApproveForm(request.POST or None, batch_ids=[batch.pk for batch in page])
+    form = BulkApproveForm(request.POST if request.method == "POST" else None, batch_ids=[batch.pk for batch in page])
     if request.method == "POST" and form.is_valid():
         approved, problems = 0, []
         for batch_id in form.cleaned_data["batches"]:
@@ -270,7 +271,7 @@ def review_batch(request, batch_id: int):
         raise Http404
     entries = list(entries_for_list(batch.entries.all()).order_by("performed_on", "start_time", "pk"))
     waiting = [entry.pk for entry in entries if entry.status == PracticeEntry.Status.SUBMITTED]
-    form = ReviewForm(request.POST or None, entry_ids=waiting)
+    form = ReviewForm(request.POST if request.method == "POST" else None, entry_ids=waiting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -340,7 +341,7 @@ def supervisor_profile(request):
         if profile
         else {}
     )
-    form = SupervisorProfileForm(request.POST or None, initial=initial)
+    form = SupervisorProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         supervisor_profile_save(supervisor=request.user, **form.cleaned_data)
         messages.success(request, "Your qualification is saved. It appears beside every attestation you sign.")

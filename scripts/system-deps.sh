@@ -9,6 +9,7 @@ need=()
 if [ "${1:-}" != "--runtime" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+  command -v pdftotext >/dev/null || need+=(poppler-utils)  # reading PDFs back in tests
 fi
 # WeasyPrint (PDF hours summaries and certificates) needs Pango and at least one font family.
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)

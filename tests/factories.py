@@ -126,3 +126,75 @@ def answer_key(attempt, *, right: bool = True) -> dict[str, set[str]]:
         else:
             answers[question.question_key] = {next(c["key"] for c in choices if not c["correct"])}
     return answers
+
+
+def build_assignment(*, trainee=None, supervisor=None, organisation=None, starts_on=None, ends_on=None, profile=True):
+    """A supervisor assignment (with a supervisor profile unless told otherwise) for a trainee."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.roles import SUPERVISOR
+    from practice.models import Organisation, SupervisorProfile
+    from practice.services import assignment_create
+
+    trainee = trainee or UserFactory()
+    supervisor = supervisor or UserFactory(roles=[SUPERVISOR])
+    if profile:
+        SupervisorProfile.objects.get_or_create(
+            user=supervisor,
+            defaults={"qualification": "CPS Supervisor", "credential_number": "S-1", "jurisdiction": "Testland"},
+        )
+    organisation = organisation or Organisation.objects.get_or_create(name="Test Placement")[0]
+    return assignment_create(
+        supervisor=supervisor,
+        trainee=trainee,
+        organisation=organisation,
+        starts_on=starts_on or timezone.localdate() - timedelta(days=365),
+        ends_on=ends_on,
+    )
+
+
+def entry_data(assignment, **overrides):
+    """EntryData for a valid practice entry yesterday, one hour long; override any field."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from content.models import CompetencyDomain
+    from practice.services import EntryData
+
+    values = {
+        "assignment": assignment,
+        "performed_on": timezone.localdate() - timedelta(days=1),
+        "minutes": 60,
+        "delivery": "in_person",
+        "activity_type": "individual",
+        "contact": "direct",
+        "domains": list(CompetencyDomain.objects.all()[:1]),
+        "setting": "community",
+        "reflection": "Listened more than I spoke, and noticed the difference it made.",
+    }
+    values.update(overrides)
+    return EntryData(**values)
+
+
+def supervision_data(assignment, **overrides):
+    """EntryData for a valid one-hour supervision session yesterday."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from practice.services import EntryData
+
+    values = {
+        "kind": "supervision",
+        "assignment": assignment,
+        "performed_on": timezone.localdate() - timedelta(days=1),
+        "minutes": 60,
+        "delivery": "remote",
+        "session_format": "individual",
+        "topics": "Boundaries on the warm line.",
+    }
+    values.update(overrides)
+    return EntryData(**values)
