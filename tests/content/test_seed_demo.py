@@ -137,3 +137,23 @@ def test_demo_attempts():
     graduate = QuizAttempt.objects.filter(user__username="graduate")
     assert graduate.count() == QuizPage.objects.count() == 8
     assert all(attempt.passed and attempt.score == 100 for attempt in graduate)
+
+
+def test_demo_practice_log_has_every_status_and_the_supervisor_a_queue(client):
+    from django.contrib.auth import get_user_model
+
+    from practice.models import PracticeEntry
+    from practice.selectors import review_queue
+
+    call_command("seed_demo", "--force")
+    trainee = get_user_model().objects.get(username="trainee")
+    supervisor = get_user_model().objects.get(username="supervisor")
+    statuses = set(PracticeEntry.objects.filter(trainee=trainee).values_list("status", flat=True))
+    assert statuses == {"draft", "submitted", "returned", "approved"}
+    assert PracticeEntry.objects.filter(trainee=trainee, kind="supervision", status="approved").exists()
+    assert review_queue(supervisor=supervisor).count() == 1
+    count = PracticeEntry.objects.count()
+    call_command("seed_demo", "--force")
+    assert PracticeEntry.objects.count() == count
+    client.login(username="supervisor", password="peerdemo2026")
+    assert "Alex Morgan" in client.get("/practice/review/").content.decode()
