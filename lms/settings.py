@@ -201,6 +201,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAIL_SITE_NAME = "Peer Specialist Training"
 WAGTAILADMIN_BASE_URL = SITE_URL
+
+# History reasons carry comments and attestation statements, longer than the default 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True

@@ -399,3 +399,11 @@ def test_the_entry_page_shows_the_comment_and_history(client, assignment, django
     assert "Say more &lt;b&gt;" in html
     assert "Sam Okafor · Returned" in html
     assert "Robin Ash · Submitted" in html
+
+
+def test_a_long_comment_is_kept_whole_in_the_history(assignment, django_capture_on_commit_callbacks):
+    (entry,) = _log(assignment, 1)
+    batch = _submit(assignment, [entry], django_capture_on_commit_callbacks)
+    comment = "Please say more about what you noticed. " * 40
+    entries_return(supervisor=assignment.supervisor, batch_id=batch.pk, entry_ids=[entry.pk], comment=comment)
+    assert PracticeEntry.history.filter(id=entry.pk).first().history_change_reason == f"Returned: {comment.strip()}"
