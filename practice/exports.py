@@ -89,11 +89,11 @@ def summary_context(*, trainee: AbstractBaseUser, assignments: QuerySet | None =
 
 
 def hours_pdf(context: dict) -> bytes:
-    """Render the summary as a PDF with WeasyPrint."""
+    """Render the summary as a tagged (PDF/UA) PDF with WeasyPrint."""
     from weasyprint import HTML
 
     html = render_to_string("practice/hours_summary_pdf.html", context)
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def pdf_response(*, trainee: AbstractBaseUser, assignments: QuerySet | None = None) -> HttpResponse:

@@ -1,5 +1,6 @@
 """Forms for logging practice and supervision, reviewing batches, and the supervisor profile."""
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -12,6 +13,7 @@ from practice.services import EntryData, EntryInvalid
 
 Kind = PracticeEntry.Kind
 FIELD_FOR_SERVICE = {"minutes": "duration_hours"}
+EARLIEST_DATE = date(1950, 1, 1)
 
 
 class AssignmentChoiceField(forms.ModelChoiceField):
@@ -60,6 +62,20 @@ class EntryForm(forms.Form):
         )
         self.fields["performed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
+    def clean_performed_on(self):
+        """Refuse dates no practice log could hold, before any arithmetic on them."""
+        day = self.cleaned_data["performed_on"]
+        if day < EARLIEST_DATE:
+            raise forms.ValidationError("Check the year: that date is too far in the past.")
+        return day
+
+    def clean_duration_hours(self):
+        """Whole minutes only, so nothing is rounded away; the service checks quarter hours and limits."""
+        hours = self.cleaned_data["duration_hours"]
+        if (hours * 60) % 1:
+            raise forms.ValidationError("Record time in quarter hours (15, 30 or 45 minutes past the hour).")
+        return hours
+
     def entry_data(self) -> EntryData:
         """The cleaned values as the service takes them."""
         data = self.cleaned_data
@@ -92,7 +108,6 @@ class EntryForm(forms.Form):
             "performed_on": entry.performed_on,
             "start_time": entry.start_time,
             "duration_hours": Decimal(entry.minutes) / 60,
-            "long_day_confirmed": entry.long_day_confirmed,
             "delivery": entry.delivery,
         }
 

@@ -134,35 +134,50 @@ KIND_LABELS = {
 }
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w/.:])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d[\d\s.-]{6,}\d(?![\w/:])")
+_PHONE = re.compile(r"(?<![\w/.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d[\d\s.-]{6,}\d(?![\w/:])")
+_LOCAL_PHONE = re.compile(r"(?<![\w/.-])\d{3}-\d{4}(?![\w-])")
+_TIME_RANGE = re.compile(r"\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}")
 _STREET_SUFFIX = (
     r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|court|ct|way|place|pl|boulevard|blvd|crescent|"
     r"terrace|gardens|square|grove|row|hill|walk|parade"
 )
-_ADDRESS = re.compile(rf"\b\d{{1,5}}[a-zA-Z]?,?\s+(?:[A-Z][\w'’-]+\s+){{1,3}}(?i:{_STREET_SUFFIX})\b\.?")
+_ADDRESS = re.compile(
+    rf"\b\d{{1,5}}[a-zA-Z]?,?\s+(?:[NSEW]\.?\s+)?((?:[A-Z][\w'’-]+\.?\s+){{1,3}})(?i:{_STREET_SUFFIX})\b\.?"
+)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 _A_DATE = (
-    r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"  # 12/03/1985
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"  # 3 March 1990
+    r"(?:\d{4}-\d{1,2}-\d{1,2}"  # 1985-03-04
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"  # 12/03/1985
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"  # 3 March 1990, 3rd of March 1990
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"  # March 3, 1990
 )
-_BIRTH_DATE = re.compile(rf"(?i:\b(?:d\.?o\.?b\.?|date of birth|birth ?date|born(?:\s+on)?)\b)[\s:,-]*{_A_DATE}", re.I)
+_BIRTH_DATE = re.compile(
+    rf"\b(?:d\.?o\.?b\b\.?|date of birth\b|birth ?date\b|born(?:\s+(?:on|in))?\b)[\s:,-]*"
+    rf"(?:{_A_DATE}|(?:{_MONTHS})\.?,?\s+\d{{4}})",
+    re.I,
+)
 _NAME_AFTER = re.compile(
     r"\b(?i:client|clients|peer|peers|with|named|called|patient|participant|service user|member)\s+"
-    r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})\b"
+    r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})\b"
 )
 _ORGANISATION_AND_CALENDAR_WORDS = """
     advice advocacy alcoholics anonymous bank bureau care centre center citizens clinic college community
     council crisis day department food group health hearing hospital house housing job line mental narcotics
     network office peer plan programme program project recovery safety action service services support team
-    trust unit voices ward wellness monday tuesday wednesday thursday friday saturday sunday january
+    trust unit voices ward wellness universal credit lived experience motivational interviewing jobcentre plus
+    social security new york open minds court family steps ways hours minutes days weeks sessions people
+    mum dad mother father parents partner friends staff nurse doctor doctors supervisor colleagues everyone
+    zoom teams google facebook whatsapp i my our their his her the a an this that these those them they it
+    english spanish french polish arabic urdu punjabi bengali somali christmas easter ramadan eid diwali
+    monday tuesday wednesday thursday friday saturday sunday january
     february march april may june july august september october november december
 """
 _NOT_NAMES = frozenset(_ORGANISATION_AND_CALENDAR_WORDS.split())
+_NOT_STREET_NAMES = frozenset(["family", "hours", "steps", "ways", "minutes", "days", "weeks", "sessions", "people", "times"])
 
 
 def privacy_findings(text: str) -> list[Finding]:
@@ -177,10 +192,14 @@ def privacy_findings(text: str) -> list[Finding]:
         findings.append(Finding("birth_date", match.group().strip()))
     for match in _PHONE.finditer(without_emails):
         digits = re.sub(r"\D", "", match.group())
-        if 9 <= len(digits) <= 15 and not _BIRTH_DATE.search(match.group()):
+        looks_like_times = _TIME_RANGE.search(match.group())
+        if 9 <= len(digits) <= 15 and not looks_like_times and not _BIRTH_DATE.search(match.group()):
             findings.append(Finding("phone", match.group().strip()))
+    for match in _LOCAL_PHONE.finditer(without_emails):
+        findings.append(Finding("phone", match.group()))
     for match in _ADDRESS.finditer(without_emails):
-        findings.append(Finding("address", match.group().strip()))
+        if not any(word.strip(".").lower() in _NOT_STREET_NAMES for word in match.group(1).split()):
+            findings.append(Finding("address", match.group().strip()))
     for match in _POSTCODE.finditer(without_emails):
         findings.append(Finding("postcode", match.group()))
     for match in _NAME_AFTER.finditer(without_emails):

@@ -32,7 +32,7 @@ class PracticeError(ServiceError):
 
     Codes: 'not_found', 'not_editable', 'submitted', 'nothing_to_submit', 'already_reviewed',
     'attestation_required', 'comment_required', 'own_entries', 'not_your_trainee', 'no_profile',
-    'not_allowed', 'reason_required', 'not_approved', 'invalid' (see EntryInvalid).
+    'not_allowed', 'reason_required', 'not_approved', 'inactive_organisation', 'privacy', 'invalid' (see EntryInvalid).
     """
 
 
@@ -112,15 +112,14 @@ def entry_problems(
     problems: list[tuple[str | None, rules.Problem]] = []
     if data.assignment.trainee_id != trainee.pk:
         return [("assignment", rules.Problem("not_your_assignment", "Choose one of your own placements."))]
-    if (problem := rules.date_problem(data.performed_on, today=today)) or (
-        problem := rules.assignment_problem(
-            data.performed_on, starts=data.assignment.starts_on, ends=data.assignment.ends_on
-        )
-    ):
-        problems.append(("performed_on", problem))
+    date_problem = rules.date_problem(data.performed_on, today=today) or rules.assignment_problem(
+        data.performed_on, starts=data.assignment.starts_on, ends=data.assignment.ends_on
+    )
+    if date_problem:
+        problems.append(("performed_on", date_problem))
     if problem := rules.duration_problem(data.minutes, confirmed=data.long_day_confirmed):
         problems.append(("long_day_confirmed" if problem.code == "needs_confirmation" else "minutes", problem))
-    else:
+    elif date_problem is None:  # the neighbouring days exist, so the day's other entries can be read
         nearby = PracticeEntry.objects.filter(
             trainee=trainee,
             performed_on__range=(data.performed_on - timedelta(days=1), data.performed_on + timedelta(days=1)),
@@ -207,6 +206,7 @@ def entry_update(
         raise EntryInvalid(problems)
     for name, value in _kind_fields(data).items():
         setattr(entry, name, value)
+    entry.batch = None  # a returned entry leaves its old batch; resubmitting puts it in a new one
     entry._history_user = trainee
     entry._change_reason = "Edited"
     entry.save()
@@ -233,9 +233,9 @@ def entries_submit(*, trainee: AbstractBaseUser, entry_ids: list[int]) -> list[B
     """
     _lock_user(trainee)
     entries = list(
-        PracticeEntry.objects.select_for_update()
-        .filter(trainee=trainee, pk__in=entry_ids, status__in=PracticeEntry.EDITABLE)
+        PracticeEntry.objects.filter(trainee=trainee, pk__in=entry_ids, status__in=PracticeEntry.EDITABLE)
         .select_related("assignment__supervisor")
+        .select_for_update(of=("self",))
         .order_by("performed_on", "pk")
     )
     if not entries:
@@ -446,7 +446,7 @@ def entry_reopen(*, admin: AbstractBaseUser, entry_id: int, reason: str) -> Prac
     reason = reason.strip()
     if not reason:
         raise PracticeError("reason_required", "Give a reason for reopening this entry.")
-    entry = PracticeEntry.objects.select_for_update().select_related("trainee").filter(pk=entry_id).first()
+    entry = PracticeEntry.objects.select_for_update(of=("self",)).select_related("trainee").filter(pk=entry_id).first()
     if entry is None:
         raise PracticeError("not_found", "That entry doesn't exist.")
     if entry.status != Status.APPROVED:
@@ -500,12 +500,15 @@ def assignment_create(
 ) -> SupervisorAssignment:
     """Assign a supervisor to a trainee at an organisation for a period.
 
-    Raises PracticeError 'own_entries' (supervising yourself) or 'not_allowed' (the supervisor lacks the role).
+    Raises PracticeError 'own_entries' (supervising yourself), 'not_allowed' (the supervisor lacks the role) or
+    'inactive_organisation'.
     """
     if supervisor.pk == trainee.pk:
         raise PracticeError("own_entries", "Nobody can supervise themselves.")
     if not has_role(supervisor, SUPERVISOR):
         raise PracticeError("not_allowed", f"{_name(supervisor)} isn't a supervisor.")
+    if not organisation.is_active:
+        raise PracticeError("inactive_organisation", f"{organisation} is inactive, so it can't take new assignments.")
     return SupervisorAssignment.objects.create(
         supervisor=supervisor, trainee=trainee, organisation=organisation, starts_on=starts_on, ends_on=ends_on
     )

@@ -47,6 +47,7 @@ from practice.services import (
 
 PAGE_SIZE = 25
 BATCHES_SHOWN = 10
+MAX_ID = 2**63 - 1
 Kind = PracticeEntry.Kind
 
 
@@ -224,6 +225,8 @@ def hours_pdf(request):
 
 
 def _supervised_trainee(request, trainee_id: int):
+    if trainee_id > MAX_ID:
+        raise Http404
     assignments = SupervisorAssignment.objects.filter(supervisor=request.user, trainee_id=trainee_id)
     first = assignments.select_related("trainee").first()
     if first is None:

@@ -3,12 +3,14 @@
 from django.contrib.auth import get_user_model
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from practice.admin_forms import SupervisorAssignmentForm
 from practice.admin_views import REOPEN, EntryReopenView
 from practice.models import (
     Batch,
@@ -92,6 +94,10 @@ class SupervisorAssignmentViewSet(SnippetViewSet):
     menu_label = "Assignments"
     list_display = ["trainee", "supervisor", "organisation", "starts_on", "ends_on"]
     list_filter = ["organisation", "starts_on"]
+    edit_handler = ObjectList(
+        [FieldPanel(name) for name in ("trainee", "supervisor", "organisation", "starts_on", "ends_on")],
+        base_form_class=SupervisorAssignmentForm,
+    )
 
     def get_queryset(self, request):
         """Join the people and the organisation."""
@@ -208,3 +214,25 @@ def reopen_button(snippet, user, next_url=None):
     """Offer 'Reopen' on approved entries to those who may reopen them."""
     if isinstance(snippet, PracticeEntry) and snippet.status == PracticeEntry.Status.APPROVED and user.has_perm(REOPEN):
         yield ListingButton("Reopen", reverse("practice_entry_reopen", args=[snippet.pk]), priority=30)
+
+
+@hooks.register("before_delete_snippet")
+def keep_domains_with_entries(request, instances):
+    """Refuse to delete a competency domain that logged hours are tagged with: approved records must not change."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from content.models import CompetencyDomain
+
+    used = [
+        instance
+        for instance in instances
+        if isinstance(instance, CompetencyDomain) and instance.practice_entries.exists()
+    ]
+    if not used:
+        return None
+    names = ", ".join(domain.name for domain in used)
+    messages.error(
+        request, f"{names} can't be deleted: practice hours are tagged with it, and they are part of trainees' records."
+    )
+    return redirect("wagtailsnippets_content_competencydomain:list")

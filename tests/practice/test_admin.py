@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 from practice.models import Batch, Organisation, PracticeEntry
-from practice.services import entries_approve, entries_submit, entry_create
+from practice.services import PracticeError, assignment_create, entries_approve, entries_submit, entry_create
 from tests.factories import UserFactory, build_assignment, entry_data, supervision_data
 
 pytestmark = pytest.mark.django_db
@@ -325,3 +325,55 @@ def test_programme_admin_adds_an_organisation(admin_client, db):
     assert response.status_code == 302
     organisation = Organisation.objects.get(name="Harbour Warm Line")
     assert (organisation.location, organisation.is_active) == ("Portsmouth", True)
+
+
+def _assignment_form(assignment, **changes) -> dict:
+    values = {
+        "trainee": assignment.trainee_id,
+        "supervisor": assignment.supervisor_id,
+        "organisation": assignment.organisation_id,
+        "starts_on": assignment.starts_on.isoformat(),
+        "ends_on": "",
+    }
+    values.update(changes)
+    return values
+
+
+def test_an_assignment_with_logged_hours_keeps_its_people_place_and_period(admin_client, log):
+    assignment = log["assignment"]
+    other_trainee = UserFactory()
+    url = _url("supervisorassignment", "edit", assignment.pk)
+    response = admin_client.post(url, _assignment_form(assignment, trainee=other_trainee.pk))
+    assert response.status_code == 200
+    assert "Hours have been logged under this assignment, so this can&#x27;t change." in response.content.decode()
+    response = admin_client.post(url, _assignment_form(assignment, starts_on=_days_ago(2).isoformat()))
+    assert "Hours are logged from" in response.content.decode()
+    response = admin_client.post(url, _assignment_form(assignment, ends_on=_days_ago(2).isoformat()))
+    assert "Hours are logged up to" in response.content.decode()
+    assignment.refresh_from_db()
+    assert (assignment.trainee_id, assignment.ends_on) == (log["approved"].trainee_id, None)
+    response = admin_client.post(url, _assignment_form(assignment, ends_on=_days_ago(1).isoformat()))
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.ends_on == _days_ago(1)
+
+
+def test_an_inactive_placement_takes_no_new_assignments(admin_client):
+    closed = Organisation.objects.create(name="Closed Placement", is_active=False)
+    supervisor, trainee = UserFactory(roles=[SUPERVISOR]), UserFactory()
+    form = {"trainee": trainee.pk, "supervisor": supervisor.pk, "organisation": closed.pk}
+    response = admin_client.post(
+        _url("supervisorassignment", "add"), {**form, "starts_on": _days_ago(5).isoformat(), "ends_on": ""}
+    )
+    assert "This placement is inactive, so it can&#x27;t take new assignments." in response.content.decode()
+    with pytest.raises(PracticeError) as caught:
+        assignment_create(supervisor=supervisor, trainee=trainee, organisation=closed, starts_on=_days_ago(5))
+    assert caught.value.code == "inactive_organisation"
+
+
+def test_a_competency_domain_with_logged_hours_cannot_be_deleted(client, superuser, log):
+    domain = log["approved"].domains.get()
+    client.force_login(superuser)
+    response = client.post(reverse("wagtailsnippets_content_competencydomain:delete", args=[domain.pk]), follow=True)
+    assert "can&#x27;t be deleted: practice hours are tagged with it" in response.content.decode()
+    assert list(PracticeEntry.objects.get(pk=log["approved"].pk).domains.all()) == [domain]

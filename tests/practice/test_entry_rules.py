@@ -255,3 +255,47 @@ def test_a_trainee_without_an_assignment_is_told_why(client):
     response = client.get(reverse("practice_entry_new"))
     assert response.status_code == 200
     assert "you don't have an assignment yet" in response.content.decode().replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"performed_on": "0001-01-01"}, "that date is too far in the past"),
+        ({"performed_on": "9999-12-31"}, "hasn&#x27;t happened yet"),
+        ({"duration_hours": "0.26"}, "Record time in quarter hours"),
+        ({"duration_hours": "1.01"}, "Record time in quarter hours"),
+        ({"duration_hours": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"duration_hours": "99999999"}, "Ensure that there are no more than"),
+        ({"reflection": "x" * 5001}, "Ensure this value has at most 5000 characters"),
+        ({"reflection": "Null\x00byte"}, "Null characters are not allowed."),
+    ],
+)
+def test_hostile_input_gets_a_clear_error_not_a_500(client, assignment, overrides, message):
+    response = _post(client, assignment, overrides)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not PracticeEntry.objects.exists()
+
+
+def test_editing_a_returned_entry_takes_it_out_of_its_old_batch(client, assignment):
+    from practice.services import entries_return, entries_submit
+
+    entry = entry_create(trainee=assignment.trainee, data=entry_data(assignment))
+    (batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk])
+    entries_return(supervisor=assignment.supervisor, batch_id=batch.pk, entry_ids=[entry.pk], comment="Say more.")
+    entry_update(
+        trainee=assignment.trainee,
+        entry_id=entry.pk,
+        data=entry_data(assignment, reflection="A fuller reflection, now for my new supervisor."),
+    )
+    entry.refresh_from_db()
+    assert (entry.status, entry.batch) == ("returned", None)
+    client.login(username=assignment.supervisor.username, password=PASSWORD)
+    page = client.get(reverse("practice_review_batch", args=[batch.pk])).content.decode()
+    assert "now for my new supervisor" not in page
+
+
+def test_a_huge_trainee_id_is_not_found(client, assignment):
+    client.login(username=assignment.supervisor.username, password=PASSWORD)
+    for name in ("practice_trainee_csv", "practice_trainee_pdf"):
+        assert client.get(reverse(name, args=[10**30])).status_code == 404

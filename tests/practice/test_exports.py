@@ -217,6 +217,9 @@ def test_trainee_pdf_summary_shows_name_attestations_and_approved_totals(client,
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert response["Content-Disposition"].startswith("inline;")
+    info = subprocess.run(["pdfinfo", "-"], input=response.content, capture_output=True, check=True).stdout  # noqa: S607
+    assert b"Tagged:          yes" in info  # PDF/UA: a structure tree for screen readers
+    assert b"Title:           Supervised practice hours: Tamsin Okafor" in info
     [html] = pdf_html
     text = _pdf_text(response.content)
     for source in (html, text):

@@ -135,3 +135,45 @@ def test_ordinary_reflections_pass_the_privacy_screen(text):
 def test_finding_messages_say_what_was_found():
     (finding,) = privacy_findings("email me at a@b.org")
     assert finding.message == "An email address: “a@b.org”"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Talked with Sarah about her week.", "name"),
+        ("My client Marcus came in early.", "name"),
+        ("Tel:07700900123", "phone"),
+        ("phone:0412 345 678", "phone"),
+        ("They asked me to call 555-1234.", "phone"),
+        ("D.O.B. 12/03/1985", "birth_date"),
+        ("DOB 1985-03-04", "birth_date"),
+        ("They were born in March 1990.", "birth_date"),
+        ("dob 3rd of March 1990", "birth_date"),
+        ("Met them at 123 N. Main St for coffee.", "address"),
+    ],
+)
+def test_privacy_screen_catches_single_names_and_other_forms(text, kind):
+    assert kind in [finding.kind for finding in privacy_findings(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Helped with Universal Credit forms.",
+        "Shared with Lived Experience in mind.",
+        "Practised with Motivational Interviewing techniques.",
+        "Went along with Jobcentre Plus staff.",
+        "A form to do with Social Security.",
+        "A group called Open Minds met today.",
+        "Prepared them for 1 Family Court hearing.",
+        "We spent 2 Hours In Court waiting.",
+        "The 5 Ways To Wellbeing walk went well.",
+        "Shifts were 9.00-12.00 13.00-17.00 today.",
+        "Talked with my supervisor about boundaries.",
+        "Spent the evening with Mum after a hard shift.",
+        "Shift from 10:30 to 12:00, then notes.",
+        "Met with peers from the Hearing Voices group.",
+    ],
+)
+def test_privacy_screen_lets_everyday_phrases_through(text):
+    assert privacy_findings(text) == []
