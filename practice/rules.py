@@ -177,7 +177,9 @@ _ORGANISATION_AND_CALENDAR_WORDS = """
     february march april may june july august september october november december
 """
 _NOT_NAMES = frozenset(_ORGANISATION_AND_CALENDAR_WORDS.split())
-_NOT_STREET_NAMES = frozenset(["family", "hours", "steps", "ways", "minutes", "days", "weeks", "sessions", "people", "times"])
+_NOT_STREET_NAMES = frozenset(
+    ["family", "hours", "steps", "ways", "minutes", "days", "weeks", "sessions", "people", "times"]
+)
 
 
 def privacy_findings(text: str) -> list[Finding]:
