@@ -1,14 +1,12 @@
 """Parallel submits grade an attempt once, and parallel starts open one attempt (PostgreSQL: real transactions)."""
 
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from courses.models import AttemptQuestion, QuizAttempt
 from courses.services import enrolment_create, quiz_answers_save, quiz_attempt_start, quiz_attempt_submit
 from tests.factories import UserFactory, answer_key, build_course, build_quiz
+from tests.parallel import in_parallel
 
 pytestmark = [
     pytest.mark.postgres,
@@ -16,20 +14,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for parallel transactions"),
 ]
 THREADS = 8
-
-
-def _in_parallel(function) -> list:
-    barrier = Barrier(THREADS)
-
-    def run(_):
-        try:
-            barrier.wait()
-            return function()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        return list(pool.map(run, range(THREADS)))
 
 
 @pytest.fixture
@@ -44,7 +28,7 @@ def test_a_concurrent_double_submit_produces_one_graded_attempt(quiz_and_trainee
     quiz, user = quiz_and_trainee
     attempt, _ = quiz_attempt_start(user=user, quiz=quiz)
     quiz_answers_save(attempt=attempt, answers=answer_key(attempt))
-    results = _in_parallel(lambda: quiz_attempt_submit(attempt=QuizAttempt.objects.get(pk=attempt.pk)))
+    results = in_parallel(lambda: quiz_attempt_submit(attempt=QuizAttempt.objects.get(pk=attempt.pk)), threads=THREADS)
     assert [graded for _, graded in results].count(True) == 1
     assert {result.score for result, _ in results} == {100}
     attempt.refresh_from_db()
@@ -54,7 +38,7 @@ def test_a_concurrent_double_submit_produces_one_graded_attempt(quiz_and_trainee
 
 def test_concurrent_starts_open_one_attempt(quiz_and_trainee):
     quiz, user = quiz_and_trainee
-    results = _in_parallel(lambda: quiz_attempt_start(user=user, quiz=quiz))
+    results = in_parallel(lambda: quiz_attempt_start(user=user, quiz=quiz), threads=THREADS)
     assert [created for _, created in results].count(True) == 1
     assert len({attempt.pk for attempt, _ in results}) == 1
     assert QuizAttempt.objects.filter(user=user).count() == 1

@@ -1,16 +1,15 @@
 """Sixteen supervisors' clicks on one batch at once record exactly one approval per entry (PostgreSQL)."""
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import time, timedelta
-from threading import Barrier
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from practice.models import Attestation, PracticeEntry
-from practice.services import PracticeError, entries_approve, entries_submit, entry_create
+from practice.services import entries_approve, entries_submit, entry_create
 from tests.factories import build_assignment, entry_data
+from tests.parallel import in_parallel
 
 pytestmark = [
     pytest.mark.postgres,
@@ -18,22 +17,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for parallel transactions"),
 ]
 THREADS = 16
-
-
-def _in_parallel(function) -> list:
-    barrier = Barrier(THREADS)
-
-    def run(_):
-        try:
-            barrier.wait()
-            return function()
-        except PracticeError as error:
-            return error.code
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        return list(pool.map(run, range(THREADS)))
 
 
 def test_sixteen_concurrent_approvals_of_one_batch_record_one_approval_each():
@@ -45,8 +28,9 @@ def test_sixteen_concurrent_approvals_of_one_batch_record_one_approval_each():
     ]
     (batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk for entry in entries])
 
-    results = _in_parallel(
-        lambda: entries_approve(supervisor=assignment.supervisor, batch_id=batch.pk, attested=True).pk
+    results = in_parallel(
+        lambda: entries_approve(supervisor=assignment.supervisor, batch_id=batch.pk, attested=True).pk,
+        threads=THREADS,
     )
 
     attestation_ids = [result for result in results if isinstance(result, int)]
