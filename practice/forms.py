@@ -8,12 +8,18 @@ from django.utils import timezone
 
 from content.models import CompetencyDomain
 from practice.models import Attestation, PracticeEntry, SupervisorAssignment
-from practice.rules import PRIVACY_RULE
-from practice.services import EntryData, EntryInvalid
+from practice.rules import PRIVACY_RULE, duration_problem
+from practice.services import EntryData, EntryInvalid, privacy_problem
 
 Kind = PracticeEntry.Kind
 FIELD_FOR_SERVICE = {"minutes": "duration_hours"}
 EARLIEST_DATE = date(1950, 1, 1)
+
+
+def _screened(text: str) -> str:
+    if problem := privacy_problem(text):
+        raise forms.ValidationError(problem.message)
+    return text
 
 
 class AssignmentChoiceField(forms.ModelChoiceField):
@@ -75,6 +81,18 @@ class EntryForm(forms.Form):
         if (hours * 60) % 1:
             raise forms.ValidationError("Record time in quarter hours (15, 30 or 45 minutes past the hour).")
         return hours
+
+    def clean(self):
+        """Check the duration's limits now too, so every problem shows at once."""
+        data = super().clean()
+        hours = data.get("duration_hours")
+        if hours is not None and "duration_hours" not in self.errors:
+            problem = duration_problem(int(hours * 60), confirmed=data.get("long_day_confirmed", False))
+            if problem:
+                self.add_error(
+                    "long_day_confirmed" if problem.code == "needs_confirmation" else "duration_hours", problem.message
+                )
+        return data
 
     def entry_data(self) -> EntryData:
         """The cleaned values as the service takes them."""
@@ -150,6 +168,10 @@ class PracticeEntryForm(EntryForm):
         "reflection",
     ]
 
+    def clean_reflection(self):
+        """Screen for identifying details now, so the trainee hears about it with any other problem."""
+        return _screened(self.cleaned_data["reflection"])
+
     def kind_data(self) -> dict:
         """Activity, contact, domains, setting and reflection."""
         data = self.cleaned_data
@@ -198,6 +220,10 @@ class SupervisionEntryForm(EntryForm):
         "delivery",
         "topics",
     ]
+
+    def clean_topics(self):
+        """Screen for identifying details now, so the trainee hears about it with any other problem."""
+        return _screened(self.cleaned_data["topics"])
 
     def kind_data(self) -> dict:
         """Format and topics."""

@@ -439,13 +439,16 @@ def entry_reopen(*, admin: AbstractBaseUser, entry_id: int, reason: str) -> Prac
     """Reopen an approved entry so the trainee can correct it; the reason is kept in its history.
 
     The entry becomes 'returned' with the reason as its comment, and the trainee is emailed. Raises
-    PracticeError 'not_allowed' (not a programme admin), 'reason_required', 'not_found' or 'not_approved'.
+    PracticeError 'not_allowed' (not a programme admin), 'reason_required', 'privacy' (the reason identifies a
+    person supported), 'not_found' or 'not_approved'.
     """
     if not has_role(admin, PROGRAMME_ADMIN):
         raise PracticeError("not_allowed", "Only programme admins can reopen approved entries.")
     reason = reason.strip()
     if not reason:
         raise PracticeError("reason_required", "Give a reason for reopening this entry.")
+    if problem := privacy_problem(reason):
+        raise PracticeError("privacy", problem.message)
     entry = PracticeEntry.objects.select_for_update(of=("self",)).select_related("trainee").filter(pk=entry_id).first()
     if entry is None:
         raise PracticeError("not_found", "That entry doesn't exist.")

@@ -407,3 +407,11 @@ def test_a_long_comment_is_kept_whole_in_the_history(assignment, django_capture_
     comment = "Please say more about what you noticed. " * 40
     entries_return(supervisor=assignment.supervisor, batch_id=batch.pk, entry_ids=[entry.pk], comment=comment)
     assert PracticeEntry.history.filter(id=entry.pk).first().history_change_reason == f"Returned: {comment.strip()}"
+
+
+def test_a_reopen_reason_is_screened_for_privacy(approved):
+    admin = UserFactory(roles=[PROGRAMME_ADMIN])
+    with pytest.raises(PracticeError) as caught:
+        entry_reopen(admin=admin, entry_id=approved.pk, reason="Client John Smith called about this one.")
+    assert caught.value.code == "privacy"
+    assert PracticeEntry.objects.get(pk=approved.pk).status == "approved"
