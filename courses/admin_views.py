@@ -20,6 +20,7 @@ from courses.reports import (
     trainees_out_of_attempts,
 )
 from courses.services import QuizError, quiz_attempt_grant
+from lms.names import display_name
 
 VIEW_REPORTS = "courses.view_quizattempt"
 GRANT_ATTEMPTS = "courses.add_quizattemptgrant"
@@ -116,8 +117,7 @@ class QuizAttemptGrantView(ReportPermissionMixin, View):
         except QuizError as error:
             messages.error(request, error.message)
         else:
-            name = trainee.get_full_name() or trainee.get_username()
-            messages.success(request, f"{name} can now take one more attempt at “{quiz.title}”.")
+            messages.success(request, f"{display_name(trainee)} can now take one more attempt at “{quiz.title}”.")
         return redirect("courses_quiz_report", quiz_id=quiz.id)
 
 

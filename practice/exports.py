@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from lms.csvfiles import to_csv
+from lms.names import display_name
 from practice.models import PracticeEntry
 from practice.selectors import approved_entries, hours_totals
 
@@ -30,12 +31,8 @@ CSV_HEADER = [
 ]
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _filename(trainee: AbstractBaseUser, extension: str) -> str:
-    return f"approved-hours-{slugify(_name(trainee)) or trainee.pk}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    return f"approved-hours-{slugify(display_name(trainee)) or trainee.pk}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def hours_csv(entries: list[PracticeEntry]) -> str:
@@ -52,7 +49,7 @@ def hours_csv(entries: list[PracticeEntry]) -> str:
             entry.get_setting_display(),
             entry.get_delivery_display(),
             entry.assignment.organisation.name,
-            _name(entry.assignment.supervisor),
+            display_name(entry.assignment.supervisor),
             entry.attestation.signed_name,
             timezone.localtime(entry.attestation.signed_at).strftime("%Y-%m-%d %H:%M"),
         ]
@@ -80,7 +77,7 @@ def summary_context(*, trainee: AbstractBaseUser, assignments: QuerySet | None =
         line["minutes"] += entry.minutes
         line["count"] += 1
     return {
-        "trainee_name": _name(trainee),
+        "trainee_name": display_name(trainee),
         "generated_at": timezone.localtime(),
         "totals": hours_totals(trainee=trainee, assignments=assignments),
         "entries": entries,

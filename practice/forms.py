@@ -7,8 +7,10 @@ from django import forms
 from django.utils import timezone
 
 from content.models import CompetencyDomain
+from lms.names import display_name
 from practice.models import Attestation, PracticeEntry, SupervisorAssignment
 from practice.rules import PRIVACY_RULE, duration_problem
+from practice.selectors import assignments_for_trainee
 from practice.services import EntryData, EntryInvalid, privacy_problem
 
 Kind = PracticeEntry.Kind
@@ -27,8 +29,7 @@ class AssignmentChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: SupervisorAssignment) -> str:
         """E.g. 'Harbour Peer Centre, supervised by Sam Lee (1 Mar 2026 – ongoing)'."""
-        name = obj.supervisor.get_full_name() or obj.supervisor.get_username()
-        return f"{obj.organisation}, supervised by {name} ({obj.period})"
+        return f"{obj.organisation}, supervised by {display_name(obj.supervisor)} ({obj.period})"
 
 
 class EntryForm(forms.Form):
@@ -63,9 +64,7 @@ class EntryForm(forms.Form):
     def __init__(self, *args, trainee, **kwargs):
         super().__init__(*args, **kwargs)
         self.trainee = trainee
-        self.fields["assignment"].queryset = SupervisorAssignment.objects.filter(trainee=trainee).select_related(
-            "supervisor", "organisation"
-        )
+        self.fields["assignment"].queryset = assignments_for_trainee(trainee=trainee)
         self.fields["performed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean_performed_on(self):

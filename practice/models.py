@@ -6,10 +6,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from content.models import CompetencyDomain
-
-
-def _full_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+from lms.names import display_name
 
 
 class Organisation(models.Model):
@@ -37,7 +34,7 @@ class SupervisorProfile(models.Model):
     history = HistoricalRecords()
 
     def __str__(self):
-        return f"{_full_name(self.user)}, {self.qualification} ({self.jurisdiction} {self.credential_number})"
+        return f"{display_name(self.user)}, {self.qualification} ({self.jurisdiction} {self.credential_number})"
 
 
 class SupervisorAssignment(models.Model):
@@ -70,7 +67,7 @@ class SupervisorAssignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{_full_name(self.supervisor)} at {self.organisation}"
+        return f"{display_name(self.supervisor)} at {self.organisation}"
 
     @property
     def period(self) -> str:
@@ -99,7 +96,7 @@ class Batch(models.Model):
         indexes = [models.Index(fields=["status", "submitted_at"])]
 
     def __str__(self):
-        return f"Batch {self.pk} from {_full_name(self.trainee)} ({self.submitted_at:%-d %b %Y})"
+        return f"Batch {self.pk} from {display_name(self.trainee)} ({self.submitted_at:%-d %b %Y})"
 
 
 class Attestation(models.Model):

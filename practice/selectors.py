@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from content.models import CompetencyDomain
+from lms.names import display_name
 from practice.models import Batch, PracticeEntry, SupervisorAssignment
 
 Status = PracticeEntry.Status
@@ -204,29 +205,16 @@ def supervisee_totals(*, supervisor: AbstractBaseUser) -> list[dict]:
         )
         .order_by("trainee__last_name", "trainee__first_name", "trainee__username")
     )
-    supervised = set(supervisor_trainee_ids(supervisor=supervisor))
-    listed = []
-    for row in rows:
-        if row["trainee"] not in supervised:
-            continue
-        name = f"{row['trainee__first_name']} {row['trainee__last_name']}".strip() or row["trainee__username"]
-        listed.append(
-            {
-                "trainee_id": row["trainee"],
-                "name": name,
-                "practice_minutes": row["practice_approved"],
-                "supervision_minutes": row["supervision_approved"],
-                "waiting_minutes": row["waiting"],
-            }
-        )
-    return listed
-
-
-def supervisor_trainee_ids(*, supervisor: AbstractBaseUser) -> list[int]:
-    """The ids of the trainees this supervisor is or was assigned to."""
-    return list(
-        SupervisorAssignment.objects.filter(supervisor=supervisor).values_list("trainee_id", flat=True).distinct()
-    )
+    return [
+        {
+            "trainee_id": row["trainee"],
+            "name": f"{row['trainee__first_name']} {row['trainee__last_name']}".strip() or row["trainee__username"],
+            "practice_minutes": row["practice_approved"],
+            "supervision_minutes": row["supervision_approved"],
+            "waiting_minutes": row["waiting"],
+        }
+        for row in rows
+    ]
 
 
 def batch_for_supervisor(*, supervisor: AbstractBaseUser, batch_id: int) -> Batch | None:
@@ -257,9 +245,7 @@ def entry_history(*, entry: PracticeEntry) -> list[dict]:
     return [
         {
             "when": record.history_date,
-            "who": (record.history_user.get_full_name() or record.history_user.get_username())
-            if record.history_user
-            else "System",
+            "who": display_name(record.history_user) if record.history_user else "System",
             "status": record.get_status_display(),
             "reason": record.history_change_reason or "",
         }

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_update_with_history
 from content.models import CompetencyDomain
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
+from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
 from practice import rules
 from practice.models import (
@@ -86,10 +87,6 @@ ENTRY_FIELDS = (
 )
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def privacy_problem(text: str) -> rules.Problem | None:
     """Hold back free text that could identify a person supported, saying what was found and why (code 'privacy')."""
     findings = rules.privacy_findings(text)
@@ -142,6 +139,16 @@ def entry_problems(
     if problem := privacy_problem(getattr(data, text_field)):
         problems.append((text_field, problem))
     return problems
+
+
+def _set_entries(entries: list[PracticeEntry], *, by: AbstractBaseUser, reason: str, when, **changes) -> None:
+    """Give every entry the same changes in one update, with one history record each naming who, when and why."""
+    for entry in entries:
+        for name, value in changes.items():
+            setattr(entry, name, value)
+    bulk_update_with_history(
+        entries, PracticeEntry, list(changes), default_user=by, default_change_reason=reason, default_date=when
+    )
 
 
 def _lock_user(user: AbstractBaseUser) -> None:
@@ -250,29 +257,19 @@ def entries_submit(*, trainee: AbstractBaseUser, entry_ids: list[int]) -> list[B
         batch = Batch(trainee=trainee, assignment=assignment, submitted_at=now)
         batch._history_user = trainee
         batch.save()
-        for entry in group:
-            entry.status = Status.SUBMITTED
-            entry.batch = batch
+        _set_entries(group, by=trainee, reason="Submitted for review", when=now, status=Status.SUBMITTED, batch=batch)
         batches.append(batch)
         email_on_commit(
             template="practice/emails/batch_submitted",
             to=[assignment.supervisor.email],
             context={
-                "supervisor_name": _name(assignment.supervisor),
-                "trainee_name": _name(trainee),
+                "supervisor_name": display_name(assignment.supervisor),
+                "trainee_name": display_name(trainee),
                 "count": len(group),
                 "minutes": sum(entry.minutes for entry in group),
                 "batch": batch,
             },
         )
-    bulk_update_with_history(
-        entries,
-        PracticeEntry,
-        ["status", "batch"],
-        default_user=trainee,
-        default_change_reason="Submitted for review",
-        default_date=now,
-    )
     return batches
 
 
@@ -290,18 +287,7 @@ def batch_withdraw(*, trainee: AbstractBaseUser, batch_id: int) -> Batch:
         raise PracticeError(
             "already_reviewed", "Your supervisor has already reviewed this batch, so it can't be withdrawn."
         )
-    now = timezone.now()
-    for entry in entries:
-        entry.status = Status.DRAFT
-        entry.batch = None
-    bulk_update_with_history(
-        entries,
-        PracticeEntry,
-        ["status", "batch"],
-        default_user=trainee,
-        default_change_reason="Withdrawn",
-        default_date=now,
-    )
+    _set_entries(entries, by=trainee, reason="Withdrawn", when=timezone.now(), status=Status.DRAFT, batch=None)
     batch.status = Batch.Status.WITHDRAWN
     batch._history_user = trainee
     batch._change_reason = "Withdrawn by the trainee"
@@ -367,27 +353,24 @@ def entries_approve(
         supervisor=supervisor,
         batch=batch,
         statement=Attestation.STATEMENT,
-        signed_name=_name(supervisor),
+        signed_name=display_name(supervisor),
         credentials=f"{profile.qualification}, {profile.jurisdiction} {profile.credential_number}",
         signed_at=now,
     )
-    for entry in entries:
-        entry.status = Status.APPROVED
-        entry.attestation = attestation
-    bulk_update_with_history(
+    _set_entries(
         entries,
-        PracticeEntry,
-        ["status", "attestation"],
-        default_user=supervisor,
-        default_change_reason=f"Approved: {Attestation.STATEMENT}",
-        default_date=now,
+        by=supervisor,
+        reason=f"Approved: {Attestation.STATEMENT}",
+        when=now,
+        status=Status.APPROVED,
+        attestation=attestation,
     )
     _close_if_done(batch, by=supervisor)
     email_on_commit(
         template="practice/emails/entries_approved",
         to=[batch.trainee.email],
         context={
-            "trainee_name": _name(batch.trainee),
+            "trainee_name": display_name(batch.trainee),
             "supervisor_name": attestation.signed_name,
             "count": len(entries),
             "minutes": sum(entry.minutes for entry in entries),
@@ -413,23 +396,23 @@ def entries_return(
         raise PracticeError("privacy", problem.message)
     batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
     entries = _entries_to_review(batch, entry_ids)
-    now = timezone.now()
-    for entry in entries:
-        entry.status = Status.RETURNED
-        entry.return_comment = comment
-    bulk_update_with_history(
+    _set_entries(
         entries,
-        PracticeEntry,
-        ["status", "return_comment"],
-        default_user=supervisor,
-        default_change_reason=f"Returned: {comment}",
-        default_date=now,
+        by=supervisor,
+        reason=f"Returned: {comment}",
+        when=timezone.now(),
+        status=Status.RETURNED,
+        return_comment=comment,
     )
     _close_if_done(batch, by=supervisor)
     email_on_commit(
         template="practice/emails/entries_returned",
         to=[batch.trainee.email],
-        context={"trainee_name": _name(batch.trainee), "supervisor_name": _name(supervisor), "count": len(entries)},
+        context={
+            "trainee_name": display_name(batch.trainee),
+            "supervisor_name": display_name(supervisor),
+            "count": len(entries),
+        },
     )
     return entries
 
@@ -463,7 +446,7 @@ def entry_reopen(*, admin: AbstractBaseUser, entry_id: int, reason: str) -> Prac
     email_on_commit(
         template="practice/emails/entry_reopened",
         to=[entry.trainee.email],
-        context={"trainee_name": _name(entry.trainee), "entry": entry},
+        context={"trainee_name": display_name(entry.trainee), "entry": entry},
     )
     return entry
 
@@ -509,7 +492,7 @@ def assignment_create(
     if supervisor.pk == trainee.pk:
         raise PracticeError("own_entries", "Nobody can supervise themselves.")
     if not has_role(supervisor, SUPERVISOR):
-        raise PracticeError("not_allowed", f"{_name(supervisor)} isn't a supervisor.")
+        raise PracticeError("not_allowed", f"{display_name(supervisor)} isn't a supervisor.")
     if not organisation.is_active:
         raise PracticeError("inactive_organisation", f"{organisation} is inactive, so it can't take new assignments.")
     return SupervisorAssignment.objects.create(
