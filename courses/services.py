@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.models import Page
 
+from certificates.services import certificates_check_on_commit
 from courses import quiz_rules
 from courses.access import branch_is_live
 from courses.blocks import MULTIPLE
@@ -55,7 +56,10 @@ def lesson_complete(*, user: AbstractBaseUser, lesson: LessonPage) -> tuple[Less
     course_path = lesson.path[: -2 * Page.steplen]
     if not Enrolment.objects.filter(user=user, course__path=course_path).exists():
         raise CourseError("not_enrolled", "Enrol in the course first to track your progress.")
-    return LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+    completion, created = LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
+    if created:
+        certificates_check_on_commit(user=user)
+    return completion, created
 
 
 class QuizError(ServiceError):
@@ -217,6 +221,8 @@ def _grade(attempt: QuizAttempt, now: datetime, *, timed_out: bool) -> None:
     attempt.score = quiz_rules.rounded_down(percent)
     attempt.passed = quiz_rules.passes(percent, attempt.pass_mark)
     attempt.save()
+    if attempt.passed:
+        certificates_check_on_commit(user=attempt.user)
 
 
 def _claim(attempt: QuizAttempt, now: datetime) -> bool:

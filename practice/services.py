@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from certificates.services import certificates_check_on_commit
 from content.models import CompetencyDomain
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
@@ -366,6 +367,7 @@ def entries_approve(
         attestation=attestation,
     )
     _close_if_done(batch, by=supervisor)
+    certificates_check_on_commit(user=batch.trainee)
     email_on_commit(
         template="practice/emails/entries_approved",
         to=[batch.trainee.email],

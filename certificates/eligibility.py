@@ -1,0 +1,319 @@
+"""Reads: how far a trainee is towards a programme's certificate, requirement by requirement."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.urls import reverse
+
+from certificates.models import Certificate, EthicsAttestation, Programme
+from courses.selectors import course_completions, quiz_passes
+from practice.models import PracticeEntry
+from practice.selectors import approved_minutes, approved_minutes_of_activity
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier, when negative), clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def hours_text(minutes: int | Decimal) -> str:
+    """Minutes as hours for people: 1110 → '18.5', 1500 → '25', 735 → '12.25'."""
+    hours = Decimal(minutes) / 60
+    text = f"{hours:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def minutes_of(hours: Decimal) -> int:
+    """A programme's hour figure in whole minutes."""
+    return int(Decimal(hours) * 60)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One line of a programme's checklist: met or not, the figure reached and the figure needed."""
+
+    key: str
+    label: str
+    met: bool
+    reached: Decimal
+    needed: Decimal
+    summary: str
+    next_step: str = ""
+    next_url: str = ""
+
+    @property
+    def percent(self) -> int:
+        """How far towards the figure needed, 0–100, for a progress bar."""
+        if self.met:
+            return 100
+        if not self.needed:
+            return 0
+        return max(0, min(99, int(self.reached * 100 / self.needed)))
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Every requirement of a programme for one trainee, worked out on one day."""
+
+    programme: Programme
+    requirements: list[Requirement]
+    hours_since: date | None
+    on: date
+
+    @property
+    def met(self) -> bool:
+        """Whether every requirement is met."""
+        return all(requirement.met for requirement in self.requirements)
+
+    @property
+    def done(self) -> int:
+        """How many requirements are met."""
+        return sum(1 for requirement in self.requirements if requirement.met)
+
+    @property
+    def unmet(self) -> list[Requirement]:
+        """The requirements still to meet, in checklist order."""
+        return [requirement for requirement in self.requirements if not requirement.met]
+
+
+def _hours_line(key: str, label: str, reached_minutes: int, needed_minutes: int, next_step: str) -> Requirement:
+    met = reached_minutes >= needed_minutes
+    return Requirement(
+        key=key,
+        label=label,
+        met=met,
+        reached=Decimal(reached_minutes) / 60,
+        needed=Decimal(needed_minutes) / 60,
+        summary=f"{label}: {hours_text(reached_minutes)} of {hours_text(needed_minutes)} h",
+        next_step="" if met else next_step.format(left=hours_text(needed_minutes - reached_minutes)),
+        next_url="" if met else reverse("practice_log"),
+    )
+
+
+def _training_lines(user, programme: Programme) -> list[Requirement]:
+    lines = []
+    courses = list(programme.required_courses.all().order_by("path"))
+    for completion in course_completions(user=user, courses=courses).values():
+        course = next(course for course in courses if course.id == completion.course_id)
+        steps = completion.lessons + len(completion.quiz_ids)
+        done = completion.lessons_done + completion.quizzes_passed
+        lines.append(
+            Requirement(
+                key=f"course:{course.id}",
+                label=course.title,
+                met=completion.is_complete,
+                reached=Decimal(done),
+                needed=Decimal(steps),
+                summary=f"{course.title}: {done} of {steps} lessons and quizzes",
+                next_step=""
+                if completion.is_complete
+                else "Carry on with the course: complete each lesson and pass its quizzes.",
+                next_url="" if completion.is_complete else course.url or "",
+            )
+        )
+    quizzes = list(programme.required_quizzes.all().order_by("path"))
+    passes = quiz_passes(user=user, quiz_ids=[quiz.id for quiz in quizzes])
+    for quiz in quizzes:
+        passed = passes.get(quiz.id)
+        lines.append(
+            Requirement(
+                key=f"quiz:{quiz.id}",
+                label=quiz.title,
+                met=passed is not None,
+                reached=Decimal(1 if passed else 0),
+                needed=Decimal(1),
+                summary=f"{quiz.title}: passed ({passed.best_score:.0f}%)"
+                if passed
+                else f"{quiz.title}: not passed yet",
+                next_step="" if passed else f"Take the quiz; you need {quiz.pass_mark}% to pass.",
+                next_url="" if passed else quiz.url or "",
+            )
+        )
+    return lines
+
+
+def _hours_lines(user, programme: Programme, since: date | None, on: date) -> list[Requirement]:
+    minutes = approved_minutes(trainee=user, since=since, until=on)
+    lines = []
+    if programme.practice_hours:
+        lines.append(
+            _hours_line(
+                "practice",
+                "Approved practice",
+                minutes.practice,
+                minutes_of(programme.practice_hours),
+                "Log {left} more hours of practice and send them to your supervisor.",
+            )
+        )
+    for minimum in programme.domain_hours.all():
+        lines.append(
+            _hours_line(
+                f"domain:{minimum.domain.slug}",
+                minimum.domain.name,
+                minutes.by_domain.get(minimum.domain.slug, 0),
+                minutes_of(minimum.hours),
+                f"Log {{left}} more hours tagged “{minimum.domain.name}”.",
+            )
+        )
+    for minimum in programme.activity_hours.all():
+        label = PracticeEntry.ActivityType(minimum.activity_type).label
+        lines.append(
+            _hours_line(
+                f"activity:{minimum.activity_type}",
+                label,
+                minutes.by_activity.get(minimum.activity_type, 0),
+                minutes_of(minimum.hours),
+                f"Log {{left}} more hours of {label.lower()}.",
+            )
+        )
+    if programme.direct_share_percent:
+        share = Decimal(minutes.direct * 100) / minutes.practice if minutes.practice else Decimal(0)
+        met = minutes.practice > 0 and minutes.direct * 100 >= programme.direct_share_percent * minutes.practice
+        lines.append(
+            Requirement(
+                key="direct",
+                label="Direct service",
+                met=met,
+                reached=share,
+                needed=Decimal(programme.direct_share_percent),
+                summary=f"Direct service: {share:.0f}% of practice hours (at least {programme.direct_share_percent}%)",
+                next_step="" if met else "Log more hours directly with the people you support.",
+                next_url="" if met else reverse("practice_log"),
+            )
+        )
+    if programme.supervision_hours:
+        lines.append(
+            _hours_line(
+                "supervision",
+                "Supervision",
+                minutes.supervision,
+                minutes_of(programme.supervision_hours),
+                "Log {left} more hours of supervision sessions.",
+            )
+        )
+    if programme.supervision_ratio_hours and programme.supervision_ratio_per:
+        needed = int(minutes.practice * programme.supervision_ratio_hours / programme.supervision_ratio_per)
+        per = hours_text(minutes_of(programme.supervision_ratio_per))
+        ratio = f"{hours_text(minutes_of(programme.supervision_ratio_hours))} h per {per} h of practice"
+        line = _hours_line(
+            "ratio",
+            f"Supervision ratio ({ratio})",
+            minutes.supervision,
+            needed,
+            "Log {left} more hours of supervision.",
+        )
+        lines.append(line)
+    return lines
+
+
+def _ethics_line(user, programme: Programme) -> list[Requirement]:
+    if not programme.ethics_attestation_required:
+        return []
+    signed = (
+        EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
+    )
+    return [
+        Requirement(
+            key="ethics",
+            label="Code of ethics",
+            met=signed is not None,
+            reached=Decimal(1 if signed else 0),
+            needed=Decimal(1),
+            summary=f"Code of ethics: signed on {signed:%-d %B %Y}" if signed else "Code of ethics: not signed yet",
+            next_step="" if signed else "Read the code of ethics and sign the attestation below.",
+            next_url="" if signed else f"#ethics-{programme.pk}",
+        )
+    ]
+
+
+def hours_window_start(programme: Programme, on: date) -> date | None:
+    """The first day whose hours count on the given day (None when hours of any date count)."""
+    return add_months(on, -programme.hours_window_months) if programme.hours_window_months else None
+
+
+def programme_eligibility(*, user, programme: Programme, on: date) -> Eligibility:
+    """Every requirement of the programme for the user on the given day, each from database aggregates."""
+    since = hours_window_start(programme, on)
+    requirements = [
+        *_training_lines(user, programme),
+        *_hours_lines(user, programme, since, on),
+        *_ethics_line(user, programme),
+    ]
+    return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """Where a certificate stands towards renewal: continuing-education hours and when renewal opens."""
+
+    certificate: Certificate
+    hours: Requirement
+    opens_on: date
+    on: date
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the renewal window has opened."""
+        return self.on >= self.opens_on
+
+    @property
+    def due(self) -> bool:
+        """Whether the certificate renews now: the window is open and the hours are met."""
+        return self.is_open and self.hours.met and self.certificate.state == Certificate.State.VALID
+
+
+def renewal_progress(*, certificate: Certificate, on: date) -> Renewal:
+    """Continuing-education hours (approved training) logged since the certificate's issue, against the rule."""
+    programme = certificate.programme
+    reached = approved_minutes_of_activity(
+        trainee=certificate.holder,
+        activity_type=PracticeEntry.ActivityType.TRAINING,
+        since=certificate.issued_on,
+        until=on,
+    )
+    line = _hours_line(
+        "renewal",
+        "Continuing education",
+        reached,
+        minutes_of(programme.renewal_ce_hours),
+        "Log {left} more hours of training and have them approved.",
+    )
+    opens_on = date.fromordinal(certificate.expires_on.toordinal() - programme.renewal_opens_days)
+    return Renewal(certificate=certificate, hours=line, opens_on=opens_on, on=on)
+
+
+def evidence_snapshot(*, user, eligibility: Eligibility) -> dict:
+    """What a certificate rests on, as plain JSON: each requirement, quiz scores and the hours window."""
+    programme = eligibility.programme
+    quiz_ids = list(programme.required_quizzes.values_list("id", flat=True))
+    courses = list(programme.required_courses.all())
+    for completion in course_completions(user=user, courses=courses).values():
+        quiz_ids.extend(completion.quiz_ids)
+    passes = quiz_passes(user=user, quiz_ids=quiz_ids)
+    minutes = approved_minutes(trainee=user, since=eligibility.hours_since, until=eligibility.on)
+    return {
+        "checked_on": eligibility.on.isoformat(),
+        "hours_since": eligibility.hours_since.isoformat() if eligibility.hours_since else None,
+        "hours": {
+            "practice": hours_text(minutes.practice),
+            "direct": hours_text(minutes.direct),
+            "supervision": hours_text(minutes.supervision),
+            "by_domain": {slug: hours_text(value) for slug, value in sorted(minutes.by_domain.items())},
+            "by_activity": {kind: hours_text(value) for kind, value in sorted(minutes.by_activity.items())},
+        },
+        "quizzes": [
+            {
+                "title": passed.title,
+                "best_score": str(passed.best_score),
+                "passed_on": passed.passed_at.date().isoformat(),
+            }
+            for passed in sorted(passes.values(), key=lambda passed: passed.passed_at)
+        ],
+        "requirements": [
+            {"key": line.key, "summary": line.summary, "met": line.met} for line in eligibility.requirements
+        ],
+    }

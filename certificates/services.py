@@ -1,0 +1,476 @@
+"""Writes for certificates: ethics attestations, issuing, rendering, renewal, reminders and status changes."""
+
+import hashlib
+import logging
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django_tasks import task
+
+from certificates import rendering
+from certificates.codes import new_code
+from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility, renewal_progress
+from certificates.models import Certificate, CertificateFile, EthicsAttestation, ExpiryReminder, Programme
+from lms.errors import ServiceError
+from lms.mail import email_on_commit
+from lms.names import display_name
+from lms.roles import PROGRAMME_ADMIN, has_role
+
+logger = logging.getLogger(__name__)
+
+State = Certificate.State
+REMINDER_DAYS = (90, 30, 7)
+EXPIRED_NOTICE_DAYS = 14  # an expiry notice still goes out if the daily timer missed up to two weeks
+
+
+class CertificateError(ServiceError):
+    """A certificate rule stopped the action.
+
+    Codes: 'not_allowed', 'agreement_required', 'not_required', 'inactive', 'reason_required',
+    'name_required', 'not_valid', 'not_suspended', 'already_revoked', 'superseded', 'not_failed'.
+    """
+
+
+def _require_programme_admin(user: AbstractBaseUser) -> None:
+    if not (user.is_authenticated and has_role(user, PROGRAMME_ADMIN)):
+        raise CertificateError("not_allowed", "Only programme admins can change certificates.")
+
+
+def _save(certificate: Certificate, *, by: AbstractBaseUser | None, reason: str) -> None:
+    certificate._history_user = by
+    certificate._change_reason = reason
+    certificate.save()
+
+
+def _email_holder(certificate: Certificate, template: str, **context) -> None:
+    email_on_commit(
+        template=f"certificates/emails/{template}",
+        to=[certificate.holder.email],
+        context={
+            "holder_name": certificate.holder_name,
+            "certificate": certificate,
+            "programme_name": certificate.programme.name,
+            **context,
+        },
+    )
+
+
+# Checking and issuing ----------------------------------------------------------------------------------------
+
+
+@task()
+def certificates_check_task(*, user_id: int) -> list[int]:
+    """Issue or renew the user's certificates that are now due (run after anything that may complete them)."""
+    holder = get_user_model().objects.filter(pk=user_id).first()
+    if holder is None:
+        return []
+    return [certificate.pk for certificate in certificates_check(holder=holder)]
+
+
+def certificates_check_on_commit(*, user: AbstractBaseUser) -> None:
+    """Once the current transaction commits, check whether the user has just met a programme's requirements.
+
+    Called by the services whose changes can complete a requirement: hour approval, quiz pass, lesson
+    completion and the ethics attestation.
+    """
+    user_id = user.pk
+    transaction.on_commit(lambda: certificates_check_task.enqueue(user_id=user_id))
+
+
+def certificates_check(*, holder: AbstractBaseUser, today: date | None = None) -> list[Certificate]:
+    """Issue every certificate the holder has just become eligible for, and renew those now due."""
+    today = today or timezone.localdate()
+    issued = []
+    for programme in Programme.objects.filter(is_active=True):
+        current = current_certificate(holder=holder, programme=programme)
+        if current is None:
+            certificate = certificate_issue_if_eligible(holder=holder, programme=programme, today=today)
+        else:
+            certificate = certificate_renew_if_due(certificate=current, today=today)
+        if certificate is not None:
+            issued.append(certificate)
+    return issued
+
+
+def current_certificate(*, holder: AbstractBaseUser, programme: Programme) -> Certificate | None:
+    """The holder's latest certificate of the programme: the one not replaced by another (None if never issued)."""
+    return (
+        Certificate.objects.filter(holder=holder, programme=programme, replaced_by__isnull=True)
+        .select_related("programme", "holder")
+        .first()
+    )
+
+
+def _next_serial(programme: Programme, year: int) -> int:
+    latest = Certificate.objects.filter(programme=programme, year=year).aggregate(latest=Max("serial"))["latest"]
+    return (latest or 0) + 1
+
+
+def _create(
+    *,
+    programme: Programme,
+    holder: AbstractBaseUser,
+    holder_name: str,
+    issued_on: date,
+    expires_on: date,
+    origin: str,
+    evidence: dict,
+    replaces: Certificate | None,
+    by: AbstractBaseUser | None,
+    reason: str,
+) -> Certificate:
+    """Create a certificate under the caller's lock on the programme row, and render it once committed."""
+    serial = _next_serial(programme, issued_on.year)
+    certificate = Certificate(
+        programme=programme,
+        holder=holder,
+        holder_name=holder_name,
+        number=f"{programme.abbreviation}-{issued_on.year}-{serial:06d}",
+        year=issued_on.year,
+        serial=serial,
+        code=new_code(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        origin=origin,
+        replaces=replaces,
+        evidence=evidence,
+    )
+    _save(certificate, by=by, reason=reason)
+    certificate_id = certificate.pk
+    transaction.on_commit(lambda: certificate_render_task.enqueue(certificate_id=certificate_id))
+    return certificate
+
+
+def _expiry(programme: Programme, starts_on: date) -> date:
+    return add_months(starts_on, programme.validity_months) - timedelta(days=1)
+
+
+@transaction.atomic
+def certificate_issue_if_eligible(
+    *, holder: AbstractBaseUser, programme: Programme, today: date | None = None
+) -> Certificate | None:
+    """Issue the programme's certificate to the holder if every requirement is met and none was issued before.
+
+    Exactly once: the programme row is locked while issuing, the existing certificate is looked for again
+    under the lock, and a unique constraint backs it up. Returns the new certificate, or None when the holder
+    isn't eligible yet or already has one. The PDF is rendered by a background task after the commit, which
+    emails the holder when it's ready.
+    """
+    today = today or timezone.localdate()
+    if not programme.is_active or Certificate.objects.filter(holder=holder, programme=programme).exists():
+        return None
+    eligibility = programme_eligibility(user=holder, programme=programme, on=today)
+    if not eligibility.met:
+        return None
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if Certificate.objects.filter(holder=holder, programme=programme).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return _create(
+                programme=programme,
+                holder=holder,
+                holder_name=display_name(holder),
+                issued_on=today,
+                expires_on=_expiry(programme, today),
+                origin=Certificate.Origin.FIRST,
+                evidence=evidence_snapshot(user=holder, eligibility=eligibility),
+                replaces=None,
+                by=None,
+                reason="Issued: every requirement met",
+            )
+    except IntegrityError:
+        logger.info("Certificate for user %s in %s was issued by a concurrent check", holder.pk, programme)
+        return None
+
+
+def _supersede(old: Certificate, new: Certificate, *, by: AbstractBaseUser | None, reason: str) -> None:
+    old.state = State.SUPERSEDED
+    old.state_reason = reason
+    old.state_changed_at = timezone.now()
+    _save(old, by=by, reason=f"Superseded by {new.number}: {reason}")
+
+
+@transaction.atomic
+def certificate_renew_if_due(*, certificate: Certificate, today: date | None = None) -> Certificate | None:
+    """Renew a valid certificate once its renewal window is open and the continuing-education hours are met.
+
+    The new certificate runs on from the old one's expiry (or from today, if it has lapsed) and supersedes it.
+    Exactly once, under the programme lock and the one-successor constraint. Returns the new certificate or None.
+    """
+    today = today or timezone.localdate()
+    renewal = renewal_progress(certificate=certificate, on=today)
+    if not renewal.due:
+        return None
+    programme = Programme.objects.select_for_update().get(pk=certificate.programme_id)
+    old = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if old.state != State.VALID or Certificate.objects.filter(replaces=old).exists():
+        return None
+    starts_on = max(old.expires_on + timedelta(days=1), today)
+    eligibility = programme_eligibility(user=old.holder, programme=programme, on=today)
+    evidence = {
+        **evidence_snapshot(user=old.holder, eligibility=eligibility),
+        "renews": old.number,
+        "continuing_education": renewal.hours.summary,
+    }
+    new = _create(
+        programme=programme,
+        holder=old.holder,
+        holder_name=display_name(old.holder),
+        issued_on=today,
+        expires_on=_expiry(programme, starts_on),
+        origin=Certificate.Origin.RENEWAL,
+        evidence=evidence,
+        replaces=old,
+        by=None,
+        reason=f"Renewed: {renewal.hours.summary}",
+    )
+    _supersede(old, new, by=None, reason=f"Renewed as {new.number}")
+    return new
+
+
+@transaction.atomic
+def ethics_attestation_sign(*, user: AbstractBaseUser, programme: Programme, agreed: bool) -> EthicsAttestation:
+    """Record the user's agreement to the programme's code of ethics, with their name and the time.
+
+    Signing again returns the first attestation. Raises CertificateError 'agreement_required' when the box
+    wasn't ticked, 'not_required' when the programme asks for none, 'inactive' for an inactive programme.
+    May complete the programme, so the certificate check runs once this commits.
+    """
+    if not programme.is_active:
+        raise CertificateError("inactive", "This programme isn't taking new candidates.")
+    if not programme.ethics_attestation_required:
+        raise CertificateError("not_required", "This programme doesn't ask for an ethics attestation.")
+    if not agreed:
+        raise CertificateError("agreement_required", "Tick the box to show you agree to the code of ethics.")
+    attestation, created = EthicsAttestation.objects.get_or_create(
+        user=user,
+        programme=programme,
+        defaults={"statement": programme.ethics_statement, "signed_name": display_name(user)},
+    )
+    if created:
+        certificates_check_on_commit(user=user)
+    return attestation
+
+
+# Rendering ---------------------------------------------------------------------------------------------------
+
+
+@task()
+def certificate_render_task(*, certificate_id: int) -> str:
+    """Render a certificate's PDFs in the background; returns the rendering state."""
+    return certificate_render(certificate_id=certificate_id).rendering
+
+
+@transaction.atomic
+def certificate_render(*, certificate_id: int) -> Certificate:
+    """Render and store each paper size not stored yet, with its SHA-256; never touches a stored file.
+
+    On any failure the certificate is marked 'rendering failed' with the error for admins; nothing stored
+    is lost and a retry renders only what is missing. Emails the holder when the PDF is first ready.
+    """
+    certificate = Certificate.objects.select_for_update().select_related("programme", "holder").get(pk=certificate_id)
+    if certificate.rendering == Certificate.Rendering.READY:
+        return certificate
+    stored = set(certificate.files.values_list("paper", flat=True))
+    try:
+        for paper in CertificateFile.Paper.values:
+            if paper in stored:
+                continue
+            pdf = rendering.certificate_pdf(certificate, paper)
+            with transaction.atomic():
+                stored_file = CertificateFile(
+                    certificate=certificate, paper=paper, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
+                )
+                stored_file.file.save(f"{certificate.number}-{paper}.pdf", ContentFile(pdf), save=False)
+                stored_file.save()
+    except Exception as error:  # any failure must leave a visible state rather than a lost certificate
+        logger.exception("Rendering certificate %s failed", certificate.number)
+        certificate.rendering = Certificate.Rendering.FAILED
+        certificate.render_error = (
+            f"{type(error).__name__}: {error}" if not isinstance(error, rendering.RenderError) else str(error)
+        )
+        _save(certificate, by=None, reason="Rendering failed")
+        return certificate
+    certificate.rendering = Certificate.Rendering.READY
+    certificate.render_error = ""
+    _save(certificate, by=None, reason="PDF rendered and stored")
+    _email_holder(certificate, "certificate_ready", origin=certificate.origin)
+    return certificate
+
+
+@transaction.atomic
+def certificate_render_retry(*, by: AbstractBaseUser, certificate: Certificate) -> Certificate:
+    """Queue a failed certificate for rendering again (programme admins). Raises 'not_allowed', 'not_failed'."""
+    _require_programme_admin(by)
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.rendering != Certificate.Rendering.FAILED:
+        raise CertificateError("not_failed", "This certificate's PDF isn't in a failed state.")
+    certificate.rendering = Certificate.Rendering.PENDING
+    _save(certificate, by=by, reason="Rendering retried")
+    certificate_id = certificate.pk
+    transaction.on_commit(lambda: certificate_render_task.enqueue(certificate_id=certificate_id))
+    return certificate
+
+
+# Status changes by programme admins --------------------------------------------------------------------------
+
+
+def _locked_for_change(by: AbstractBaseUser, certificate: Certificate) -> Certificate:
+    _require_programme_admin(by)
+    return Certificate.objects.select_for_update().select_related("programme", "holder").get(pk=certificate.pk)
+
+
+def _required_reason(reason: str, action: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("reason_required", f"Give a reason for {action}. It's kept with the certificate.")
+    return reason
+
+
+@transaction.atomic
+def certificate_suspend(*, by: AbstractBaseUser, certificate: Certificate, reason: str) -> Certificate:
+    """Suspend a valid certificate (reversible) with a reason; the holder is emailed.
+
+    Raises CertificateError 'not_allowed', 'reason_required' or 'not_valid' (only valid or expired
+    certificates can be suspended).
+    """
+    reason = _required_reason(reason, "suspending it")
+    certificate = _locked_for_change(by, certificate)
+    if certificate.state != State.VALID:
+        raise CertificateError(
+            "not_valid", f"Only a valid certificate can be suspended; this one is {certificate.status_label.lower()}."
+        )
+    certificate.state, certificate.state_reason, certificate.state_changed_at = State.SUSPENDED, reason, timezone.now()
+    _save(certificate, by=by, reason=f"Suspended: {reason}")
+    _email_holder(certificate, "certificate_suspended", reason=reason)
+    return certificate
+
+
+@transaction.atomic
+def certificate_reinstate(*, by: AbstractBaseUser, certificate: Certificate, reason: str = "") -> Certificate:
+    """Lift a suspension; the holder is emailed. Raises CertificateError 'not_allowed' or 'not_suspended'."""
+    certificate = _locked_for_change(by, certificate)
+    if certificate.state != State.SUSPENDED:
+        raise CertificateError("not_suspended", "Only a suspended certificate can be reinstated.")
+    certificate.state, certificate.state_reason, certificate.state_changed_at = State.VALID, "", timezone.now()
+    _save(certificate, by=by, reason=f"Reinstated: {reason.strip()}" if reason.strip() else "Reinstated")
+    _email_holder(certificate, "certificate_reinstated")
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, by: AbstractBaseUser, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate for good, with a reason that stays visible on verification; the holder is emailed.
+
+    Raises CertificateError 'not_allowed', 'reason_required', 'already_revoked' or 'superseded'
+    (revoke the newer certificate instead).
+    """
+    reason = _required_reason(reason, "revoking it")
+    certificate = _locked_for_change(by, certificate)
+    if certificate.state == State.REVOKED:
+        raise CertificateError("already_revoked", "This certificate is already revoked.")
+    if certificate.state == State.SUPERSEDED:
+        raise CertificateError("superseded", "This certificate was replaced by a newer one; revoke that one instead.")
+    certificate.state, certificate.state_reason, certificate.state_changed_at = State.REVOKED, reason, timezone.now()
+    _save(certificate, by=by, reason=f"Revoked: {reason}")
+    _email_holder(certificate, "certificate_revoked", reason=reason)
+    return certificate
+
+
+@transaction.atomic
+def certificate_reissue(
+    *, by: AbstractBaseUser, certificate: Certificate, holder_name: str, reason: str
+) -> Certificate:
+    """Reissue a valid certificate under a corrected name: a new number and code, the same expiry; the old
+    one is marked superseded and points to the new one. The holder is emailed when the new PDF is ready.
+
+    Raises CertificateError 'not_allowed', 'name_required', 'reason_required', 'not_valid' or 'superseded'.
+    """
+    holder_name = " ".join((holder_name or "").split())
+    if not holder_name:
+        raise CertificateError("name_required", "Enter the name as it should appear on the certificate.")
+    reason = _required_reason(reason, "reissuing it")
+    old = _locked_for_change(by, certificate)
+    if old.state == State.SUPERSEDED or Certificate.objects.filter(replaces=old).exists():
+        raise CertificateError("superseded", "This certificate was already replaced; reissue the newer one.")
+    today = timezone.localdate()
+    if old.status_on(today) != State.VALID:
+        raise CertificateError(
+            "not_valid", f"Only a valid certificate can be reissued; this one is {old.status_label.lower()}."
+        )
+    programme = Programme.objects.select_for_update().get(pk=old.programme_id)
+    new = _create(
+        programme=programme,
+        holder=old.holder,
+        holder_name=holder_name,
+        issued_on=today,
+        expires_on=old.expires_on,
+        origin=Certificate.Origin.REISSUE,
+        evidence={**old.evidence, "reissues": old.number, "reissue_reason": reason},
+        replaces=old,
+        by=by,
+        reason=f"Reissued from {old.number}: {reason}",
+    )
+    _supersede(old, new, by=by, reason=f"Reissued as {new.number}: {reason}")
+    return new
+
+
+# Expiry reminders --------------------------------------------------------------------------------------------
+
+
+def certificates_send_expiry_reminders(*, today: date | None = None) -> dict[int, int]:
+    """Email holders whose valid certificate expires within 90, 30 or 7 days, and those whose has just expired.
+
+    Idempotent: each certificate gets each reminder once (a unique row per threshold), so running it twice a
+    day, or after a missed day, sends nothing twice. When a run finds a certificate already past several
+    thresholds it sends only the nearest. Also renews certificates whose renewal window has just opened.
+    Returns how many emails went out per threshold (0 = expired).
+    """
+    today = today or timezone.localdate()
+    sent = dict.fromkeys((*REMINDER_DAYS, 0), 0)
+    latest = Certificate.objects.filter(
+        state=State.VALID,
+        replaced_by__isnull=True,
+        expires_on__lte=today + timedelta(days=max(REMINDER_DAYS)),
+        expires_on__gte=today - timedelta(days=EXPIRED_NOTICE_DAYS),
+    ).select_related("programme", "holder")
+    for certificate in latest.iterator():
+        if certificate_renew_if_due(certificate=certificate, today=today):
+            continue
+        days_left = (certificate.expires_on - today).days
+        due = [days for days in REMINDER_DAYS if days_left <= days] if days_left >= 0 else [*REMINDER_DAYS, 0]
+        if not due:
+            continue
+        nearest = min(due)
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    ExpiryReminder.objects.create(certificate=certificate, days_before=nearest, sent_on=today)
+            except IntegrityError:
+                continue  # sent already, by an earlier run or a concurrent one
+            ExpiryReminder.objects.bulk_create(
+                [
+                    ExpiryReminder(certificate=certificate, days_before=days, sent_on=today)
+                    for days in due
+                    if days != nearest
+                ],
+                ignore_conflicts=True,
+            )
+            renewal = renewal_progress(certificate=certificate, on=today)
+            if nearest == 0:
+                _save(certificate, by=None, reason=f"Expired on {certificate.expires_on:%-d %B %Y}; holder emailed")
+            _email_holder(
+                certificate,
+                "certificate_expired" if nearest == 0 else "certificate_expiring",
+                days_left=days_left,
+                renewal=renewal.hours.summary,
+                renewal_opens_on=renewal.opens_on,
+            )
+        sent[nearest] += 1
+    return sent
