@@ -198,3 +198,55 @@ def supervision_data(assignment, **overrides):
     }
     values.update(overrides)
     return EntryData(**values)
+
+
+def build_programme(**overrides):
+    """A small active programme: 4 h practice, 1 h supervision, no ratio, direct share, window or ethics unless set.
+
+    Pass `domain_hours={slug: hours}` and `activity_hours={activity: hours}` for per-domain and per-activity minimums,
+    and `courses=[...]` / `quizzes=[...]` for the training that must be passed.
+    """
+    from decimal import Decimal
+
+    from certificates.models import Programme, ProgrammeActivityHours, ProgrammeDomainHours
+    from content.models import CompetencyDomain
+
+    domain_hours = overrides.pop("domain_hours", {})
+    activity_hours = overrides.pop("activity_hours", {})
+    courses = overrides.pop("courses", [])
+    quizzes = overrides.pop("quizzes", [])
+    values = {
+        "name": "Certified Peer Specialist",
+        "abbreviation": "CPS",
+        "issuing_body": "Peer Support Certification Board",
+        "signatory_name": "Dr Amara Okafor",
+        "signatory_title": "Chair of the Board",
+        "practice_hours": Decimal(4),
+        "supervision_hours": Decimal(1),
+        "ethics_attestation_required": False,
+        "validity_months": 24,
+        "renewal_ce_hours": Decimal(2),
+        "renewal_opens_days": 90,
+    }
+    values.update(overrides)
+    programme = Programme.objects.create(**values)
+    for slug, hours in domain_hours.items():
+        ProgrammeDomainHours.objects.create(
+            programme=programme, domain=CompetencyDomain.objects.get(slug=slug), hours=Decimal(hours)
+        )
+    for activity, hours in activity_hours.items():
+        ProgrammeActivityHours.objects.create(programme=programme, activity_type=activity, hours=Decimal(hours))
+    programme.required_courses.set(courses)
+    programme.required_quizzes.set(quizzes)
+    return programme
+
+
+def approve_hours(assignment, entries: list, *, supervisor=None):
+    """Create the given EntryData entries, submit them and have the assignment's supervisor approve them all."""
+    from practice.services import entries_approve, entries_submit, entry_create
+
+    created = [entry_create(trainee=assignment.trainee, data=data) for data in entries]
+    batches = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk for entry in created])
+    for batch in batches:
+        entries_approve(supervisor=supervisor or assignment.supervisor, batch_id=batch.pk, attested=True)
+    return created
