@@ -66,8 +66,8 @@ class Eligibility:
 
     @property
     def met(self) -> bool:
-        """Whether every requirement is met."""
-        return all(requirement.met for requirement in self.requirements)
+        """Whether every requirement is met (a programme with no requirements at all issues nothing)."""
+        return bool(self.requirements) and all(requirement.met for requirement in self.requirements)
 
     @property
     def done(self) -> int:
@@ -180,7 +180,7 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
                 met=met,
                 reached=share,
                 needed=Decimal(programme.direct_share_percent),
-                summary=f"Direct service: {share:.0f}% of practice hours (at least {programme.direct_share_percent}%)",
+                summary=f"Direct service: {int(share)}% of practice hours (at least {programme.direct_share_percent}%)",
                 next_step="" if met else "Log more hours directly with the people you support.",
                 next_url="" if met else reverse("practice_log"),
             )

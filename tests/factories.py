@@ -238,6 +238,7 @@ def build_programme(**overrides):
         ProgrammeActivityHours.objects.create(programme=programme, activity_type=activity, hours=Decimal(hours))
     programme.required_courses.set(courses)
     programme.required_quizzes.set(quizzes)
+    programme.save()  # parental many-to-many relations are written on save
     return programme
 
 

@@ -1,0 +1,164 @@
+"""Reads for certificate pages: each active programme's progress on the dashboard, and one holder's certificate."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from certificates.eligibility import Eligibility, Renewal, Requirement, programme_eligibility, renewal_progress
+from certificates.models import (
+    Certificate,
+    CertificateFile,
+    EthicsAttestation,
+    Programme,
+    ProgrammeActivityHours,
+    ProgrammeDomainHours,
+)
+from lms.roles import PROGRAMME_ADMIN, has_role
+
+HOURS_KEYS = ("practice", "supervision", "ratio", "renewal", "domain:", "activity:")
+LINK_TEXT = {
+    "course": "Go to the course",
+    "quiz": "Go to the quiz",
+    "ethics": "Go to the code of ethics",
+}
+
+
+def _figure(value: Decimal) -> str:
+    """A figure for people: 18.5, 25, 12.25 (at most two decimals, no trailing zeros)."""
+    text = f"{Decimal(value):.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One requirement as the dashboard shows it: the figures for its progress bar and a link to the next step."""
+
+    requirement: Requirement
+    dom_id: str
+    done: str
+    total: str
+    unit: str
+    link_text: str
+
+    @classmethod
+    def of(cls, requirement: Requirement, *, dom_id: str) -> "ChecklistLine":
+        """The line for a requirement, with figures and units that read well beside a progress bar."""
+        key = requirement.key
+        if key.startswith(HOURS_KEYS):
+            unit = "hours"
+        elif key.startswith("course:"):
+            unit = "lessons and quizzes"
+        elif key.startswith("quiz:"):
+            unit = "quiz passed"
+        elif key == "direct":
+            unit = "percent direct service"
+        else:
+            unit = "attestation signed"
+        kind = key.split(":", 1)[0]
+        return cls(
+            requirement=requirement,
+            dom_id=dom_id,
+            done=_figure(requirement.reached) if key != "direct" else f"{requirement.reached:.0f}",
+            total=_figure(requirement.needed),
+            unit=unit,
+            link_text=LINK_TEXT.get(kind, "Go to your practice log"),
+        )
+
+
+@dataclass
+class ProgrammeProgress:
+    """Where the user stands in one active programme: the checklist, or their current certificate and its renewal."""
+
+    programme: Programme
+    eligibility: Eligibility | None = None
+    certificate: Certificate | None = None
+    renewal: Renewal | None = None
+    ethics_signed_at: datetime | None = None
+    checklist: list[ChecklistLine] = field(default_factory=list)
+
+    @property
+    def files(self) -> dict[str, CertificateFile]:
+        """The certificate's stored PDFs by paper size ('a4', 'letter')."""
+        if self.certificate is None:
+            return {}
+        return {stored.paper: stored for stored in self.certificate.files.all()}
+
+    @property
+    def ethics_signed(self) -> bool:
+        """Whether the user has signed this programme's code of ethics."""
+        return self.ethics_signed_at is not None
+
+
+def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
+    """Each active programme with the user's checklist (until a certificate is issued) or certificate and renewal.
+
+    The query count depends on the programmes' set-up (courses, quizzes, hour minimums), never on how many
+    entries, attestations or certificates there are.
+    """
+    programmes = list(
+        Programme.objects.filter(is_active=True)
+        .select_related("ethics_code_page")
+        .prefetch_related(
+            Prefetch("domain_hours", queryset=ProgrammeDomainHours.objects.select_related("domain")),
+            Prefetch("activity_hours", queryset=ProgrammeActivityHours.objects.all()),
+        )
+    )
+    if not programmes:
+        return []
+    signed = dict(
+        EthicsAttestation.objects.filter(user=user, programme__in=programmes).values_list("programme_id", "signed_at")
+    )
+    current = {}
+    certificates = Certificate.objects.filter(
+        holder=user, programme__in=programmes, replaced_by__isnull=True
+    ).prefetch_related(Prefetch("files", queryset=CertificateFile.objects.order_by("paper")))
+    for certificate in certificates:
+        current.setdefault(certificate.programme_id, certificate)
+    result = []
+    for programme in programmes:
+        progress = ProgrammeProgress(programme=programme, ethics_signed_at=signed.get(programme.pk))
+        certificate = current.get(programme.pk)
+        if certificate is None:
+            progress.eligibility = programme_eligibility(user=user, programme=programme, on=on)
+            progress.checklist = [
+                ChecklistLine.of(requirement, dom_id=f"requirement-{programme.pk}-{number}")
+                for number, requirement in enumerate(progress.eligibility.requirements, start=1)
+            ]
+        else:
+            certificate.programme = programme
+            certificate.holder = user
+            progress.certificate = certificate
+            if certificate.state == Certificate.State.VALID:
+                progress.renewal = renewal_progress(certificate=certificate, on=on)
+        result.append(progress)
+    return result
+
+
+def certificate_for_viewer(*, user, pk: int) -> Certificate | None:
+    """The certificate with this id if the user holds it or is a programme admin (None otherwise)."""
+    certificates = Certificate.objects.select_related("programme", "replaced_by", "replaces").prefetch_related(
+        Prefetch("files", queryset=CertificateFile.objects.order_by("paper"))
+    )
+    if not has_role(user, PROGRAMME_ADMIN):
+        certificates = certificates.filter(holder=user)
+    return certificates.filter(pk=pk).first()
+
+
+def certificate_file_for_viewer(*, user, pk: int, paper: str) -> tuple[Certificate | None, CertificateFile | None]:
+    """The certificate (if the user holds it or is a programme admin) and its stored PDF on that paper, if any."""
+    certificates = Certificate.objects.all()
+    if not has_role(user, PROGRAMME_ADMIN):
+        certificates = certificates.filter(holder=user)
+    certificate = certificates.filter(pk=pk).first()
+    if certificate is None:
+        return None, None
+    return certificate, CertificateFile.objects.filter(certificate=certificate, paper=paper).first()
+
+
+def ethics_signed_on(*, user, programme: Programme):
+    """When the user signed the programme's code of ethics (None if not yet)."""
+    return (
+        EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
+    )
