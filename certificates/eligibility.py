@@ -230,6 +230,29 @@ def _ethics_line(user, programme: Programme) -> list[Requirement]:
     ]
 
 
+def hour_targets() -> dict[str, int]:
+    """The active programme's hour minimums in minutes, keyed as practice.selectors.hours_totals expects.
+
+    With several active programmes, the highest minimum of each line counts.
+    """
+    targets: dict[str, int] = {}
+
+    def keep(key: str, hours: Decimal) -> None:
+        if hours:
+            targets[key] = max(targets.get(key, 0), minutes_of(hours))
+
+    for programme in Programme.objects.filter(is_active=True).prefetch_related(
+        "domain_hours__domain", "activity_hours"
+    ):
+        keep("practice", programme.practice_hours)
+        keep("supervision", programme.supervision_hours)
+        for minimum in programme.domain_hours.all():
+            keep(f"domain:{minimum.domain.slug}", minimum.hours)
+        for minimum in programme.activity_hours.all():
+            keep(f"activity:{minimum.activity_type}", minimum.hours)
+    return targets
+
+
 def hours_window_start(programme: Programme, on: date) -> date | None:
     """The first day whose hours count on the given day (None when hours of any date count)."""
     return add_months(on, -programme.hours_window_months) if programme.hours_window_months else None

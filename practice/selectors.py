@@ -136,12 +136,16 @@ def _lines(choices, sums: dict[str, tuple[int, int]]) -> list[TotalLine]:
     return [TotalLine(label, *sums.get(value, (0, 0))) for value, label in choices]
 
 
-def hours_totals(*, trainee: AbstractBaseUser, assignments: QuerySet | None = None) -> HoursTotals:
+def hours_totals(
+    *, trainee: AbstractBaseUser, assignments: QuerySet | None = None, targets: dict[str, int] | None = None
+) -> HoursTotals:
     """Approved and pending hours of a trainee, each total one database aggregate.
 
     An entry tagged with two competency domains counts in full towards each. With `assignments`, only the
-    entries logged under them count (a supervisor sees the hours they supervised).
+    entries logged under them count (a supervisor sees the hours they supervised). `targets` maps
+    'practice', 'supervision', 'activity:<type>' and 'domain:<slug>' to a programme's minimum in minutes.
     """
+    targets = targets or {}
     entries = PracticeEntry.objects.filter(trainee=trainee)
     if assignments is not None:
         entries = entries.filter(assignment__in=assignments)
@@ -149,12 +153,19 @@ def hours_totals(*, trainee: AbstractBaseUser, assignments: QuerySet | None = No
     practice = entries.filter(kind=Kind.PRACTICE)
     domains = list(CompetencyDomain.objects.order_by("sort_order", "name"))
     domain_sums = _sums(practice.filter(domains__isnull=False), "domains")
+    activity_sums = _sums(practice, "activity_type")
     return HoursTotals(
-        practice=TotalLine("Practice", *by_kind.get(Kind.PRACTICE, (0, 0))),
-        supervision=TotalLine("Supervision", *by_kind.get(Kind.SUPERVISION, (0, 0))),
-        by_activity=_lines(PracticeEntry.ActivityType.choices, _sums(practice, "activity_type")),
+        practice=TotalLine("Practice", *by_kind.get(Kind.PRACTICE, (0, 0)), targets.get("practice")),
+        supervision=TotalLine("Supervision", *by_kind.get(Kind.SUPERVISION, (0, 0)), targets.get("supervision")),
+        by_activity=[
+            TotalLine(label, *activity_sums.get(value, (0, 0)), targets.get(f"activity:{value}"))
+            for value, label in PracticeEntry.ActivityType.choices
+        ],
         by_contact=_lines(PracticeEntry.Contact.choices, _sums(practice, "contact")),
-        by_domain=[TotalLine(domain.name, *domain_sums.get(domain.pk, (0, 0))) for domain in domains],
+        by_domain=[
+            TotalLine(domain.name, *domain_sums.get(domain.pk, (0, 0)), targets.get(f"domain:{domain.slug}"))
+            for domain in domains
+        ],
     )
 
 
