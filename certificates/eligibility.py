@@ -1,11 +1,12 @@
 """Reads: how far a trainee is towards a programme's certificate, requirement by requirement."""
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates.models import Certificate, EthicsAttestation, Programme
 from courses.selectors import course_completions, quiz_passes
@@ -200,13 +201,13 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
         per = hours_text(minutes_of(programme.supervision_ratio_per))
         ratio = f"{hours_text(minutes_of(programme.supervision_ratio_hours))} h per {per} h of practice"
         line = _hours_line(
-            "ratio",
-            f"Supervision ratio ({ratio})",
-            minutes.supervision,
-            needed,
-            "Log {left} more hours of supervision.",
+            "ratio", "Supervision ratio", minutes.supervision, needed, "Log {left} more hours of supervision."
         )
-        lines.append(line)
+        summary = (
+            f"Supervision ratio ({ratio}): {hours_text(minutes.supervision)} h of supervision; "
+            f"your {hours_text(minutes.practice)} h of practice need {hours_text(needed)} h"
+        )
+        lines.append(replace(line, summary=summary))
     return lines
 
 
@@ -223,7 +224,9 @@ def _ethics_line(user, programme: Programme) -> list[Requirement]:
             met=signed is not None,
             reached=Decimal(1 if signed else 0),
             needed=Decimal(1),
-            summary=f"Code of ethics: signed on {signed:%-d %B %Y}" if signed else "Code of ethics: not signed yet",
+            summary=f"Code of ethics: signed on {timezone.localtime(signed):%-d %B %Y}"
+            if signed
+            else "Code of ethics: not signed yet",
             next_step="" if signed else "Read the code of ethics and sign the attestation below.",
             next_url="" if signed else f"#ethics-{programme.pk}",
         )

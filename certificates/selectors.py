@@ -21,7 +21,7 @@ HOURS_KEYS = ("practice", "supervision", "ratio", "renewal", "domain:", "activit
 LINK_TEXT = {
     "course": "Go to the course",
     "quiz": "Go to the quiz",
-    "ethics": "Go to the code of ethics",
+    "ethics": "Go to the attestation",
 }
 
 
@@ -77,6 +77,14 @@ class ProgrammeProgress:
     renewal: Renewal | None = None
     ethics_signed_at: datetime | None = None
     checklist: list[ChecklistLine] = field(default_factory=list)
+    renewal_line: ChecklistLine | None = None
+
+    @property
+    def percent(self) -> int:
+        """The share of requirements met, 0–100, for the overall progress bar."""
+        if not self.eligibility or not self.eligibility.requirements:
+            return 0
+        return self.eligibility.done * 100 // len(self.eligibility.requirements)
 
     @property
     def files(self) -> dict[str, CertificateFile]:
@@ -132,6 +140,7 @@ def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
             progress.certificate = certificate
             if certificate.state == Certificate.State.VALID:
                 progress.renewal = renewal_progress(certificate=certificate, on=on)
+                progress.renewal_line = ChecklistLine.of(progress.renewal.hours, dom_id=f"renewal-{programme.pk}")
         result.append(progress)
     return result
 
@@ -159,6 +168,4 @@ def certificate_file_for_viewer(*, user, pk: int, paper: str) -> tuple[Certifica
 
 def ethics_signed_on(*, user, programme: Programme):
     """When the user signed the programme's code of ethics (None if not yet)."""
-    return (
-        EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
-    )
+    return EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()

@@ -1,11 +1,13 @@
 """Views for trainees' certificates: signing the code of ethics, a certificate's page and its stored PDFs."""
 
 import logging
+from datetime import date
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import parse_etags
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST, require_safe
 
 from certificates.models import Certificate, CertificateFile, Programme
@@ -34,10 +36,19 @@ def ethics_sign(request, programme_id: int):
         messages.error(request, error.message)
         return redirect("dashboard")
     if signed_before:
-        messages.info(request, f"You signed the {programme.name} code of ethics on {signed_before:%-d %B %Y}.")
+        messages.info(
+            request, f"You signed the {programme.name} code of ethics on {localtime(signed_before):%-d %B %Y}."
+        )
     else:
         messages.success(request, f"Thank you. You've signed the {programme.name} code of ethics.")
     return redirect("dashboard")
+
+
+def _iso_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @signed_in
@@ -58,6 +69,7 @@ def certificate_detail(request, pk: int):
             "a4": files.get(CertificateFile.Paper.A4),
             "letter": files.get(CertificateFile.Paper.LETTER),
             "evidence": certificate.evidence.get("requirements", []),
+            "checked_on": _iso_date(certificate.evidence.get("checked_on")),
         },
     )
 
@@ -85,14 +97,13 @@ def certificate_download(request, pk: int, paper: str):
         response = HttpResponseNotModified()
     else:
         try:
-            handle = stored.file.open("rb")
+            handle = stored.file.storage.open(stored.file.name, "rb")
         except FileNotFoundError:
             logger.error("Certificate file missing from storage: %s (%s)", certificate.number, stored.file.name)
             raise Http404 from None
         response = FileResponse(
             handle, as_attachment=True, filename=download_name(certificate, paper), content_type="application/pdf"
         )
-        response["Content-Length"] = str(stored.size)
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST
 
+from certificates.selectors import dashboard_programmes
 from courses.access import request_may_view
 from courses.forms import answers_from_post
 from courses.models import CoursePage, LessonPage, QuizAttempt, QuizPage
@@ -29,6 +30,7 @@ from courses.services import (
     quiz_attempt_submit,
 )
 from lms.access import signed_in
+from lms.roles import TRAINEE, has_role
 
 
 @signed_in
@@ -73,12 +75,27 @@ def complete_lesson(request, lesson_id: int):
     return redirect(course_progress.url)
 
 
+def dashboard_response(request, *, ethics_error: dict | None = None, status: int = 200):
+    """The dashboard page; `ethics_error` ({"programme_id", "message"}) shows a refused ethics attestation in place."""
+    certification = None  # the section is for trainees; others have no programme to work towards
+    if has_role(request.user, TRAINEE):
+        certification = dashboard_programmes(user=request.user, on=timezone.localdate())
+    return render(
+        request,
+        "courses/dashboard.html",
+        {
+            "certification": certification,
+            "courses": dashboard_progress(user=request.user, request=request),
+            "ethics_error": ethics_error,
+        },
+        status=status,
+    )
+
+
 @signed_in
 def dashboard(request):
-    """The signed-in user's courses with progress and where to continue."""
-    return render(
-        request, "courses/dashboard.html", {"courses": dashboard_progress(user=request.user, request=request)}
-    )
+    """The signed-in user's certification progress and courses, with where to continue."""
+    return dashboard_response(request)
 
 
 @signed_in

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),
     path("", include("practice.urls")),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG:

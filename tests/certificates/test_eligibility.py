@@ -139,7 +139,10 @@ def test_supervision_ratio_boundary(assignment, supervision, met):
     )
     requirement = line(check(programme, assignment.trainee), "ratio")
     assert requirement.met is met
-    assert requirement.summary == f"Supervision ratio (1 h per 20 h of practice): {hours_text(supervision)} of 1 h"
+    assert requirement.summary == (
+        f"Supervision ratio (1 h per 20 h of practice): {hours_text(supervision)} h of supervision; "
+        "your 20 h of practice need 1 h"
+    )
 
 
 @pytest.mark.parametrize(("direct", "met"), [(120, True), (105, False)])

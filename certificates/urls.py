@@ -1,0 +1,30 @@
+"""URLs for signing the code of ethics, a certificate's page and its PDFs."""
+
+from django.urls import path, register_converter
+
+from certificates import views
+
+
+class PaperConverter:
+    """A paper size in a download URL: a4 or letter."""
+
+    regex = "a4|letter"
+
+    def to_python(self, value: str) -> str:
+        """The paper size as given."""
+        return value
+
+    def to_url(self, value: str) -> str:
+        """The paper size as given."""
+        return value
+
+
+register_converter(PaperConverter, "paper")
+
+urlpatterns = [
+    path("certificates/programmes/<int:programme_id>/ethics/", views.ethics_sign, name="ethics_sign"),
+    path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path(
+        "certificates/<int:pk>/certificate-<paper:paper>.pdf", views.certificate_download, name="certificate_download"
+    ),
+]
