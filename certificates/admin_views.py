@@ -38,6 +38,8 @@ CERTIFICATES_LIST = "wagtailsnippets_certificates_certificate:list"
 CERTIFICATE_INSPECT = "wagtailsnippets_certificates_certificate:inspect"
 PROGRAMMES_LIST = "wagtailsnippets_certificates_programme:list"
 State = Certificate.State
+FAILED = Certificate.Rendering.FAILED
+RETRY = "certificates_admin_render_retry"
 
 
 def inspect_url(certificate: Certificate) -> str:
@@ -69,19 +71,11 @@ class Action:
 
 
 ACTIONS = (
-    Action("certificates_admin_suspend", "Suspend", "pick", lambda c: c.state == State.VALID, 10),
-    Action("certificates_admin_reinstate", "Reinstate", "undo", lambda c: c.state == State.SUSPENDED, 20),
-    Action("certificates_admin_reissue", "Reissue", "copy", lambda c: c.status == State.VALID, 30),
-    Action(
-        "certificates_admin_revoke", "Revoke", "cross", lambda c: c.state in (State.VALID, State.SUSPENDED), 40
-    ),
-    Action(
-        "certificates_admin_render_retry",
-        "Retry rendering",
-        "rotate",
-        lambda c: c.rendering == Certificate.Rendering.FAILED,
-        50,
-    ),
+    Action("certificates_admin_suspend", "Suspend", "lock", lambda c: c.state == State.VALID, 110),
+    Action("certificates_admin_reinstate", "Reinstate", "lock-open", lambda c: c.state == State.SUSPENDED, 120),
+    Action("certificates_admin_reissue", "Reissue", "copy", lambda c: c.status == State.VALID, 130),
+    Action("certificates_admin_revoke", "Revoke", "cross", lambda c: c.state in (State.VALID, State.SUSPENDED), 140),
+    Action(RETRY, "Retry rendering", "rotate", lambda c: c.rendering == FAILED, 150),
 )
 
 
@@ -150,9 +144,8 @@ def _history(certificate: Certificate) -> list[dict]:
         {
             "when": record.history_date,
             "who": display_name(record.history_user) if record.history_user else "System",
-            "reason": record.history_change_reason or {"+": "Created", "~": "Changed", "-": "Deleted"}.get(
-                record.history_type, ""
-            ),
+            "reason": record.history_change_reason
+            or {"+": "Created", "~": "Changed", "-": "Deleted"}.get(record.history_type, ""),
             "state": State(record.state).label if record.state in State.values else record.state,
             "rendering": Certificate.Rendering(record.rendering).label
             if record.rendering in Certificate.Rendering.values
@@ -177,23 +170,20 @@ class CertificateInspectView(InspectView):
         return action_buttons(self.object, self.request.user)
 
     def get_context_data(self, **kwargs):
-        """Add the readable evidence, the history, the stored files and the available actions."""
+        """Add the readable evidence, the history, the stored files and the actions that apply."""
         certificate = self.object
-        replaced_by = getattr(certificate, "replaced_by", None)
         actions = actions_for(certificate) if is_programme_admin(self.request.user) else []
+        retry = next((action for action in actions if action.url_name == RETRY), None)
         return super().get_context_data(
             certificate=certificate,
-            replaced_by=replaced_by,
+            replaced_by=getattr(certificate, "replaced_by", None),
             evidence=_evidence_context(certificate.evidence),
             history=_history(certificate),
             files=certificate.files.order_by("paper"),
-            actions=[(action, action.url(certificate)) for action in actions if action.label != "Retry rendering"],
-            retry_url=next((url for action, url in self._action_urls(actions) if action.label == "Retry rendering"), ""),
+            actions=[(action, action.url(certificate)) for action in actions],
+            retry_url=retry.url(certificate) if retry else "",
             **kwargs,
         )
-
-    def _action_urls(self, actions):
-        return [(action, action.url(self.object)) for action in actions]
 
 
 # Confirming a status change -----------------------------------------------------------------------------------
@@ -289,6 +279,7 @@ class CertificateActionView(WagtailAdminTemplateMixin, FormView):
             applies=self.action.applies(certificate),
             inspect_url=inspect_url(certificate),
             button_label=self.action.label,
+            today=timezone.localdate(),
             **kwargs,
         )
 
@@ -317,7 +308,7 @@ class CertificateSuspendView(CertificateActionView):
 
     action_name = "certificates_admin_suspend"
     page_title = "Suspend a certificate"
-    header_icon = "pick"
+    header_icon = "lock"
     template_name = "certificates/admin/certificate_suspend.html"
     form_class = ReasonForm
     reason_help = "The holder is emailed this reason, and anyone who checks the certificate sees it."
@@ -336,7 +327,7 @@ class CertificateReinstateView(CertificateActionView):
 
     action_name = "certificates_admin_reinstate"
     page_title = "Reinstate a certificate"
-    header_icon = "undo"
+    header_icon = "lock-open"
     template_name = "certificates/admin/certificate_reinstate.html"
     form_class = OptionalReasonForm
 
@@ -346,7 +337,10 @@ class CertificateReinstateView(CertificateActionView):
 
     def success_message(self, result):
         """Reinstated."""
-        return f"Reinstated {result.number}: it shows as {result.status_label.lower()} again. {result.holder_name} has been emailed."
+        return (
+            f"Reinstated {result.number}; it now shows as {result.status_label.lower()}. "
+            f"{result.holder_name} has been emailed."
+        )
 
 
 class CertificateRevokeView(CertificateActionView):
@@ -398,7 +392,7 @@ class CertificateReissueView(CertificateActionView):
 class CertificateRenderRetryView(CertificateActionView):
     """Render a failed certificate's PDFs again."""
 
-    action_name = "certificates_admin_render_retry"
+    action_name = RETRY
     page_title = "Retry rendering a certificate"
     header_icon = "rotate"
     template_name = "certificates/admin/certificate_render_retry.html"
@@ -504,11 +498,13 @@ class ProgrammeCertificatesZipView(WagtailAdminTemplateMixin, FormView):
             paper: sum(1 for c in self.certificates if any(f.paper == paper for f in c.files.all()))
             for paper in CertificateFile.Paper.values
         }
-        papers = [(label, stored[value]) for value, label in CertificateFile.Paper.choices]
+        count = len(self.certificates)
+        papers = [(label, stored[value], count - stored[value]) for value, label in CertificateFile.Paper.choices]
         return super().get_context_data(
             programme=self.programme,
-            count=len(self.certificates),
+            count=count,
             papers=papers,
+            example_number=self.certificates[0].number if self.certificates else "",
             list_url=f"{reverse(CERTIFICATES_LIST)}?programme={self.programme.pk}",
             **kwargs,
         )

@@ -193,7 +193,7 @@ def _supersede(old: Certificate, new: Certificate, *, by: AbstractBaseUser | Non
     old.state = State.SUPERSEDED
     old.state_reason = reason
     old.state_changed_at = timezone.now()
-    _save(old, by=by, reason=f"Superseded by {new.number}: {reason}")
+    _save(old, by=by, reason=f"Superseded: {reason}")
 
 
 @transaction.atomic
