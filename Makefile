@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DEBUG=1
 
-.PHONY: run test test-sqlite test-postgres install system-deps runtime-deps lint format migrate demo clean
+.PHONY: run test test-sqlite test-postgres install system-deps runtime-deps lint format migrate demo bench clean
 
 ## run: set everything up, load the demo data and serve http://127.0.0.1:$(PORT)
 run: install runtime-deps .env
@@ -52,6 +52,10 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## bench: time certificate rendering and download on a throwaway database (prints medians and p95)
+bench: install
+	$(PY) bench/certificates.py
 
 clean:
 	rm -rf $(VENV) var

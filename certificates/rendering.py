@@ -2,18 +2,26 @@
 
 import base64
 import io
+import logging
+import threading
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import segno
 import weasyprint
 import weasyprint.urls
 from django.template.loader import render_to_string
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from certificates import fonts
 from certificates.models import Certificate, CertificateFile
 
 PAGE_SIZES = {CertificateFile.Paper.A4: "A4 landscape", CertificateFile.Paper.LETTER: "letter landscape"}
 FRAME_HEIGHTS = {CertificateFile.Paper.A4: "192mm", CertificateFile.Paper.LETTER: "197.9mm"}  # page height less margins
+NAME_WIDTH_PT = 560  # the name's measure on the narrower paper (US Letter), in points
+NAME_SIZES_PT = (28, 12)  # largest and smallest size of the holder's name
+SIGNATURE_MAX_PX = (1200, 400)
 
 
 class RenderError(Exception):
@@ -35,24 +43,83 @@ def signature_data_uri(certificate: Certificate) -> str:
             data = stored.read()
         Image.open(io.BytesIO(data)).verify()
         with Image.open(io.BytesIO(data)) as picture:
-            picture.thumbnail((1200, 400))
+            upright = ImageOps.exif_transpose(picture)  # phone scans are often stored sideways with an EXIF turn
+            upright.thumbnail(SIGNATURE_MAX_PX)
             output = io.BytesIO()
-            picture.convert("RGBA").save(output, format="PNG")
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
+            upright.convert("RGBA").save(output, format="PNG", optimize=True)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        reason = "it isn't an image file" if isinstance(error, UnidentifiedImageError) else str(error)
         raise RenderError(
-            f"The signature image “{image.title}” of {certificate.programme.name} can't be read ({error}). "
+            f"The signature image “{image.title}” of {certificate.programme.name} can't be read: {reason}. "
             "Upload a PNG or JPEG signature in the programme's settings, then retry."
         ) from error
     return "data:image/png;base64," + base64.b64encode(output.getvalue()).decode("ascii")
 
 
 def qr_data_uri(url: str) -> str:
-    """A vector (SVG) QR code for the URL, as a data URI."""
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1d2b36")
+    """A vector (SVG) QR code for the URL, as a data URI (never a Micro QR, which phones can't read)."""
+    return segno.make_qr(url, error="m").svg_data_uri(scale=4, border=0, dark="#1d2b36")
+
+
+def _ems(text: str) -> float:
+    """The text's estimated width in ems of the bold name face: wide East Asian characters a full em, marks none."""
+    width = 0.0
+    for character in text:
+        if unicodedata.combining(character) or unicodedata.category(character) in {"Mn", "Me", "Cf"}:
+            continue
+        width += 1.0 if unicodedata.east_asian_width(character) in {"W", "F"} else 0.6
+    return width
+
+
+def _two_lines(name: str) -> tuple[str, str] | None:
+    """The most even split of the name into two lines: at a space, or after a hyphen if that's clearly more even."""
+    best, best_score = None, None
+    for position, character in enumerate(name):
+        if character == " ":
+            first, second, penalty = name[:position], name[position + 1 :], 1.0
+        elif character in "-\u2010" and 0 < position < len(name) - 1 and name[position + 1] != " ":
+            first, second, penalty = name[: position + 1], name[position + 1 :], 1.1
+        else:
+            continue
+        if not first.strip() or not second.strip():
+            continue
+        score = max(_ems(first), _ems(second)) * penalty
+        if best_score is None or score < best_score:
+            best, best_score = (first.strip(), second.strip()), score
+    return best
+
+
+def holder_name_layout(name: str) -> tuple[str, list[str]]:
+    """The font size of the holder's name and its lines.
+
+    One line in 28 pt, or down to 24 pt when that makes it fit; a longer name is split where it makes two even
+    lines (at a space, or after the hyphen of a double-barrelled name when that is clearly more even) in up to
+    24 pt; a name too long even for that wraps on its own in a size that keeps it to a few lines. Widths are
+    estimated from the characters: close enough to choose a size, and the template still wraps any line rather
+    than let it overflow.
+    """
+    largest, smallest = NAME_SIZES_PT
+    ems = _ems(name)
+    one_line = int(NAME_WIDTH_PT / ems) if ems else largest
+    if one_line >= largest - 4:
+        return f"{min(largest, one_line)}pt", [name]
+    lines = _two_lines(name)
+    if lines:
+        size = min(largest - 4, int(NAME_WIDTH_PT / max(_ems(line) for line in lines)))
+        if size >= 16:
+            return f"{size}pt", list(lines)
+    return f"{max(smallest, min(largest - 4, int(1.9 * NAME_WIDTH_PT / ems))):d}pt", [name]
+
+
+def verify_page(certificate: Certificate) -> str:
+    """The verification page as printed for typing: the certificate's URL without its code (and without https)."""
+    page = certificate.verify_url.removesuffix(f"{certificate.display_code}/")
+    return page.removeprefix("https://")
 
 
 def certificate_html(certificate: Certificate, paper: str) -> str:
     """The certificate as HTML ready for WeasyPrint."""
+    name_size, name_lines = holder_name_layout(certificate.holder_name)
     return render_to_string(
         "certificates/certificate_pdf.html",
         {
@@ -61,14 +128,55 @@ def certificate_html(certificate: Certificate, paper: str) -> str:
             "page_size": PAGE_SIZES[paper],
             "frame_height": FRAME_HEIGHTS[paper],
             "font_family": fonts.css_font_family(),
+            "code_font_family": fonts.css_font_family(fonts.MONOSPACE, "monospace"),
+            "name_size": name_size,
+            "name_lines": name_lines,
             "signature": signature_data_uri(certificate),
             "qr": qr_data_uri(certificate.verify_url),
+            "verify_page": verify_page(certificate),
         },
     )
 
 
+class _ErrorCollector(logging.Handler):
+    """Collects what WeasyPrint logs rather than raises, in this thread: errors (an image it couldn't draw, a
+    missing alt text) and the warning for a character drawn as a missing-glyph box."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or message.startswith(".notdef glyph"):
+            self.messages.append(message)
+
+
+@contextmanager
+def _weasyprint_errors() -> Iterator[list[str]]:
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    if not logger.isEnabledFor(logging.WARNING):  # LOG_LEVEL=ERROR must not hide a missing glyph
+        logger.setLevel(logging.WARNING)
+    collector = _ErrorCollector()
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(level)
+
+
 def certificate_pdf(certificate: Certificate, paper: str) -> bytes:
-    """Render the certificate on A4 or US Letter (landscape) as tagged PDF/UA, or raise RenderError."""
+    """Render the certificate on A4 or US Letter (landscape) as tagged PDF/UA, or raise RenderError.
+
+    Raises RenderError when a font for some character of the text is missing, the signature image can't be
+    read, or WeasyPrint reports an error or a missing glyph (a PDF with a box for a letter, a missing part or
+    without its accessibility tags is never stored).
+    """
     programme = certificate.programme
     try:
         fonts.check_coverage(
@@ -76,14 +184,20 @@ def certificate_pdf(certificate: Certificate, paper: str) -> bytes:
                 [
                     certificate.holder_name,
                     programme.name,
+                    programme.abbreviation,
                     programme.issuing_body,
                     programme.signatory_name,
                     programme.signatory_title,
+                    verify_page(certificate),
                 ]
             )
         )
     except fonts.FontProblem as error:
         raise RenderError(str(error)) from error
     html = certificate_html(certificate, paper)
-    document = weasyprint.HTML(string=html, url_fetcher=_inline_only())
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=certificate.code.encode("ascii"))
+    with _weasyprint_errors() as errors:
+        document = weasyprint.HTML(string=html, url_fetcher=_inline_only())
+        pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=certificate.code.encode("ascii"))
+    if errors:
+        raise RenderError(f"The PDF of {certificate.number} came out incomplete: {'; '.join(errors)}")
+    return pdf

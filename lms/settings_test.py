@@ -1,6 +1,8 @@
 """Test settings: the real settings with a fast hasher, locmem cache and mail, immediate tasks."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
@@ -13,7 +15,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+CERTIFICATE_TEST_ROOT = tempfile.mkdtemp(prefix="certificates-")
+atexit.register(shutil.rmtree, CERTIFICATE_TEST_ROOT, ignore_errors=True)
 STORAGES["certificates"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": tempfile.mkdtemp(prefix="certificates-")},
+    "OPTIONS": {"location": CERTIFICATE_TEST_ROOT},
 }

@@ -14,6 +14,10 @@ fi
 # WeasyPrint (PDF hours summaries and certificates) needs Pango and at least one font family.
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+# Certificates are set in Noto (certificates/fonts.py) so that a holder's name shows in any script:
+# Latin, Arabic, Devanagari and the other core scripts, then Chinese, Japanese and Korean.
+[ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || need+=(fonts-noto-core)
+[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,10 +1,13 @@
 """seed_demo loads the demo site once; running it again changes nothing."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 from wagtail.models import Page, PageLogEntry, Revision, Site
 
 from content.models import HomePage
@@ -12,7 +15,8 @@ from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, 
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERNAMES = {"trainee", "supervisor", "verifier", "admin", "graduate"}
+DEMO_USERNAMES = {"trainee", "supervisor", "verifier", "admin", "graduate", "riley", "casey"}
+CERTIFICATE_LINE = re.compile(r"(valid|expired|revoked) ((?:[0-9A-Z]{4}-){6}[0-9A-Z]{4}) (\w+)")
 
 
 def _counts():
@@ -157,3 +161,75 @@ def test_demo_practice_log_has_every_status_and_the_supervisor_a_queue(client):
     assert PracticeEntry.objects.count() == count
     client.login(username="supervisor", password="peerdemo2026")
     assert "Alex Morgan" in client.get("/practice/review/").content.decode()
+
+
+def test_seed_demo_ends_with_one_line_per_demo_certificate(capsys, django_capture_on_commit_callbacks):
+    from certificates.models import Certificate
+    from practice.models import PracticeEntry
+
+    with django_capture_on_commit_callbacks(execute=True):  # as outside tests: render the PDFs once committed
+        call_command("seed_demo", "--force")
+    lines = capsys.readouterr().out.splitlines()[-3:]
+    matches = [CERTIFICATE_LINE.fullmatch(line) for line in lines]
+    assert all(matches), lines
+    assert [(match[1], match[3]) for match in matches] == [
+        ("valid", "graduate"),
+        ("expired", "riley"),
+        ("revoked", "casey"),
+    ]
+    codes = {match[3]: match[2] for match in matches}
+    certificates = {c.holder.username: c for c in Certificate.objects.select_related("holder")}
+    assert set(certificates) == {"graduate", "riley", "casey"}
+    assert {username: c.display_code for username, c in certificates.items()} == codes
+
+    graduate = certificates["graduate"]
+    assert graduate.status == "valid" and graduate.holder_name == "María José Fernández-Núñez"
+    assert graduate.rendering == Certificate.Rendering.READY
+    assert sorted(graduate.files.values_list("paper", flat=True)) == ["a4", "letter"]
+    assert all(line["met"] for line in graduate.evidence["requirements"])
+    riley = certificates["riley"]
+    assert riley.status == "expired" and riley.expires_on < timezone.localdate() < riley.issued_on.replace(
+        year=riley.issued_on.year + 3
+    )
+    assert riley.evidence["hours"]["practice"] == "512"
+    casey = certificates["casey"]
+    assert casey.status == "revoked" and "could not confirm" in casey.state_reason
+
+    entries = PracticeEntry.objects.count()
+    call_command("seed_demo", "--force")
+    assert capsys.readouterr().out.splitlines()[-3:] == lines
+    assert Certificate.objects.count() == 3
+    assert PracticeEntry.objects.count() == entries
+
+
+def test_demo_programme_needs_the_course_hours_and_ethics_and_the_trainee_is_part_way(client):
+    from decimal import Decimal
+
+    from certificates.eligibility import programme_eligibility
+    from certificates.models import Certificate, Programme
+
+    call_command("seed_demo", "--force")
+    programme = Programme.objects.get(abbreviation="CPS")
+    assert str(programme) == "Certified Peer Specialist (CPS)"
+    assert programme.issuing_body == "Peer Support Certification Board"
+    assert [course.title for course in programme.required_courses.all()] == ["Peer Specialist Foundations"]
+    assert (programme.practice_hours, programme.supervision_hours, programme.renewal_ce_hours) == (
+        Decimal(500),
+        Decimal(25),
+        Decimal(20),
+    )
+    assert {minimum.domain.slug for minimum in programme.domain_hours.all()} == {
+        "advocacy",
+        "mentoring-education",
+        "recovery-wellness",
+        "ethical-responsibility",
+    }
+    assert programme.ethics_attestation_required and programme.ethics_code_page.url_path == "/home/code-of-ethics/"
+    html = client.get("/code-of-ethics/").content.decode()
+    assert "Confidentiality, and its limits" in html and "supervision" in html
+
+    trainee = get_user_model().objects.get(username="trainee")
+    eligibility = programme_eligibility(user=trainee, programme=programme, on=timezone.localdate())
+    assert 0 < eligibility.done < len(eligibility.requirements)
+    assert "ethics" in {line.key for line in eligibility.unmet}
+    assert not Certificate.objects.filter(holder=trainee).exists()

@@ -64,6 +64,7 @@ def server(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": _database_url(tmp),
         "MEDIA_ROOT": str(tmp / "media"),
+        "CERTIFICATE_ROOT": str(tmp / "certificates"),
         "EMAIL_URL": f"file://{tmp / 'mail'}",
         "SITE_URL": f"http://127.0.0.1:{port}",
     }

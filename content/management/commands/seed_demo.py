@@ -1,17 +1,21 @@
-"""Load the demo site, curriculum and accounts; running it again changes nothing."""
+"""Load the demo site, curriculum, accounts, practice and certificates; running it again changes nothing."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from certificates.demo import HOLDERS, ensure_demo_certificates
 from content.demo import DEMO_PASSWORD, LoadReport, ensure_demo_progress, ensure_demo_users, load_site
 from courses.models import CoursePage
 from practice.demo import ensure_demo_practice
 
 
 class Command(BaseCommand):
-    """Load the demo site, curriculum and accounts."""
+    """Load the demo site, curriculum, accounts, practice and certificates."""
 
-    help = "Load the demo home page, the Peer Specialist Foundations course and the demo accounts (idempotent)."
+    help = (
+        "Load the demo home page, the Peer Specialist Foundations course, the demo accounts, practice logs and "
+        "certificates (idempotent). Ends with one line per demo certificate: <status> <code> <username>."
+    )
 
     def add_arguments(self, parser):
         """Add --force for running with DEBUG off."""
@@ -20,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, **options):
-        """Load everything and report what changed."""
+        """Load everything, report what changed, and list the demo certificates."""
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a published password, so it refuses to run when DEBUG is off. "
@@ -31,7 +35,10 @@ class Command(BaseCommand):
         for course in CoursePage.objects.live().descendant_of(home):
             ensure_demo_progress(users=users, course=course)
         ensure_demo_practice(users=users, report=report)
+        certificates = ensure_demo_certificates(self.stdout, users=users, report=report)
         self._print_report(report)
+        for certificate in certificates:
+            self.stdout.write(f"{certificate.status} {certificate.display_code} {certificate.holder.get_username()}")
 
     def _print_report(self, report: LoadReport):
         for item in report.created:
@@ -40,4 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(f"updated {item}")
         if not report.created and not report.updated:
             self.stdout.write("Demo content is up to date; nothing changed.")
-        self.stdout.write(f"Demo accounts: trainee, supervisor, verifier, admin, graduate (password {DEMO_PASSWORD}).")
+        holders = ", ".join(holder.username for holder in HOLDERS if holder.username != "graduate")
+        self.stdout.write(
+            f"Demo accounts: trainee, supervisor, verifier, admin, graduate, {holders} (password {DEMO_PASSWORD})."
+        )
