@@ -122,7 +122,7 @@ PROGRAMME = {
     ),
     "issuing_body": "Peer Support Certification Board",
     "signatory_name": "Dr Imani Castellanos",
-    "signatory_title": "Chair, Peer Support Certification Board",
+    "signatory_title": "Chair of the Board",
     "practice_hours": Decimal(500),
     "supervision_hours": Decimal(25),
     "supervision_ratio_hours": Decimal(1),
