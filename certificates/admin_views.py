@@ -38,7 +38,6 @@ CERTIFICATES_LIST = "wagtailsnippets_certificates_certificate:list"
 CERTIFICATE_INSPECT = "wagtailsnippets_certificates_certificate:inspect"
 PROGRAMMES_LIST = "wagtailsnippets_certificates_programme:list"
 State = Certificate.State
-FAILED = Certificate.Rendering.FAILED
 RETRY = "certificates_admin_render_retry"
 
 
@@ -75,7 +74,7 @@ ACTIONS = (
     Action("certificates_admin_reinstate", "Reinstate", "lock-open", lambda c: c.state == State.SUSPENDED, 120),
     Action("certificates_admin_reissue", "Reissue", "copy", lambda c: c.status == State.VALID, 130),
     Action("certificates_admin_revoke", "Revoke", "cross", lambda c: c.state in (State.VALID, State.SUSPENDED), 140),
-    Action(RETRY, "Retry rendering", "rotate", lambda c: c.rendering == FAILED, 150),
+    Action(RETRY, "Retry rendering", "rotate", lambda c: c.rendering != Certificate.Rendering.READY, 150),
 )
 
 

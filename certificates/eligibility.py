@@ -1,6 +1,7 @@
 """Reads: how far a trainee is towards a programme's certificate, requirement by requirement."""
 
 import calendar
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -197,7 +198,7 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
             )
         )
     if programme.supervision_ratio_hours and programme.supervision_ratio_per:
-        needed = int(minutes.practice * programme.supervision_ratio_hours / programme.supervision_ratio_per)
+        needed = math.ceil(minutes.practice * programme.supervision_ratio_hours / programme.supervision_ratio_per)
         per = hours_text(minutes_of(programme.supervision_ratio_per))
         ratio = f"{hours_text(minutes_of(programme.supervision_ratio_hours))} h per {per} h of practice"
         line = _hours_line(
@@ -287,19 +288,24 @@ class Renewal:
         return self.on >= self.opens_on
 
     @property
+    def available(self) -> bool:
+        """Whether the programme renews certificates at all (it asks for continuing-education hours)."""
+        return self.certificate.programme.is_active and self.hours.needed > 0
+
+    @property
     def due(self) -> bool:
-        """Whether the certificate renews now: the window is open and the hours are met."""
-        return self.is_open and self.hours.met and self.certificate.state == Certificate.State.VALID
+        """Whether the certificate renews now: renewal is available, the window open and the hours met."""
+        return self.available and self.is_open and self.hours.met and self.certificate.state == Certificate.State.VALID
 
 
 def renewal_progress(*, certificate: Certificate, on: date) -> Renewal:
-    """Continuing-education hours (approved training) logged since the certificate's issue, against the rule."""
+    """Continuing-education hours (approved training) logged within the certificate's validity period so far."""
     programme = certificate.programme
     reached = approved_minutes_of_activity(
         trainee=certificate.holder,
         activity_type=PracticeEntry.ActivityType.TRAINING,
-        since=certificate.issued_on,
-        until=on,
+        since=certificate.period_starts_on,
+        until=min(on, certificate.expires_on),
     )
     line = _hours_line(
         "renewal",
@@ -335,7 +341,7 @@ def evidence_snapshot(*, user, eligibility: Eligibility) -> dict:
             {
                 "title": passed.title,
                 "best_score": str(passed.best_score),
-                "passed_on": passed.passed_at.date().isoformat(),
+                "passed_on": timezone.localdate(passed.passed_at).isoformat(),
             }
             for passed in sorted(passes.values(), key=lambda passed: passed.passed_at)
         ],

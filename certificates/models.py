@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -92,7 +93,7 @@ class Programme(ClusterableModel):
     renewal_ce_hours = models.DecimalField(
         "continuing-education hours to renew",
         **HOURS,
-        help_text="Approved training hours logged within the certificate's validity period.",
+        help_text="Approved training hours logged within the certificate's validity period. 0: no automatic renewal.",
     )
     renewal_opens_days = models.PositiveSmallIntegerField(
         "renewal opens (days before expiry)", default=90, help_text="Certificates renew no earlier than this."
@@ -140,6 +141,15 @@ class Programme(ClusterableModel):
 
     def __str__(self):
         return f"{self.name} ({self.abbreviation})"
+
+    def clean(self):
+        """Certificate numbers carry the abbreviation, so it can't change once certificates exist."""
+        if self.pk and self.certificates.exists():
+            stored = Programme.objects.filter(pk=self.pk).values_list("abbreviation", flat=True).first()
+            if stored and stored != self.abbreviation:
+                raise ValidationError(
+                    {"abbreviation": f"Certificates numbered {stored}-… exist, so the abbreviation stays {stored}."}
+                )
 
 
 class ProgrammeDomainHours(Orderable):
@@ -219,6 +229,9 @@ class Certificate(models.Model):
     serial = models.PositiveIntegerField()
     code = models.CharField(max_length=28, unique=True, help_text="The verification code, without separators.")
     issued_on = models.DateField()
+    period_starts_on = models.DateField(
+        help_text="The first day of the validity period (kept by a reissue); continuing education counts from here."
+    )
     expires_on = models.DateField(help_text="The last day it is valid.")
     issued_at = models.DateTimeField(default=timezone.now)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.FIRST)

@@ -138,7 +138,7 @@ def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
             certificate.programme = programme
             certificate.holder = user
             progress.certificate = certificate
-            if certificate.state == Certificate.State.VALID:
+            if certificate.state == Certificate.State.VALID and programme.renewal_ce_hours:
                 progress.renewal = renewal_progress(certificate=certificate, on=on)
                 progress.renewal_line = ChecklistLine.of(progress.renewal.hours, dom_id=f"renewal-{programme.pk}")
         result.append(progress)

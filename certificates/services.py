@@ -19,7 +19,7 @@ from certificates.models import Certificate, CertificateFile, EthicsAttestation,
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import display_name
-from lms.roles import PROGRAMME_ADMIN, has_role
+from lms.roles import PROGRAMME_ADMIN, TRAINEE, has_role
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ def _create(
     holder: AbstractBaseUser,
     holder_name: str,
     issued_on: date,
+    period_starts_on: date,
     expires_on: date,
     origin: str,
     evidence: dict,
@@ -135,6 +136,7 @@ def _create(
         serial=serial,
         code=new_code(),
         issued_on=issued_on,
+        period_starts_on=period_starts_on,
         expires_on=expires_on,
         origin=origin,
         replaces=replaces,
@@ -177,6 +179,7 @@ def certificate_issue_if_eligible(
                 holder=holder,
                 holder_name=display_name(holder),
                 issued_on=today,
+                period_starts_on=today,
                 expires_on=_expiry(programme, today),
                 origin=Certificate.Origin.FIRST,
                 evidence=evidence_snapshot(user=holder, eligibility=eligibility),
@@ -185,6 +188,8 @@ def certificate_issue_if_eligible(
                 reason="Issued: every requirement met",
             )
     except IntegrityError:
+        if not Certificate.objects.filter(holder=holder, programme=programme).exists():
+            raise  # not a concurrent issue: a real conflict someone must see
         logger.info("Certificate for user %s in %s was issued by a concurrent check", holder.pk, programme)
         return None
 
@@ -200,8 +205,9 @@ def _supersede(old: Certificate, new: Certificate, *, by: AbstractBaseUser | Non
 def certificate_renew_if_due(*, certificate: Certificate, today: date | None = None) -> Certificate | None:
     """Renew a valid certificate once its renewal window is open and the continuing-education hours are met.
 
-    The new certificate runs on from the old one's expiry (or from today, if it has lapsed) and supersedes it.
-    Exactly once, under the programme lock and the one-successor constraint. Returns the new certificate or None.
+    The new certificate keeps the name on the old one, runs on from its expiry (or from today, if it has lapsed)
+    and supersedes it. Exactly once, under the programme lock then the certificate lock (always in that order)
+    and the one-successor constraint. Returns the new certificate or None.
     """
     today = today or timezone.localdate()
     renewal = renewal_progress(certificate=certificate, on=today)
@@ -212,17 +218,18 @@ def certificate_renew_if_due(*, certificate: Certificate, today: date | None = N
     if old.state != State.VALID or Certificate.objects.filter(replaces=old).exists():
         return None
     starts_on = max(old.expires_on + timedelta(days=1), today)
-    eligibility = programme_eligibility(user=old.holder, programme=programme, on=today)
     evidence = {
-        **evidence_snapshot(user=old.holder, eligibility=eligibility),
+        "checked_on": today.isoformat(),
         "renews": old.number,
         "continuing_education": renewal.hours.summary,
+        "requirements": [{"key": "renewal", "summary": renewal.hours.summary, "met": True}],
     }
     new = _create(
         programme=programme,
         holder=old.holder,
-        holder_name=display_name(old.holder),
+        holder_name=old.holder_name,
         issued_on=today,
+        period_starts_on=starts_on,
         expires_on=_expiry(programme, starts_on),
         origin=Certificate.Origin.RENEWAL,
         evidence=evidence,
@@ -306,11 +313,15 @@ def certificate_render(*, certificate_id: int) -> Certificate:
 
 @transaction.atomic
 def certificate_render_retry(*, by: AbstractBaseUser, certificate: Certificate) -> Certificate:
-    """Queue a failed certificate for rendering again (programme admins). Raises 'not_allowed', 'not_failed'."""
+    """Queue a certificate whose PDF failed or is still pending (e.g. a lost task) for rendering again.
+
+    Harmless to repeat: rendering stores only the paper sizes still missing. Programme admins only. Raises
+    CertificateError 'not_allowed', or 'not_failed' when the PDFs are ready.
+    """
     _require_programme_admin(by)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if certificate.rendering != Certificate.Rendering.FAILED:
-        raise CertificateError("not_failed", "This certificate's PDF isn't in a failed state.")
+    if certificate.rendering == Certificate.Rendering.READY:
+        raise CertificateError("not_failed", "This certificate's PDFs are ready; there is nothing to retry.")
     certificate.rendering = Certificate.Rendering.PENDING
     _save(certificate, by=by, reason="Rendering retried")
     certificate_id = certificate.pk
@@ -396,6 +407,8 @@ def certificate_reissue(
     if not holder_name:
         raise CertificateError("name_required", "Enter the name as it should appear on the certificate.")
     reason = _required_reason(reason, "reissuing it")
+    _require_programme_admin(by)
+    programme = Programme.objects.select_for_update().get(pk=certificate.programme_id)  # programme, then certificate
     old = _locked_for_change(by, certificate)
     if old.state == State.SUPERSEDED or Certificate.objects.filter(replaces=old).exists():
         raise CertificateError("superseded", "This certificate was already replaced; reissue the newer one.")
@@ -404,18 +417,24 @@ def certificate_reissue(
         raise CertificateError(
             "not_valid", f"Only a valid certificate can be reissued; this one is {old.status_label.lower()}."
         )
-    programme = Programme.objects.select_for_update().get(pk=old.programme_id)
     new = _create(
         programme=programme,
         holder=old.holder,
         holder_name=holder_name,
         issued_on=today,
+        period_starts_on=old.period_starts_on,
         expires_on=old.expires_on,
         origin=Certificate.Origin.REISSUE,
         evidence={**old.evidence, "reissues": old.number, "reissue_reason": reason},
         replaces=old,
         by=by,
         reason=f"Reissued from {old.number}: {reason}",
+    )
+    ExpiryReminder.objects.bulk_create(  # reminders already sent for these dates aren't sent again
+        [
+            ExpiryReminder(certificate=new, days_before=sent.days_before, sent_on=sent.sent_on)
+            for sent in old.reminders.all()
+        ]
     )
     _supersede(old, new, by=by, reason=f"Reissued as {new.number}: {reason}")
     return new
@@ -462,6 +481,12 @@ def certificates_send_expiry_reminders(*, today: date | None = None) -> dict[int
                 ],
                 ignore_conflicts=True,
             )
+            certificate = (
+                Certificate.objects.select_for_update().select_related("programme", "holder").get(pk=certificate.pk)
+            )
+            if certificate.state != State.VALID or Certificate.objects.filter(replaces=certificate).exists():
+                transaction.set_rollback(True)  # changed while we ran (revoked, suspended, renewed): nothing to send
+                continue
             renewal = renewal_progress(certificate=certificate, on=today)
             if nearest == 0:
                 _save(certificate, by=None, reason=f"Expired on {certificate.expires_on:%-d %B %Y}; holder emailed")
@@ -474,3 +499,43 @@ def certificates_send_expiry_reminders(*, today: date | None = None) -> dict[int
             )
         sent[nearest] += 1
     return sent
+
+
+# The daily sweep -----------------------------------------------------------------------------------------------
+
+STALE_RENDERING = timedelta(hours=1)
+
+
+def certificates_issue_missed(*, today: date | None = None) -> list[Certificate]:
+    """Issue the certificates of trainees who are eligible without a completing event having triggered a check.
+
+    That happens when a programme is created, activated or its requirements lowered, or a check task was lost.
+    Returns the certificates issued.
+    """
+    today = today or timezone.localdate()
+    issued = []
+    for programme in Programme.objects.filter(is_active=True):
+        candidates = (
+            get_user_model()
+            .objects.filter(groups__name=TRAINEE, is_active=True)
+            .exclude(certificates__programme=programme)
+            .distinct()
+        )
+        for holder in candidates.iterator():
+            certificate = certificate_issue_if_eligible(holder=holder, programme=programme, today=today)
+            if certificate is not None:
+                issued.append(certificate)
+    return issued
+
+
+def certificates_requeue_stale_renderings(*, now=None) -> int:
+    """Queue again the PDFs still 'being prepared' an hour after issue (a lost task); returns how many."""
+    now = now or timezone.now()
+    stale = list(
+        Certificate.objects.filter(
+            rendering=Certificate.Rendering.PENDING, issued_at__lt=now - STALE_RENDERING
+        ).values_list("pk", flat=True)
+    )
+    for certificate_id in stale:
+        certificate_render_task.enqueue(certificate_id=certificate_id)
+    return len(stale)

@@ -317,7 +317,7 @@ def test_retry_renders_a_failed_certificate_again_keeping_what_is_stored(
             {"reason": "Fraud."},
             "This certificate was replaced by a newer one; revoke that one instead.",
         ),
-        (State.VALID, "render_retry", {}, "This certificate's PDF isn't in a failed state."),
+        (State.VALID, "render_retry", {}, "This certificate's PDFs are ready; there is nothing to retry."),
     ],
 )
 def test_an_action_that_does_not_apply_is_refused_with_a_message(

@@ -57,5 +57,5 @@ def test_trainee_marks_a_lesson_complete_and_dashboard_moves_on(page, server):
     assert "marked complete" in page.locator(".messages").inner_text()
     page.goto(server + "/dashboard/")
     assert page.locator("a.continue-link").get_attribute("href") != first_target
-    bar = page.get_by_role("progressbar", name="Peer Specialist Foundations")
+    bar = page.get_by_role("progressbar", name="Peer Specialist Foundations", exact=True)
     assert int(bar.get_attribute("aria-valuenow")) > 0

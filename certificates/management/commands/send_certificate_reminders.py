@@ -1,4 +1,4 @@
-"""Send the day's certificate expiry reminders and renew the certificates now due; meant for a daily timer."""
+"""The daily certificate sweep: expiry reminders, renewals due, missed issues and stuck PDFs; for a daily timer."""
 
 import argparse
 from datetime import date
@@ -6,7 +6,11 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from certificates.services import certificates_send_expiry_reminders
+from certificates.services import (
+    certificates_issue_missed,
+    certificates_requeue_stale_renderings,
+    certificates_send_expiry_reminders,
+)
 
 LABELS = {90: "90 days", 30: "30 days", 7: "7 days", 0: "expired"}
 
@@ -46,3 +50,11 @@ class Command(BaseCommand):
         total = sum(sent.values())
         counts = ", ".join(f"{LABELS.get(days, f'{days} days')}: {sent[days]}" for days in sorted(sent, reverse=True))
         self.stdout.write(f"{today.isoformat()}: {total} reminder{'' if total == 1 else 's'} sent ({counts}).")
+        issued = certificates_issue_missed(today=today)
+        if issued:
+            self.stdout.write(
+                f"Issued {len(issued)} certificate{'' if len(issued) == 1 else 's'} to people already eligible."
+            )
+        requeued = certificates_requeue_stale_renderings()
+        if requeued:
+            self.stdout.write(f"Queued {requeued} certificate PDF{'' if requeued == 1 else 's'} for rendering again.")
