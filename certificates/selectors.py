@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from certificates.codes import normalise_code
 from certificates.eligibility import Eligibility, Renewal, Requirement, programme_eligibility, renewal_progress
 from certificates.models import (
     Certificate,
@@ -169,3 +170,11 @@ def certificate_file_for_viewer(*, user, pk: int, paper: str) -> tuple[Certifica
 def ethics_signed_on(*, user, programme: Programme):
     """When the user signed the programme's code of ethics (None if not yet)."""
     return EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
+
+
+def certificate_by_code(typed: str) -> Certificate | None:
+    """The certificate a typed verification code names (any case, with or without separators), else None."""
+    code = normalise_code(typed)
+    if code is None:
+        return None
+    return Certificate.objects.select_related("programme", "replaced_by").filter(code=code).first()

@@ -5,7 +5,8 @@ from django.db.models import F
 
 
 def from_issue_date(apps, schema_editor):
-    apps.get_model("certificates", "Certificate").objects.update(period_starts_on=F("issued_on"))
+    for model in ("Certificate", "HistoricalCertificate"):
+        apps.get_model("certificates", model).objects.update(period_starts_on=F("issued_on"))
 
 
 class Migration(migrations.Migration):
