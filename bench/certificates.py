@@ -72,11 +72,9 @@ def issued_certificate():
     from certificates.models import Certificate
     from tests.factories import (
         UserFactory,
-        approve_hours,
+        approve_programme_hours,
         build_assignment,
         build_programme,
-        entry_data,
-        supervision_data,
     )
 
     picture = Image.new("RGBA", (600, 160), (255, 255, 255, 0))
@@ -88,7 +86,7 @@ def issued_certificate():
     )
     programme = build_programme(signature_image=signature)
     assignment = build_assignment(trainee=UserFactory(first_name="Jordan", last_name="Ellis"))
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     certificate = Certificate.objects.get(holder=assignment.trainee, programme=programme)
     if certificate.rendering != Certificate.Rendering.READY:
         raise SystemExit(f"The benchmark certificate didn't render: {certificate.render_error}")

@@ -22,11 +22,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def figure_text(value: Decimal) -> str:
+    """A figure for people: at most two decimals, no trailing zeros (18.5, 25, 12.25)."""
+    return f"{Decimal(value):.2f}".rstrip("0").rstrip(".") or "0"
+
+
 def hours_text(minutes: int | Decimal) -> str:
     """Minutes as hours for people: 1110 → '18.5', 1500 → '25', 735 → '12.25'."""
-    hours = Decimal(minutes) / 60
-    text = f"{hours:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return figure_text(Decimal(minutes) / 60)
 
 
 def minutes_of(hours: Decimal) -> int:

@@ -2,12 +2,18 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.db.models import Prefetch
 
 from certificates.codes import normalise_code
-from certificates.eligibility import Eligibility, Renewal, Requirement, programme_eligibility, renewal_progress
+from certificates.eligibility import (
+    Eligibility,
+    Renewal,
+    Requirement,
+    figure_text,
+    programme_eligibility,
+    renewal_progress,
+)
 from certificates.models import (
     Certificate,
     CertificateFile,
@@ -24,12 +30,6 @@ LINK_TEXT = {
     "quiz": "Go to the quiz",
     "ethics": "Go to the attestation",
 }
-
-
-def _figure(value: Decimal) -> str:
-    """A figure for people: 18.5, 25, 12.25 (at most two decimals, no trailing zeros)."""
-    text = f"{Decimal(value):.2f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ class ChecklistLine:
         return cls(
             requirement=requirement,
             dom_id=dom_id,
-            done=_figure(requirement.reached) if key != "direct" else f"{requirement.reached:.0f}",
-            total=_figure(requirement.needed),
+            done=figure_text(requirement.reached) if key != "direct" else f"{requirement.reached:.0f}",
+            total=figure_text(requirement.needed),
             unit=unit,
             link_text=LINK_TEXT.get(kind, "Go to your practice log"),
         )

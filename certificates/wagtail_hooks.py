@@ -21,7 +21,7 @@ from certificates.admin_views import (
     is_programme_admin,
 )
 from certificates.models import Certificate, EthicsAttestation, Programme
-from practice.wagtail_hooks import ReadOnlyPolicy
+from lms.admin_policies import ReadOnlyPolicy
 
 # Certificates and attestations change only through the certificate services, which check the rules,
 # email the holder and keep the history; nobody (superusers included) adds, edits or deletes them here.

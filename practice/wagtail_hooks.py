@@ -1,15 +1,14 @@
 """Wagtail admin: placements, supervisor profiles and assignments; entries and batches to read; reopening."""
 
-from django.contrib.auth import get_user_model
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from lms.admin_policies import ReadOnlyPolicy
 from practice.admin_forms import SupervisorAssignmentForm
 from practice.admin_views import REOPEN, EntryReopenView
 from practice.models import (
@@ -20,44 +19,6 @@ from practice.models import (
     SupervisorAssignment,
     SupervisorProfile,
 )
-
-WRITES = frozenset({"add", "change", "delete"})
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """The model's view permission as usual, but nobody (superusers included) adds, changes or deletes here.
-
-    Entries and batches change only through the practice-log services, which apply the rules and keep
-    the history; approved entries are reopened with a reason, never edited.
-    """
-
-    def user_has_permission(self, user, action):
-        """Refuse writes."""
-        return action not in WRITES and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        """Refuse writes."""
-        return super().user_has_any_permission(user, [action for action in actions if action not in WRITES])
-
-    def users_with_any_permission(self, actions):
-        """Nobody holds a write."""
-        readable = [action for action in actions if action not in WRITES]
-        return super().users_with_any_permission(readable) if readable else get_user_model().objects.none()
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        """Refuse writes."""
-        return self.user_has_permission(user, action)
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        """Refuse writes."""
-        return self.user_has_any_permission(user, actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        """All rows for readers; none for writes."""
-        if not self.user_has_any_permission(user, actions):
-            return self.model._default_manager.none()
-        return self.model._default_manager.all()
-
 
 register_permission_policy(PracticeEntry, ReadOnlyPolicy(PracticeEntry))
 register_permission_policy(SupervisionSession, ReadOnlyPolicy(SupervisionSession), exact_class=True)

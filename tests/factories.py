@@ -242,6 +242,11 @@ def build_programme(**overrides):
     return programme
 
 
+def approve_programme_hours(assignment):
+    """Approve what build_programme() asks for by default: 4 h of practice and 1 h of supervision, yesterday."""
+    return approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+
+
 def approve_hours(assignment, entries: list, *, supervisor=None):
     """Create the given EntryData entries, submit them and have the assignment's supervisor approve them all."""
     from practice.services import entries_approve, entries_submit, entry_create

@@ -14,7 +14,12 @@ from certificates.models import Certificate, CertificateFile, EthicsAttestation,
 from certificates.services import certificates_check
 from content.models import CompetencyDomain
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
-from tests.factories import UserFactory, approve_hours, build_assignment, build_programme, entry_data, supervision_data
+from tests.factories import (
+    UserFactory,
+    approve_programme_hours,
+    build_assignment,
+    build_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +83,7 @@ def _issue(django_capture_on_commit_callbacks, **trainee) -> Certificate:
     """Have a new trainee complete the programme's hours; the certificate is issued and rendered."""
     assignment = build_assignment(trainee=UserFactory(**trainee) if trainee else None)
     with django_capture_on_commit_callbacks(execute=True):
-        approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+        approve_programme_hours(assignment)
     return Certificate.objects.get(holder=assignment.trainee)
 
 
@@ -644,7 +649,7 @@ def three_certificates(certificate, issue_another):
     """Two rendered certificates and one issued but not rendered yet."""
     second = issue_another()
     assignment = build_assignment()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     (unrendered,) = certificates_check(holder=assignment.trainee)  # its render callback never runs
     assert unrendered.rendering == "pending"
     assert not unrendered.files.exists()

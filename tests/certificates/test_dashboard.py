@@ -15,6 +15,7 @@ from tests.factories import (
     PASSWORD,
     UserFactory,
     approve_hours,
+    approve_programme_hours,
     build_assignment,
     build_programme,
     entry_data,
@@ -183,7 +184,7 @@ def test_signing_twice_is_harmless(signed_in, assignment):
 
 def test_signing_the_last_requirement_issues_the_certificate(signed_in, assignment, django_capture_on_commit_callbacks):
     programme = build_programme(ethics_attestation_required=True)
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     assert not Certificate.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         signed_in.post(ethics_url(programme), {"agreed": "on"})
@@ -233,7 +234,7 @@ def certified(assignment, django_capture_on_commit_callbacks):
     """The trainee's certificate, issued and rendered."""
     build_programme()
     with django_capture_on_commit_callbacks(execute=True):
-        approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+        approve_programme_hours(assignment)
     return Certificate.objects.get(holder=assignment.trainee)
 
 
@@ -254,7 +255,7 @@ def test_a_pending_certificate_is_being_prepared(signed_in, assignment, django_c
     from certificates.services import certificate_issue_if_eligible
 
     programme = build_programme()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     with django_capture_on_commit_callbacks(execute=False):
         certificate_issue_if_eligible(holder=assignment.trainee, programme=programme)
     html = signed_in.get(DASHBOARD).content.decode()
@@ -329,7 +330,7 @@ def test_certificate_queries_do_not_grow_with_entries_or_certificates(
     certificate_reissue(by=admin, certificate=newer, holder_name="Tam Reyes-Okafor", reason="Name change")
     for _ in range(3):  # other people's certificates make no difference either
         other = build_assignment()
-        approve_hours(other, [entry_data(other, minutes=240), supervision_data(other, minutes=60)])
+        approve_programme_hours(other)
         certificates_check(holder=other.trainee)
     large = _dashboard_queries(signed_in)
     assert small == large, (small, large)

@@ -11,11 +11,9 @@ from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 from tests.factories import (
     PASSWORD,
     UserFactory,
-    approve_hours,
+    approve_programme_hours,
     build_assignment,
     build_programme,
-    entry_data,
-    supervision_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +30,7 @@ def certificate(assignment, django_capture_on_commit_callbacks) -> Certificate:
     """The trainee's certificate, issued by the approval that completed the hours, and rendered."""
     build_programme()
     with django_capture_on_commit_callbacks(execute=True):
-        approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+        approve_programme_hours(assignment)
     certificate = Certificate.objects.get(holder=assignment.trainee)
     assert certificate.rendering == Certificate.Rendering.READY
     return certificate
@@ -44,7 +42,7 @@ def pending(assignment, django_capture_on_commit_callbacks) -> Certificate:
     from certificates.services import certificate_issue_if_eligible
 
     programme = build_programme()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     with django_capture_on_commit_callbacks(execute=False):
         certificate = certificate_issue_if_eligible(holder=assignment.trainee, programme=programme)
     assert certificate.rendering == Certificate.Rendering.PENDING

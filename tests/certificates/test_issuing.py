@@ -8,7 +8,11 @@ from django.core import mail
 from django.utils import timezone
 
 from certificates.models import Certificate
-from tests.factories import approve_hours, build_assignment, build_programme, entry_data, supervision_data
+from tests.factories import (
+    approve_programme_hours,
+    build_assignment,
+    build_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +21,7 @@ def test_the_approval_that_completes_the_hours_issues_and_renders_the_certificat
     programme = build_programme()
     assignment = build_assignment()
     with django_capture_on_commit_callbacks(execute=True):
-        approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+        approve_programme_hours(assignment)
     certificate = Certificate.objects.get(holder=assignment.trainee, programme=programme)
     assert re.fullmatch(rf"CPS-{timezone.localdate().year}-000001", certificate.number)
     assert certificate.rendering == Certificate.Rendering.READY
@@ -75,7 +79,7 @@ def test_the_ethics_attestation_that_completes_the_programme_issues_it(django_ca
     programme = build_programme(ethics_attestation_required=True)
     assignment = build_assignment()
     with django_capture_on_commit_callbacks(execute=True):
-        approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+        approve_programme_hours(assignment)
     assert not Certificate.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         attestation = ethics_attestation_sign(user=assignment.trainee, programme=programme, agreed=True)
@@ -101,7 +105,7 @@ def test_checking_again_issues_nothing_more_and_numbers_follow_on():
     build_programme()
     first, second = build_assignment(), build_assignment()
     for assignment in (first, second):
-        approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+        approve_programme_hours(assignment)
     issued = certificates_check(holder=first.trainee) + certificates_check(holder=second.trainee)
     assert certificates_check(holder=first.trainee) == []
     year = timezone.localdate().year
@@ -115,7 +119,7 @@ def test_the_code_is_140_random_bits_a_person_can_type():
 
     build_programme()
     assignment = build_assignment()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     (certificate,) = certificates_check(holder=assignment.trainee)
     assert len(certificate.code) == 28 and set(certificate.code) <= set(ALPHABET)
     assert not set("ILOU") & set(certificate.code)
@@ -130,7 +134,7 @@ def test_the_name_is_kept_as_it_stood_at_issue():
     trainee = assignment.trainee
     trainee.first_name, trainee.last_name = "Jordan", "Reyes"
     trainee.save()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     (certificate,) = certificates_check(holder=trainee)
     trainee.last_name = "Reyes-Whitman"
     trainee.save()
@@ -143,7 +147,7 @@ def test_an_inactive_programme_issues_nothing():
 
     build_programme(is_active=False)
     assignment = build_assignment()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     assert certificates_check(holder=assignment.trainee) == []
 
 

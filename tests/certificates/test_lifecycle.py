@@ -13,7 +13,12 @@ from certificates.services import (
     certificates_check,
 )
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
-from tests.factories import UserFactory, approve_hours, build_assignment, build_programme, entry_data, supervision_data
+from tests.factories import (
+    UserFactory,
+    approve_programme_hours,
+    build_assignment,
+    build_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +31,7 @@ def admin_user():
 @pytest.fixture
 def certificate(django_capture_on_commit_callbacks):
     assignment = build_assignment()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     build_programme()
     with django_capture_on_commit_callbacks(execute=True):
         (issued,) = certificates_check(holder=assignment.trainee)

@@ -22,11 +22,9 @@ from certificates.services import certificate_render, certificate_render_retry
 from lms.roles import PROGRAMME_ADMIN
 from tests.factories import (
     UserFactory,
-    approve_hours,
+    approve_programme_hours,
     build_assignment,
     build_programme,
-    entry_data,
-    supervision_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +65,7 @@ def issue(django_capture_on_commit_callbacks):
         trainee = UserFactory(first_name=name, last_name=last_name)
         assignment = build_assignment(trainee=trainee)
         with django_capture_on_commit_callbacks(execute=True):
-            approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+            approve_programme_hours(assignment)
         return Certificate.objects.get(holder=trainee, programme=programme)
 
     return issue

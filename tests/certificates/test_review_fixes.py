@@ -21,6 +21,7 @@ from lms.roles import PROGRAMME_ADMIN, TRAINEE
 from tests.factories import (
     UserFactory,
     approve_hours,
+    approve_programme_hours,
     build_assignment,
     build_programme,
     entry_data,
@@ -154,7 +155,7 @@ def test_the_abbreviation_is_fixed_once_certificates_carry_it():
 
 def test_the_daily_run_issues_to_people_eligible_before_the_programme_existed(capsys):
     assignment = build_assignment(trainee=UserFactory(roles=[TRAINEE]))
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     build_programme()
     assert not Certificate.objects.exists()
     call_command("send_certificate_reminders")

@@ -8,7 +8,12 @@ from django.utils import timezone
 from certificates.codes import new_code
 from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend, certificates_check
 from lms.roles import PROGRAMME_ADMIN
-from tests.factories import UserFactory, approve_hours, build_assignment, build_programme, entry_data, supervision_data
+from tests.factories import (
+    UserFactory,
+    approve_programme_hours,
+    build_assignment,
+    build_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +24,7 @@ def certificate():
     trainee = assignment.trainee
     trainee.first_name, trainee.last_name, trainee.email = "Robin", "Asante", "robin@example.org"
     trainee.save()
-    approve_hours(assignment, [entry_data(assignment, minutes=240), supervision_data(assignment, minutes=60)])
+    approve_programme_hours(assignment)
     build_programme()
     (issued,) = certificates_check(holder=trainee)
     return issued
