@@ -11,6 +11,7 @@ DEV := DEBUG=1
 run: install runtime-deps .env
 	@mkdir -p var
 	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py rotate_signing_key --if-missing
 	$(DEV) $(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (log in as trainee / peerdemo2026)"
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -26,7 +27,7 @@ test-postgres: install
 	@scripts/with-postgres.sh $(PY) -m pytest; status=$$?; \
 	  if [ $$status -eq 3 ] && [ -z "$$CI" ]; then echo "PostgreSQL run skipped: PostgreSQL is not installed."; exit 0; fi; exit $$status
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed var/jsonld-contexts/index.json
 
 # Development values for manage.py commands typed by hand; never overwrites an existing .env.
 .env:
@@ -37,6 +38,16 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt
+	@touch $@
+
+# npm packages pinned in package-lock.json: JSON-LD contexts for signed credentials, the JS verifier for tests.
+node_modules/.installed: package.json package-lock.json scripts/node-deps.sh scripts/extract-contexts.mjs
+	scripts/node-deps.sh
+	@touch $@
+
+# The contexts dataintegrity/ loads, extracted again if var/ was removed while node_modules/ stayed.
+var/jsonld-contexts/index.json: node_modules/.installed
+	@node scripts/extract-contexts.mjs
 	@touch $@
 
 system-deps:
@@ -53,9 +64,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: time certificate rendering and download on a throwaway database (prints medians and p95)
+## bench: time certificate rendering and download, then requests/s of verification next to /healthz on gunicorn
 bench: install
 	$(PY) bench/certificates.py
+	@scripts/bench-deps.sh
+	$(PY) bench/throughput.py
 
 clean:
 	rm -rf $(VENV) var
