@@ -22,8 +22,6 @@ class PaperConverter:
 register_converter(PaperConverter, "paper")
 
 urlpatterns = [
-    path("verify/", views.verify_form, name="verify"),
-    path("verify/<str:code>/", views.verify_certificate, name="verify_certificate"),
     path("certificates/programmes/<int:programme_id>/ethics/", views.ethics_sign, name="ethics_sign"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path(

@@ -12,14 +12,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from certificates.models import Certificate, CertificateFile, Programme
 from certificates.selectors import (
-    certificate_by_code,
     certificate_file_for_viewer,
     certificate_for_viewer,
     ethics_signed_on,
 )
 from certificates.services import CertificateError, ethics_attestation_sign
 from courses.views import dashboard_response
-from lms.access import public, role_required, signed_in
+from lms.access import role_required, signed_in
 from lms.roles import TRAINEE
 
 logger = logging.getLogger(__name__)
@@ -112,44 +111,4 @@ def certificate_download(request, pk: int, paper: str):
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
-    return response
-
-
-def _not_found(request, typed: str = ""):
-    """The one answer for unknown and malformed codes alike."""
-    response = render(request, "certificates/verify_not_found.html", {"typed": typed[:60]}, status=404)
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@public
-@require_safe
-def verify_form(request):
-    """The public form to check a certificate by its code (`?code=` fills it in and checks it)."""
-    typed = request.GET.get("code", "").strip()
-    if typed:
-        certificate = certificate_by_code(typed)
-        if certificate is None:
-            return _not_found(request, typed)
-        return redirect("verify_certificate", code=certificate.display_code)
-    response = render(request, "certificates/verify_form.html")
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@public
-@require_safe
-def verify_certificate(request, code: str):
-    """A certificate's public status: only what DESIGN.md's privacy section allows, and never indexed."""
-    certificate = certificate_by_code(code)
-    if certificate is None:
-        return _not_found(request, code)
-    if code != certificate.display_code:
-        return redirect("verify_certificate", code=certificate.display_code)
-    response = render(
-        request,
-        "certificates/verify_certificate.html",
-        {"certificate": certificate, "status": certificate.status, "newer": getattr(certificate, "replaced_by", None)},
-    )
-    response["X-Robots-Tag"] = "noindex"
     return response

@@ -22,6 +22,8 @@ MOUNT_RULES = {
     "django-admin/": "Django admin: staff only",
     "documents/": "Wagtail documents: collection view restrictions",
     "_util/": "Wagtail page-privacy forms (password, login): public",
+    "api/v1/": "verification API: public, rate-limited per client address; a verifier account's bearer token "
+    "(optional) gets its own higher limit, and a wrong or revoked one gets 401",
 }
 WAGTAIL_PAGES_ROUTE = r"^((?:[\w\-]+/)*)$"
 WAGTAIL_PAGES_RULE = "Wagtail pages: public, subject to page view restrictions"

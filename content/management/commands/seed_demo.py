@@ -7,6 +7,7 @@ from certificates.demo import HOLDERS, ensure_demo_certificates
 from content.demo import DEMO_PASSWORD, LoadReport, ensure_demo_progress, ensure_demo_users, load_site
 from courses.models import CoursePage
 from practice.demo import ensure_demo_practice
+from verification.demo import ensure_demo_verifier
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             ensure_demo_progress(users=users, course=course)
         ensure_demo_practice(users=users, report=report)
         certificates = ensure_demo_certificates(self.stdout, users=users, report=report)
+        ensure_demo_verifier(users=users, report=report, certificates=certificates)
         self._print_report(report)
         for certificate in certificates:
             self.stdout.write(f"{certificate.status} {certificate.display_code} {certificate.holder.get_username()}")

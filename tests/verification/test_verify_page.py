@@ -1,33 +1,23 @@
 """The public verification page: every status, code normalisation, one 'not found' for unknown and malformed codes."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certificates.codes import new_code
-from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend, certificates_check
+from certificates.models import Certificate
+from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend
 from lms.roles import PROGRAMME_ADMIN
-from tests.factories import (
-    UserFactory,
-    approve_programme_hours,
-    build_assignment,
-    build_programme,
-)
+from tests.factories import PASSWORD, UserFactory
+from verification.models import Lookup
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def certificate():
-    assignment = build_assignment()
-    trainee = assignment.trainee
-    trainee.first_name, trainee.last_name, trainee.email = "Robin", "Asante", "robin@example.org"
-    trainee.save()
-    approve_programme_hours(assignment)
-    build_programme()
-    (issued,) = certificates_check(holder=trainee)
-    return issued
+KNOWN_CODE = "0123456789ABCDEFGHJKMNPQRSTV"  # holds the 0 and 1 that people type as O, I or L
 
 
 def page(client, code):
@@ -61,12 +51,40 @@ def test_codes_are_found_in_any_case_and_with_or_without_separators(client, cert
     assert response["Location"] == f"/verify/{certificate.display_code}/"
 
 
+def test_letters_that_look_like_digits_are_read_as_digits(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(code=KNOWN_CODE)
+    canonical = "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV"
+    for typed in (
+        "OI23 4567 89ab cdef ghjk mnpq rstv",
+        "ol23-4567-89AB-CDEF-GHJK-MNPQ-RSTV",
+        " o123456789abcdefghjkmnpqrstv ",
+    ):
+        response = client.get("/verify/", {"code": typed})
+        assert response.status_code == 302, typed
+        assert response["Location"] == f"/verify/{canonical}/"
+    assert page(client, canonical)[0].status_code == 200
+
+
 def test_unknown_and_malformed_codes_get_the_same_not_found_page(client, certificate):
     unknown, malformed = client.get(f"/verify/{new_code()}/"), client.get("/verify/not-a-code/")
     assert unknown.status_code == malformed.status_code == 404
+    assert unknown["X-Robots-Tag"] == malformed["X-Robots-Tag"] == "noindex"
     strip = lambda response: response.content.decode().replace("not-a-code", "")  # noqa: E731
     assert "We couldn't find a certificate with that code." in strip(unknown)
     assert strip(unknown).count("couldn't find") == strip(malformed).count("couldn't find") == 1
+    typed_unknown = client.get("/verify/", {"code": "not-a-code"})
+    assert typed_unknown.status_code == 404 and 'value="not-a-code"' in typed_unknown.content.decode()
+
+
+def test_unknown_and_malformed_codes_run_the_same_queries(client, certificate):
+    shapes = []
+    for code in (new_code(), "not-a-code"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/verify/{code}/").status_code == 404
+        lookups = [query["sql"] for query in queries if '"certificates_certificate"' in query["sql"]]
+        assert len(lookups) == 1  # malformed codes still run the one-row query, with a code nothing has
+        shapes.append([re.sub(r"'[^']*'", "?", query["sql"]) for query in queries])
+    assert shapes[0] == shapes[1]
 
 
 @pytest.mark.parametrize(
@@ -88,13 +106,11 @@ def test_suspended_and_revoked_show_the_reason(client, certificate, change, labe
 
 
 def test_expired_and_superseded(client, certificate):
-    from certificates.models import Certificate
-
     new = certificate_reissue(
         by=UserFactory(roles=[PROGRAMME_ADMIN]), certificate=certificate, holder_name="Robin Asante-Mensah", reason="x"
     )
     _, html = page(client, certificate.display_code)
-    assert "Superseded" in html and f'href="/verify/{new.display_code}/"' in html
+    assert "Superseded" in html and f'href="/verify/{new.display_code}/"' in html and new.number in html
     yesterday = timezone.localdate() - timedelta(days=1)
     Certificate.objects.filter(pk=new.pk).update(issued_on=yesterday, expires_on=yesterday)
     _, html = page(client, new.display_code)
@@ -104,3 +120,32 @@ def test_expired_and_superseded(client, certificate):
 def test_the_form_is_public_and_prefills(client):
     response = client.get("/verify/")
     assert response.status_code == 200 and 'name="code"' in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_the_form_offers_bulk_checks_and_tokens_to_verifiers_only(client, verifier):
+    html = client.get("/verify/").content.decode()
+    assert "/verify/bulk/" not in html and "/verify/tokens/" not in html
+    client.login(username=UserFactory().username, password=PASSWORD)
+    html = client.get("/verify/").content.decode()
+    assert "/verify/bulk/" not in html and "/verify/tokens/" not in html
+    client.login(username=verifier.username, password=PASSWORD)
+    html = client.get("/verify/").content.decode()
+    assert 'href="/verify/bulk/"' in html and 'href="/verify/tokens/"' in html
+
+
+def test_a_signed_in_verifier_s_page_check_is_logged_once_with_their_organisation(verifier_client, certificate):
+    verifier_client.get("/verify/", {"code": certificate.code.lower()}, follow=True)
+    (lookup,) = Lookup.objects.all()
+    assert lookup.certificate == certificate
+    assert lookup.organisation_name == "Northfield Health Board"
+    assert lookup.channel == Lookup.Channel.PAGE
+
+
+def test_anonymous_and_other_people_s_checks_are_not_logged(client, certificate):
+    page(client, certificate.display_code)
+    for user in (UserFactory(), UserFactory(roles=[PROGRAMME_ADMIN]), certificate.holder):
+        client.force_login(user)
+        page(client, certificate.display_code)
+    client.get(f"/verify/{new_code()}/")
+    assert not Lookup.objects.exists()

@@ -1,0 +1,51 @@
+"""Fixtures for verification tests: a certificate to check, verifiers, and a fresh rate-limit count per test."""
+
+import pytest
+from django.core.cache import cache
+
+from certificates.services import certificates_check
+from lms.roles import VERIFIER
+from tests.factories import PASSWORD, UserFactory, approve_programme_hours, build_assignment, build_programme
+from verification.services import verifier_profile_save
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Start every test with no lookups counted, so the limit only bites in the tests about it."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def certificate(db):
+    """A valid certificate held by Robin Asante (robin@example.org)."""
+    assignment = build_assignment()
+    trainee = assignment.trainee
+    trainee.first_name, trainee.last_name, trainee.email = "Robin", "Asante", "robin@example.org"
+    trainee.save()
+    approve_programme_hours(assignment)
+    build_programme()
+    (issued,) = certificates_check(holder=trainee)
+    return issued
+
+
+def make_verifier(organisation: str | None = "Northfield Health Board", **kwargs):
+    """A verifier account, belonging to the organisation unless None."""
+    user = UserFactory(roles=[VERIFIER], **kwargs)
+    if organisation:
+        verifier_profile_save(user=user, organisation_name=organisation)
+    return user
+
+
+@pytest.fixture
+def verifier(db):
+    """A verifier of Northfield Health Board."""
+    return make_verifier()
+
+
+@pytest.fixture
+def verifier_client(client, verifier):
+    """A test client signed in as the verifier."""
+    assert client.login(username=verifier.username, password=PASSWORD)
+    return client

@@ -1,0 +1,105 @@
+"""Rate limits on certificate lookups: fixed windows counted in Django's cache, per client address or API token.
+
+Each window is one cache key ("verify-limit:<who>:<seconds>:<window number>") created with cache.add and counted
+with cache.incr, so every server process sharing the cache shares the counts.
+"""
+
+import contextlib
+import math
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+OFF = "off"
+UNITS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
+_RATE = re.compile(r"^(\d+)/(\d*)([a-z]+)$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """So many lookups per window of so many seconds."""
+
+    count: int
+    seconds: int
+
+
+def parse_rate(text: str) -> Rate | None:
+    """'60/m', '1000/h', '10/s' (or '100/5m') as a Rate, 'off' as None; raises ValueError for anything else."""
+    value = "".join(str(text or "").split()).lower()
+    if value == OFF:
+        return None
+    match = _RATE.match(value)
+    if not match or match[3] not in UNITS or int(match[1]) < 1 or int(match[2] or 1) < 1:
+        raise ValueError(f"{text!r} isn't a rate limit: write a number of lookups per s, m, h or d, such as 60/m.")
+    return Rate(count=int(match[1]), seconds=int(match[2] or 1) * UNITS[match[3]])
+
+
+def address_rate() -> Rate | None:
+    """The limit per client address (VERIFY_RATE_LIMIT)."""
+    return parse_rate(settings.VERIFY_RATE_LIMIT)
+
+
+def token_rate() -> Rate | None:
+    """The limit per API token (VERIFY_TOKEN_RATE_LIMIT)."""
+    return parse_rate(settings.VERIFY_TOKEN_RATE_LIMIT)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from.
+
+    REMOTE_ADDR is the connecting peer. Behind a reverse proxy the deployment must make it the real client's address
+    (with gunicorn, e.g. the PROXY protocol: --proxy-protocol and --proxy-allow-from the proxy; forwarded-allow-ips
+    only covers the scheme headers). X-Forwarded-For is never read here: any client can send one.
+    """
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def lookups_refused(*, who: str, rate: Rate | None, cost: int = 1) -> int | None:
+    """Count `cost` lookups for `who` in the current window: None if allowed, else the seconds until it resets.
+
+    Refused lookups aren't counted, so a batch too big for what is left doesn't use up the rest of the window.
+    """
+    if rate is None:
+        return None
+    now = time.time()
+    window = int(now // rate.seconds)
+    key = f"verify-limit:{who}:{rate.seconds}:{window}"
+    timeout = rate.seconds + 1
+    if cache.add(key, cost, timeout):
+        used = cost
+    else:
+        try:
+            used = cache.incr(key, cost)
+        except ValueError:  # the window's key expired between add and incr
+            cache.set(key, cost, timeout)
+            used = cost
+    if used <= rate.count:
+        return None
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(key, cost)
+    return max(1, math.ceil((window + 1) * rate.seconds - now))
+
+
+def address_lookups_refused(request: HttpRequest, *, cost: int = 1) -> int | None:
+    """Count lookups against the client address's limit; None if allowed, else seconds to wait."""
+    return lookups_refused(who=f"addr:{client_address(request)}", rate=address_rate(), cost=cost)
+
+
+def token_lookups_refused(token_id: int, *, cost: int = 1) -> int | None:
+    """Count lookups against an API token's own limit; None if allowed, else seconds to wait."""
+    return lookups_refused(who=f"token:{token_id}", rate=token_rate(), cost=cost)
