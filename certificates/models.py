@@ -242,6 +242,12 @@ class Certificate(models.Model):
     evidence = models.JSONField(default=dict, help_text="What the certificate rests on, as it stood at issue.")
     rendering = models.CharField(max_length=10, choices=Rendering.choices, default=Rendering.PENDING)
     render_error = models.TextField(blank=True)
+    status_index = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Its random place in the published revocation and suspension lists (Bitstring Status List).",
+    )
     history = HistoricalRecords(excluded_fields=["evidence"])
 
     class Meta:
@@ -322,3 +328,30 @@ class ExpiryReminder(models.Model):
 
     def __str__(self):
         return f"{self.certificate.number}: {self.days_before} days"
+
+
+class SigningKey(models.Model):
+    """A public key that signs or has signed credentials; still listed in the DID document once retired."""
+
+    public_key_multibase = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="When a newer key took over signing.")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        state = f"retired {self.retired_at:%Y-%m-%d}" if self.retired_at else "current"
+        return f"{self.public_key_multibase[:16]}… ({state})"
+
+
+class CertificateCredential(models.Model):
+    """The certificate's signed Open Badges 3.0 credential, kept as the exact JSON text that was signed."""
+
+    certificate = models.OneToOneField(Certificate, on_delete=models.CASCADE, related_name="credential")
+    document = models.TextField(help_text="The signed credential, byte for byte as served and embedded in the PDF.")
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Credential of {self.certificate.number}"

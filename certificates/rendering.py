@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from certificates import fonts
 from certificates.models import Certificate, CertificateFile
 
+CREDENTIAL_FILENAME = "credential.json"
 PAGE_SIZES = {CertificateFile.Paper.A4: "A4 landscape", CertificateFile.Paper.LETTER: "letter landscape"}
 FRAME_HEIGHTS = {CertificateFile.Paper.A4: "192mm", CertificateFile.Paper.LETTER: "197.9mm"}  # page height less margins
 NAME_WIDTH_PT = 560  # the name's measure on the narrower paper (US Letter), in points
@@ -170,8 +171,21 @@ def _weasyprint_errors() -> Iterator[list[str]]:
         logger.setLevel(level)
 
 
-def certificate_pdf(certificate: Certificate, paper: str) -> bytes:
+def credential_attachment(credential: str) -> weasyprint.Attachment:
+    """The signed credential as a file inside the PDF, so the PDF alone can be checked, offline if need be."""
+    return weasyprint.Attachment(
+        string=credential,
+        url_fetcher=_inline_only(),
+        name=CREDENTIAL_FILENAME,
+        description="Signed Open Badges 3.0 credential of this certificate (JSON, eddsa-rdfc-2022 proof)",
+        relationship="Data",
+    )
+
+
+def certificate_pdf(certificate: Certificate, paper: str, *, credential: str | None = None) -> bytes:
     """Render the certificate on A4 or US Letter (landscape) as tagged PDF/UA, or raise RenderError.
+
+    `credential`, the signed credential's JSON text, is embedded as the attachment credential.json.
 
     Raises RenderError when a font for some character of the text is missing, the signature image can't be
     read, or WeasyPrint reports an error or a missing glyph (a PDF with a box for a letter, a missing part or
@@ -197,7 +211,11 @@ def certificate_pdf(certificate: Certificate, paper: str) -> bytes:
     html = certificate_html(certificate, paper)
     with _weasyprint_errors() as errors:
         document = weasyprint.HTML(string=html, url_fetcher=_inline_only())
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=certificate.code.encode("ascii"))
+        pdf = document.write_pdf(
+            pdf_variant="pdf/ua-1",
+            pdf_identifier=certificate.code.encode("ascii"),
+            attachments=[credential_attachment(credential)] if credential else [],
+        )
     if errors:
         raise RenderError(f"The PDF of {certificate.number} came out incomplete: {'; '.join(errors)}")
     return pdf

@@ -1,6 +1,7 @@
 """Writes for certificates: ethics attestations, issuing, rendering, renewal, reminders and status changes."""
 
 import hashlib
+import json
 import logging
 from datetime import date, timedelta
 
@@ -14,8 +15,18 @@ from django_tasks import task
 
 from certificates import rendering
 from certificates.codes import new_code
+from certificates.credentials import credential_document, sign_document
 from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility, renewal_progress
-from certificates.models import Certificate, CertificateFile, EthicsAttestation, ExpiryReminder, Programme
+from certificates.models import (
+    Certificate,
+    CertificateCredential,
+    CertificateFile,
+    EthicsAttestation,
+    ExpiryReminder,
+    Programme,
+    SigningKey,
+)
+from certificates.status_lists import new_status_index
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import display_name
@@ -135,6 +146,7 @@ def _create(
         year=issued_on.year,
         serial=serial,
         code=new_code(),
+        status_index=new_status_index(),
         issued_on=issued_on,
         period_starts_on=period_starts_on,
         expires_on=expires_on,
@@ -286,10 +298,11 @@ def certificate_render(*, certificate_id: int) -> Certificate:
         return certificate
     stored = set(certificate.files.values_list("paper", flat=True))
     try:
+        credential = certificate_credential_sign(certificate=certificate)
         for paper in CertificateFile.Paper.values:
             if paper in stored:
                 continue
-            pdf = rendering.certificate_pdf(certificate, paper)
+            pdf = rendering.certificate_pdf(certificate, paper, credential=credential.document)
             with transaction.atomic():
                 stored_file = CertificateFile(
                     certificate=certificate, paper=paper, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
@@ -309,6 +322,29 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     _save(certificate, by=None, reason="PDF rendered and stored")
     _email_holder(certificate, "certificate_ready", origin=certificate.origin)
     return certificate
+
+
+@transaction.atomic
+def certificate_credential_sign(*, certificate: Certificate) -> CertificateCredential:
+    """The certificate's signed Open Badges credential: signed once by the current key, then kept as it is.
+
+    Harmless to repeat (the certificate row is locked, so two callers never both sign). A certificate issued
+    before status lists gets its random place first. Raises SigningKeyMissing when no key is configured.
+    """
+    certificate = Certificate.objects.select_for_update().select_related("programme").get(pk=certificate.pk)
+    existing = CertificateCredential.objects.filter(certificate=certificate).first()
+    if existing is not None:
+        return existing
+    if certificate.status_index is None:
+        certificate.status_index = new_status_index()
+        Certificate.objects.filter(pk=certificate.pk).update(status_index=certificate.status_index)
+    signed = sign_document(credential_document(certificate))
+    key = signed["proof"]["verificationMethod"].partition("#")[2]
+    return CertificateCredential.objects.create(
+        certificate=certificate,
+        document=json.dumps(signed, ensure_ascii=False, indent=2) + "\n",
+        signing_key=SigningKey.objects.get(public_key_multibase=key),
+    )
 
 
 @transaction.atomic

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "courses",
     "practice",
     "certificates",
+    "verification",
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -186,12 +188,25 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# The Ed25519 key that signs Open Badges credentials: a file holding its private key as multibase (written by
+# `manage.py rotate_signing_key`), or the multibase itself in SIGNING_KEY (for secret stores). Development uses
+# var/signing-key.json, which `make run` creates.
+SIGNING_KEY_FILE = os.environ.get("SIGNING_KEY_FILE", str(VAR_DIR / "signing-key.json") if DEBUG else "")
+SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
+# Credentials and status lists signed or uploaded are at most this large; certificate PDFs a little larger.
+CREDENTIAL_UPLOAD_MAX_BYTES = int(os.environ.get("CREDENTIAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+
+# Certificate lookups allowed per client address, and per organisation's API token: "60/m", "1000/h", "10/s"
+# ("off" turns a limit off). Counted in the default cache, which every server process must share.
+VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60/m")
+VERIFY_TOKEN_RATE_LIMIT = os.environ.get("VERIFY_TOKEN_RATE_LIMIT", "600/m")
 
 TASKS = {
     "default": {

@@ -21,3 +21,6 @@ STORAGES["certificates"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": CERTIFICATE_TEST_ROOT},
 }
+# A fixed test-only Ed25519 key (never used anywhere else) so credentials sign without a key file.
+SIGNING_KEY_FILE = ""
+SIGNING_KEY = "z3u2Vpmyv3syHKa77CTUAA5aqEbimPesXKBqPFzkToqhPRj9"  # noqa: S105

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms import views
+from verification.api import api as verification_api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("practice.urls")),
     path("", include("certificates.urls")),
+    path("", include("verification.urls")),
+    path("api/v1/", verification_api.urls),
+    path("", include("certificates.credential_urls")),
 ]
 
 if settings.DEBUG:

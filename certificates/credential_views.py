@@ -1,0 +1,77 @@
+"""Public, machine-readable trust documents: signed credentials, status lists and the issuer's DID document."""
+
+import json
+import logging
+
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+from django.views.decorators.http import require_safe
+
+from certificates.selectors import certificate_by_code
+from certificates.services import certificate_credential_sign
+from certificates.signing import SigningKeyMissing, did_document
+from certificates.status_lists import PURPOSES, list_count, status_list_credential
+from lms.access import public
+
+logger = logging.getLogger(__name__)
+
+LD_JSON = "application/ld+json"
+
+
+def _shared(response: HttpResponse, *, seconds: int) -> HttpResponse:
+    """Any site may read it (verifiers run in browsers too); never indexed; cacheable for a while."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Robots-Tag"] = "noindex"
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, public=True, max_age=seconds)
+    return response
+
+
+def _unavailable(error: SigningKeyMissing) -> JsonResponse:
+    logger.error("Signing key unavailable: %s", error)
+    return JsonResponse(
+        {"status": "unavailable", "message": "Signed credentials are unavailable just now."}, status=503
+    )
+
+
+@public
+@require_safe
+def credential_json(request, code: str):
+    """A certificate's signed Open Badges 3.0 credential; its current status is in the status lists it names."""
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        return JsonResponse({"status": "not_found"}, status=404)
+    try:
+        credential = certificate_credential_sign(certificate=certificate)
+    except SigningKeyMissing as error:
+        return _unavailable(error)
+    response = HttpResponse(credential.document, content_type=LD_JSON)
+    response["Content-Disposition"] = f'inline; filename="{certificate.number}.json"'
+    return _shared(response, seconds=3600)
+
+
+@public
+@require_safe
+def status_list(request, list_number: int, purpose: str):
+    """One signed Bitstring Status List credential: which places are revoked (or suspended) right now."""
+    if purpose not in PURPOSES or not 1 <= list_number <= list_count():
+        return JsonResponse({"status": "not_found"}, status=404)
+    try:
+        text, etag = status_list_credential(list_number, purpose)
+    except SigningKeyMissing as error:
+        return _unavailable(error)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(text, content_type=LD_JSON)
+    response["ETag"] = etag
+    return _shared(response, seconds=300)
+
+
+@public
+@require_safe
+def did_json(request):
+    """The issuer's DID document (did:web): every signing key, current and retired, as a Multikey."""
+    response = HttpResponse(json.dumps(did_document(), indent=2), content_type="application/did+ld+json")
+    return _shared(response, seconds=300)

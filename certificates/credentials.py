@@ -1,0 +1,107 @@
+"""A certificate as an Open Badges 3.0 OpenBadgeCredential (VC Data Model 2.0), signed with eddsa-rdfc-2022."""
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from certificates.eligibility import figure_text
+from certificates.models import Certificate, Programme
+from certificates.signing import current_signing_key, issuer_did, verification_method_id
+from certificates.status_lists import status_entries
+from dataintegrity.contexts import document_loader
+from dataintegrity.eddsa_rdfc_2022 import add_proof
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+OPEN_BADGES_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+
+@lru_cache(maxsize=1)
+def loader():
+    """The JSON-LD document loader: contexts from the local files installed from npm, never the network."""
+    return document_loader()
+
+
+def timestamp(moment: datetime) -> str:
+    """A moment as the UTC date-time string credentials use, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def end_of_day(day) -> datetime:
+    """The last second of a day in the site's time zone (a certificate is valid through its expiry date)."""
+    midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return midnight - timedelta(seconds=1)
+
+
+def credential_url(certificate: Certificate) -> str:
+    """Where the certificate's signed credential is published."""
+    return f"{settings.SITE_URL}/credentials/{certificate.display_code}.json"
+
+
+def achievement_id(programme: Programme) -> str:
+    """A stable identifier for the programme's achievement on this site."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.SITE_URL}/programmes/{programme.abbreviation}").urn
+
+
+def criteria_narrative(programme: Programme) -> str:
+    """What a person did to earn the credential, in plain words from the programme's requirements."""
+    parts = ["Completed the programme's required courses and passed its scenario quizzes"]
+    if programme.practice_hours:
+        parts.append(f"logged at least {figure_text(programme.practice_hours)} hours of approved, supervised practice")
+    if programme.supervision_hours:
+        parts.append(f"received at least {figure_text(programme.supervision_hours)} hours of supervision")
+    if programme.ethics_attestation_required:
+        parts.append("signed the code of ethics")
+    return "; ".join(parts) + "."
+
+
+def credential_document(certificate: Certificate) -> dict:
+    """The unsigned credential: issuer, holder name as an IdentityObject, achievement, dates and status entries.
+
+    Only what public verification may show (DESIGN.md, Privacy): never the email, scores or hours.
+    """
+    programme = certificate.programme
+    return {
+        "@context": [CREDENTIALS_V2, OPEN_BADGES_V3],
+        "id": credential_url(certificate),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"{programme.name} ({programme.abbreviation})",
+        "description": f"Certificate {certificate.number}. Its current status: {certificate.verify_url}",
+        "issuer": {"id": issuer_did(), "type": ["Profile"], "name": programme.issuing_body, "url": settings.SITE_URL},
+        "validFrom": timestamp(certificate.issued_at),
+        "validUntil": timestamp(end_of_day(certificate.expires_on)),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": certificate.holder_name,
+                    "identityType": "ext:name",
+                    "hashed": False,
+                }
+            ],
+            "achievement": {
+                "id": achievement_id(programme),
+                "type": ["Achievement"],
+                "achievementType": "Certification",
+                "name": f"{programme.name} ({programme.abbreviation})",
+                "description": programme.description or f"{programme.name}, issued by {programme.issuing_body}.",
+                "criteria": {"narrative": criteria_narrative(programme)},
+            },
+        },
+        "credentialStatus": status_entries(certificate),
+    }
+
+
+def sign_document(document: dict) -> dict:
+    """The document with a Data Integrity proof (eddsa-rdfc-2022) by the current signing key."""
+    private_key, key = current_signing_key()
+    return add_proof(
+        document,
+        private_key=private_key,
+        verification_method=verification_method_id(key.public_key_multibase),
+        created=timestamp(datetime.now(UTC)),
+        loader=loader(),
+    )
