@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from certificates.codes import ALPHABET, LENGTH, normalise_code
 from certificates.models import Certificate
-from certificates.selectors import certificate_by_code
+from certificates.selectors import PublicCertificate, public_certificate_by_code
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
 
 MAX_ID = 2**63 - 1
@@ -18,13 +18,13 @@ DECOY_CODE = ALPHABET[0] * LENGTH
 State = Certificate.State
 
 
-def certificate_for_code(typed: str) -> Certificate | None:
-    """The certificate a typed code names (any case, with or without separators), else None.
+def certificate_for_code(typed: str) -> PublicCertificate | None:
+    """The public facts of the certificate a typed code names (any case, with or without separators), else None.
 
     A malformed code runs the same one-row query as an unknown one, so the two take as long.
     """
     code = normalise_code(typed)
-    certificate = certificate_by_code(code or DECOY_CODE)
+    certificate = public_certificate_by_code(code or DECOY_CODE)
     return certificate if code is not None else None
 
 

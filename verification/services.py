@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from certificates.models import Certificate
+from certificates.selectors import PublicCertificate
 from lms.errors import ServiceError
 from lms.roles import VERIFIER, has_role
 from verification.csvcodes import CodesFile, result_cells
@@ -80,7 +81,7 @@ def verifier_profile_save(
 
 
 def verification_lookup_record(
-    *, certificate: Certificate, verifier: AbstractBaseUser | None, channel: str
+    *, certificate: Certificate | PublicCertificate, verifier: AbstractBaseUser | None, channel: str
 ) -> Lookup | None:
     """Log a verifier's check of a certificate, with their organisation as it stands now, for its holder to see.
 
@@ -89,7 +90,10 @@ def verification_lookup_record(
     if not _is_verifier(verifier):
         return None
     return Lookup.objects.create(
-        certificate=certificate, verifier=verifier, organisation_name=organisation_name_of(verifier), channel=channel
+        certificate_id=certificate.pk,
+        verifier=verifier,
+        organisation_name=organisation_name_of(verifier),
+        channel=channel,
     )
 
 
