@@ -1,5 +1,6 @@
 """Checking a credential file (JSON, or a certificate PDF with the credential inside): proof, key, status, dates."""
 
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -7,16 +8,18 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 from certificates.credentials import loader
-from certificates.models import Certificate, SigningKey
+from certificates.models import Certificate, CertificateCredential, CertificateFile, SigningKey
 from certificates.rendering import CREDENTIAL_FILENAME
 from certificates.selectors import certificate_by_code
 from certificates.signing import resolve_public_key
 from certificates.status_lists import LIST_SIZE, PURPOSES, status_bits
 from dataintegrity.bitstring import bit_is_set
 from dataintegrity.eddsa_rdfc_2022 import verify_proof
+
+MAX_CREDENTIAL_BYTES = 32 * 1024  # ours are about 3 KB; canonicalizing a huge forged one would tie up a worker
 
 
 class CredentialFileError(ValueError):
@@ -73,28 +76,33 @@ def credential_from_bytes(data: bytes) -> dict:
         raise CredentialFileError(f"The file is larger than {limit} MB; a certificate or credential is much smaller.")
     if data.startswith(b"%PDF-"):
         data = _attachment_of_pdf(data)
+    if len(data) > MAX_CREDENTIAL_BYTES:
+        raise CredentialFileError("This credential is far larger than any this site issues, so it isn't one of ours.")
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise CredentialFileError(
             "This file isn't a credential: upload the certificate PDF or its credential (.json) file."
         ) from None
     if not isinstance(document, dict) or "VerifiableCredential" not in _as_list(document.get("type")):
         raise CredentialFileError("This JSON file isn't a verifiable credential.")
+    if "OpenBadgeCredential" not in _as_list(document.get("type")):
+        raise CredentialFileError("This is a verifiable credential, but not a certificate's (an Open Badge).")
     return document
 
 
 def _attachment_of_pdf(data: bytes) -> bytes:
     try:
         attachments = PdfReader(io.BytesIO(data)).attachments
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        contents = attachments.get(CREDENTIAL_FILENAME) or []
+        credential = contents[0] if contents else None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError, IndexError):
         raise CredentialFileError("This PDF can't be read. Try the file exactly as it was downloaded.") from None
-    contents = attachments.get(CREDENTIAL_FILENAME) or []
-    if not contents:
+    if credential is None:
         raise CredentialFileError(
             "This PDF has no signed credential inside. Check the code printed on the certificate instead."
         )
-    return contents[0]
+    return credential
 
 
 def _as_list(value) -> list:
@@ -161,6 +169,16 @@ def credential_check(document: dict, *, now: datetime | None = None) -> Credenti
     """
     now = now or datetime.now(UTC)
     name, holder = str(document.get("name", "")), _holder_name(document)
+    code = str(document.get("id", "")).rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    certificate = certificate_by_code(code)
+    issued = CertificateCredential.objects.filter(certificate=certificate).first() if certificate else None
+    if issued is not None and json.loads(issued.document) != document:
+        # Every credential is signed once and kept: one that differs from ours was changed after signing.
+        return CredentialCheck(
+            "tampered",
+            "This credential doesn't verify: it was changed after it was signed.",
+            [Finding("Signature", False, "It differs from the credential this site signed for that certificate.")],
+        )
     proof = verify_proof(document, resolve_key=resolve_public_key, loader=loader())
     if not proof.verified:
         if proof.code == "unknown_key":
@@ -168,15 +186,11 @@ def credential_check(document: dict, *, now: datetime | None = None) -> Credenti
                 "not_ours",
                 "This credential wasn't signed by this site, so we can't vouch for it.",
                 [Finding("Signature", False, proof.message)],
-                holder_name=holder,
-                credential_name=name,
             )
         return CredentialCheck(
             "tampered",
             "This credential doesn't verify: it was changed after it was signed, or isn't complete.",
             [Finding("Signature", False, proof.message)],
-            holder_name=holder,
-            credential_name=name,
         )
     findings = [Finding("Signature", True, "The eddsa-rdfc-2022 proof matches the credential, word for word.")]
     public = (proof.verification_method or "").partition("#")[2]
@@ -186,17 +200,21 @@ def credential_check(document: dict, *, now: datetime | None = None) -> Credenti
     status_findings, set_purposes = _status_findings(document)
     findings.extend(status_findings)
     valid_from, valid_until = _moment(document.get("validFrom")), _moment(document.get("validUntil"))
-    code = str(document.get("id", "")).rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
-    certificate = certificate_by_code(code)
     result = CredentialCheck("valid", "", findings, certificate=certificate, holder_name=holder, credential_name=name)
-    if "revocation" in set_purposes:
+    current = _current_of(certificate) if certificate is not None else None
+    if current is not None and current.pk != certificate.pk:
+        if current.state == Certificate.State.REVOKED:
+            result.outcome, result.headline = "revoked", "This credential has been revoked with its replacement."
+        elif current.state == Certificate.State.SUSPENDED:
+            result.outcome, result.headline = "suspended", "This credential's replacement is suspended for now."
+        else:
+            result.outcome, result.headline = "superseded", "This credential was replaced by a newer certificate."
+    elif "revocation" in set_purposes:
         result.outcome, result.headline = "revoked", "This credential has been revoked."
     elif "unknown" in set_purposes:
         result.outcome, result.headline = "status_unknown", "We couldn't read this credential's status."
     elif "suspension" in set_purposes:
         result.outcome, result.headline = "suspended", "This credential is suspended for now."
-    elif certificate is not None and certificate.state == Certificate.State.SUPERSEDED:
-        result.outcome, result.headline = "superseded", "This credential was replaced by a newer certificate."
     elif valid_until is not None and now > valid_until:
         result.outcome, result.headline = "expired", f"This credential expired on {valid_until:%-d %B %Y}."
     elif valid_from is not None and now < valid_from:
@@ -211,6 +229,36 @@ def credential_check(document: dict, *, now: datetime | None = None) -> Credenti
     return result
 
 
+def _current_of(certificate: Certificate) -> Certificate:
+    """The newest certificate in the chain of reissues and renewals that replaced this one."""
+    seen = {certificate.pk}
+    while certificate.state == Certificate.State.SUPERSEDED:
+        newer = Certificate.objects.filter(replaces=certificate).first()
+        if newer is None or newer.pk in seen:
+            break
+        seen.add(newer.pk)
+        certificate = newer
+    return certificate
+
+
 def credential_file_check(data: bytes, *, now: datetime | None = None) -> CredentialCheck:
-    """Read an uploaded file and check the credential in it (raises CredentialFileError if it holds none)."""
-    return credential_check(credential_from_bytes(data), now=now)
+    """Read an uploaded file and check the credential in it (raises CredentialFileError if it holds none).
+
+    For a PDF it also says whether the file is byte for byte one this site stored: the credential inside proves
+    the facts, but only an unchanged file proves the printed pages weren't edited.
+    """
+    result = credential_check(credential_from_bytes(data), now=now)
+    if data.startswith(b"%PDF-") and result.outcome not in {"tampered", "not_ours"}:
+        digest = hashlib.sha256(data).hexdigest()
+        if CertificateFile.objects.filter(sha256=digest, certificate=result.certificate).exists():
+            result.findings.append(Finding("PDF", True, "Byte for byte the PDF this site issued."))
+        else:
+            result.findings.append(
+                Finding(
+                    "PDF",
+                    False,
+                    "Not byte for byte the PDF this site issued: the credential inside is genuine, but trust the "
+                    "details on this page rather than the printed ones.",
+                )
+            )
+    return result

@@ -331,6 +331,9 @@ def certificate_credential_sign(*, certificate: Certificate) -> CertificateCrede
     Harmless to repeat (the certificate row is locked, so two callers never both sign). A certificate issued
     before status lists gets its random place first. Raises SigningKeyMissing when no key is configured.
     """
+    existing = CertificateCredential.objects.filter(certificate_id=certificate.pk).first()
+    if existing is not None:  # the common case (every public GET of a credential): no lock taken
+        return existing
     certificate = Certificate.objects.select_for_update().select_related("programme").get(pk=certificate.pk)
     existing = CertificateCredential.objects.filter(certificate=certificate).first()
     if existing is not None:
@@ -340,11 +343,15 @@ def certificate_credential_sign(*, certificate: Certificate) -> CertificateCrede
         Certificate.objects.filter(pk=certificate.pk).update(status_index=certificate.status_index)
     signed = sign_document(credential_document(certificate))
     key = signed["proof"]["verificationMethod"].partition("#")[2]
-    return CertificateCredential.objects.create(
-        certificate=certificate,
-        document=json.dumps(signed, ensure_ascii=False, indent=2) + "\n",
-        signing_key=SigningKey.objects.get(public_key_multibase=key),
-    )
+    try:
+        with transaction.atomic():
+            return CertificateCredential.objects.create(
+                certificate=certificate,
+                document=json.dumps(signed, ensure_ascii=False, indent=2) + "\n",
+                signing_key=SigningKey.objects.get(public_key_multibase=key),
+            )
+    except IntegrityError:  # SQLite has no row locks: another process signed it first, so theirs stands
+        return CertificateCredential.objects.get(certificate=certificate)
 
 
 @transaction.atomic

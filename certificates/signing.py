@@ -37,7 +37,7 @@ def verification_method_id(public_multibase: str) -> str:
     return f"{issuer_did()}#{public_multibase}"
 
 
-def _configured_private_key() -> Ed25519PrivateKey:
+def configured_private_key() -> Ed25519PrivateKey:
     """The private key named by the settings (SIGNING_KEY, else the file in SIGNING_KEY_FILE)."""
     text = settings.SIGNING_KEY.strip()
     source = "SIGNING_KEY"
@@ -63,7 +63,7 @@ def _configured_private_key() -> Ed25519PrivateKey:
 
 def current_signing_key() -> tuple[Ed25519PrivateKey, SigningKey]:
     """The key that signs now, with its public record (created on first use so the DID document lists it)."""
-    private_key = _configured_private_key()
+    private_key = configured_private_key()
     public = public_key_multibase(private_key.public_key())
     record = SigningKey.objects.filter(public_key_multibase=public).first()
     if record is None:

@@ -65,7 +65,7 @@ def status_bits(list_number: int, purpose: str) -> bytearray:
     """One list's bits from the database: set for each certificate revoked (or suspended) at that place."""
     start = (list_number - 1) * LIST_SIZE
     indexes = Certificate.objects.filter(
-        state=PURPOSES[purpose], status_index__gte=start, status_index__lt=start + LIST_SIZE
+        pk__in=_withdrawn(purpose), status_index__gte=start, status_index__lt=start + LIST_SIZE
     ).values_list("status_index", flat=True)
     bits = new_bitstring(LIST_SIZE)
     for index in indexes:
@@ -73,13 +73,41 @@ def status_bits(list_number: int, purpose: str) -> bytearray:
     return bits
 
 
+def _withdrawn(purpose: str) -> set[int]:
+    """Ids of the certificates whose credentials this list marks.
+
+    Revoked (or suspended) certificates, and every older certificate they replaced, whose credentials would
+    otherwise still verify elsewhere. A reissue corrects a wrong name, so the credential it replaced is
+    revoked too; a renewal's predecessor stays good until its own expiry.
+    """
+    marked = set(Certificate.objects.filter(state=PURPOSES[purpose]).values_list("pk", flat=True))
+    if purpose == "revocation":
+        marked |= set(
+            Certificate.objects.filter(
+                state=Certificate.State.SUPERSEDED, replaced_by__origin=Certificate.Origin.REISSUE
+            ).values_list("pk", flat=True)
+        )
+    frontier = marked
+    while frontier:
+        older = set(
+            Certificate.objects.filter(state=Certificate.State.SUPERSEDED, replaced_by__in=frontier).values_list(
+                "pk", flat=True
+            )
+        )
+        frontier = older - marked
+        marked |= frontier
+    return marked
+
+
 def status_list_credential(list_number: int, purpose: str) -> tuple[str, str]:
     """The signed BitstringStatusListCredential as JSON text and its ETag; signed again only when bits change."""
     from certificates.credentials import sign_document
+    from certificates.signing import current_signing_key
 
     bits = status_bits(list_number, purpose)
     digest = hashlib.sha256(bits).hexdigest()
-    key = f"status-list:{settings.SITE_URL}:{list_number}:{purpose}:{digest}"
+    signer = current_signing_key()[1].public_key_multibase  # a rotation signs the lists again with the new key
+    key = f"status-list:{settings.SITE_URL}:{list_number}:{purpose}:{digest}:{signer}"
     text = cache.get(key)
     if text is None:
         url = status_list_url(list_number, purpose)
@@ -99,7 +127,7 @@ def status_list_credential(list_number: int, purpose: str) -> tuple[str, str]:
         }
         text = json.dumps(sign_document(document), indent=2)
         cache.set(key, text, timeout=24 * 3600)
-    return text, f'"{digest[:32]}"'
+    return text, f'W/"{digest[:32]}"'
 
 
 def _issuer() -> str:

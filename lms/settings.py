@@ -198,8 +198,11 @@ CREDENTIAL_UPLOAD_MAX_BYTES = int(os.environ.get("CREDENTIAL_UPLOAD_MAX_BYTES", 
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Rate-limit counters live here, so add/incr must be atomic across the server's processes (lms/cache.py);
+        # culling must not drop live counters before their minute is up.
+        "BACKEND": "lms.cache.LockedFileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 

@@ -189,7 +189,7 @@ def _count_lookups(request: HttpRequest, token: ApiToken | None, cost: int) -> N
     rate = token_rate() if token else address_rate()
     if rate is not None and cost > rate.count:
         raise BatchTooBig(cost, rate.count, has_token=token is not None)
-    wait = token_lookups_refused(token.pk, cost=cost) if token else address_lookups_refused(request, cost=cost)
+    wait = token_lookups_refused(token.user_id, cost=cost) if token else address_lookups_refused(request, cost=cost)
     if wait is not None:
         raise LookupsRefused(wait)
 

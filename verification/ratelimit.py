@@ -5,6 +5,7 @@ with cache.incr, so every server process sharing the cache shares the counts.
 """
 
 import contextlib
+import ipaddress
 import math
 import re
 import time
@@ -66,7 +67,16 @@ def client_address(request: HttpRequest) -> str:
     (with gunicorn, e.g. the PROXY protocol: --proxy-protocol and --proxy-allow-from the proxy; forwarded-allow-ips
     only covers the scheme headers). X-Forwarded-For is never read here: any client can send one.
     """
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))  # one client commonly holds a whole /64
 
 
 def lookups_refused(*, who: str, rate: Rate | None, cost: int = 1) -> int | None:
@@ -85,9 +95,8 @@ def lookups_refused(*, who: str, rate: Rate | None, cost: int = 1) -> int | None
     else:
         try:
             used = cache.incr(key, cost)
-        except ValueError:  # the window's key expired between add and incr
-            cache.set(key, cost, timeout)
-            used = cost
+        except ValueError:  # the window's key expired between add and incr: start it again, or count on
+            used = cost if cache.add(key, cost, timeout) else cache.incr(key, cost)
     if used <= rate.count:
         return None
     with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
@@ -100,6 +109,7 @@ def address_lookups_refused(request: HttpRequest, *, cost: int = 1) -> int | Non
     return lookups_refused(who=f"addr:{client_address(request)}", rate=address_rate(), cost=cost)
 
 
-def token_lookups_refused(token_id: int, *, cost: int = 1) -> int | None:
-    """Count lookups against an API token's own limit; None if allowed, else seconds to wait."""
-    return lookups_refused(who=f"token:{token_id}", rate=token_rate(), cost=cost)
+def token_lookups_refused(user_id: int, *, cost: int = 1) -> int | None:
+    """Count token lookups against the verifier account's own limit (all its tokens together); None if allowed,
+    else seconds to wait."""
+    return lookups_refused(who=f"account:{user_id}", rate=token_rate(), cost=cost)

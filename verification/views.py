@@ -115,9 +115,17 @@ OUTCOME_LABELS = {
 
 def _verify_upload(request: HttpRequest) -> HttpResponse:
     """Check an uploaded certificate PDF or credential file: its proof, key, status and dates."""
-    uploaded = request.FILES.get("file")
+    limit = settings.CREDENTIAL_UPLOAD_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    # Refuse an oversized upload before Django reads it into a temporary file.
+    uploaded = None if declared > limit + 64 * 1024 else request.FILES.get("file")
     error = None
-    if uploaded is None:
+    if declared > limit + 64 * 1024:
+        error = f"This file is {declared / 1024 / 1024:.1f} MB; a certificate or credential is much smaller."
+    elif uploaded is None:
         error = "Choose a certificate PDF or credential file to check."
     elif uploaded.size > settings.CREDENTIAL_UPLOAD_MAX_BYTES:
         error = f"This file is {uploaded.size / 1024 / 1024:.1f} MB; a certificate or credential is much smaller."

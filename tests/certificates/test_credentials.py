@@ -276,3 +276,43 @@ def test_a_certificate_without_a_status_place_gets_one_when_first_signed(certifi
     certificate.refresh_from_db()
     assert certificate.status_index is not None
     assert int(credential["credentialStatus"][0]["statusListIndex"]) == certificate.status_index % LIST_SIZE
+
+
+def test_a_reissue_withdraws_the_old_credential_and_revoking_the_new_one_reaches_back(client, certificate, admin):
+    old = served(client, certificate)
+    revocation, suspension = old["credentialStatus"]
+    position = int(revocation["statusListIndex"])
+
+    def bits():
+        return tuple(
+            bit_is_set(
+                decode_list(status_list(client, entry["statusListCredential"])["credentialSubject"]["encodedList"]),
+                position,
+            )
+            for entry in (revocation, suspension)
+        )
+
+    newer = certificate_reissue(by=admin, certificate=certificate, holder_name="Robin K. Asante", reason="Name")
+    assert bits() == (True, False)  # the old name's credential no longer verifies anywhere
+    assert credential_check(old).outcome == "superseded"
+    certificate_suspend(by=admin, certificate=newer, reason="Under review.")
+    assert bits() == (True, True)
+    assert credential_check(old).outcome == "suspended"
+    certificate_reinstate(by=admin, certificate=newer)
+    certificate_revoke(by=admin, certificate=newer, reason="Hours were not supervised.")
+    assert credential_check(old).outcome == "revoked"
+
+
+def test_signing_twice_at_once_keeps_the_first_credential(certificate):
+    first = certificate_credential_sign(certificate=certificate)
+    again = certificate_credential_sign(certificate=certificate)
+    assert first.pk == again.pk and first.document == again.document
+
+
+def test_check_deploy_warns_without_a_signing_key():
+    from django.core.checks import run_checks
+
+    with override_settings(SIGNING_KEY="", SIGNING_KEY_FILE=""):
+        warnings = [message.id for message in run_checks(include_deployment_checks=True)]
+    assert "certificates.W001" in warnings
+    assert "certificates.W001" not in [message.id for message in run_checks(include_deployment_checks=True)]

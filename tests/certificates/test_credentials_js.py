@@ -63,3 +63,14 @@ def test_a_revoked_credential_fails_the_status_check_in_both_verifiers(client, c
     assert result["verified"] is False
     assert any("revoked" in error for error in result["errors"]), result["errors"]
     assert credential_check(credential).outcome == "revoked"
+
+
+def test_a_credential_replaced_by_a_reissue_fails_the_status_check_in_the_javascript_verifier(client, certificate):
+    from certificates.services import certificate_reissue
+
+    credential = fetch(client, f"/credentials/{certificate.display_code}.json")
+    admin = UserFactory(roles=[PROGRAMME_ADMIN])
+    certificate_reissue(by=admin, certificate=certificate, holder_name="Amara N. Okafor", reason="Name corrected.")
+    result = js_verify(credential, published(client, credential), check_status=True)
+    assert result["verified"] is False
+    assert any("revoked" in error for error in result["errors"]), result["errors"]

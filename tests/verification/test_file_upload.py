@@ -88,7 +88,13 @@ def test_revoked_suspended_and_replaced_credentials_say_so(client, certificate):
         (b"", "Choose a certificate PDF or credential file to check."),
         (b"name,code\nRobin,ABC\n", "This file isn't a credential"),
         (b"%PDF-1.7 not really a pdf", "This PDF can't be read."),
-        (b'{"type": ["VerifiableCredential"], "name": "<script>alert(1)</script>"}', "Not genuine"),
+        (b'{"type": ["VerifiableCredential"], "name": "x"}', "This is a verifiable credential, but not a certificate"),
+        (
+            b'{"type": ["VerifiableCredential", "OpenBadgeCredential"], "name": "<script>alert(1)</script>"}',
+            "Not genuine",
+        ),
+        (b"[" * 30_000, "This file isn't a credential"),
+        (b'{"a": "' + b"x" * 40_000 + b'"}', "far larger than any this site issues"),
     ],
 )
 def test_files_without_a_genuine_credential_get_a_clear_answer_never_a_500(client, data, message):
@@ -140,3 +146,27 @@ def test_file_checks_count_against_the_rate_limit(client, certificate):
         refused = upload(client, data)
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_status_list_is_not_taken_for_a_certificate(client, certificate):
+    credential = json.loads(credential_bytes(client, certificate))
+    url = credential["credentialStatus"][0]["statusListCredential"].removeprefix("http://127.0.0.1:8000")
+    response = upload(client, client.get(url).content)
+    assert response.status_code == 400
+    assert "not a certificate's" in text(response)
+
+
+def test_a_pdf_that_was_changed_says_its_pages_cannot_be_trusted(client, certificate):
+    genuine = pdf_bytes(certificate)
+    assert "Byte for byte the PDF this site issued." in text(upload(client, genuine, "certificate.pdf"))
+    edited = genuine + b"\n% edited after download\n"  # any change to the file's bytes
+    page = text(upload(client, edited, "certificate.pdf"))
+    assert "This credential is genuine and valid." in page
+    assert "Not byte for byte the PDF this site issued" in page
+
+
+def test_a_declared_oversized_upload_is_refused_before_it_is_read(client):
+    with override_settings(CREDENTIAL_UPLOAD_MAX_BYTES=1000):
+        response = upload(client, b"x" * 100_000)
+    assert response.status_code == 400
+    assert "a certificate or credential is much smaller" in text(response)

@@ -11,7 +11,7 @@ from certificates.signing import SigningKeyMissing, signing_key_rotate, verifica
 class Command(BaseCommand):
     help = (
         "Write a new Ed25519 signing key to SIGNING_KEY_FILE (or --file) and retire the current one, "
-        "which stays listed in /.well-known/did.json. Restart the app servers afterwards."
+        "which stays listed in /.well-known/did.json. The app reads the key file each time it signs."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file=None, if_missing=False, **options):
         path = file or (Path(settings.SIGNING_KEY_FILE) if settings.SIGNING_KEY_FILE else None)
-        if if_missing and path is not None and path.exists():
+        if if_missing and (settings.SIGNING_KEY.strip() or (path is not None and path.exists())):
             return
         try:
             record = signing_key_rotate(path=path)
