@@ -67,7 +67,7 @@ format: install
 ## bench: time certificate rendering and download, then requests/s of verification next to /healthz on gunicorn
 bench: install
 	$(PY) bench/certificates.py
-	@scripts/bench-deps.sh
+	@scripts/system-deps.sh --bench
 	$(PY) bench/throughput.py
 
 clean:

@@ -144,9 +144,7 @@ def _status_findings(document: dict) -> tuple[list[Finding], set[str]]:
         try:
             list_number, position = int(list_part), int(entry.get("statusListIndex"))
         except (TypeError, ValueError):
-            findings.append(Finding("Status", False, "A status entry points to a list this site doesn't publish."))
-            set_purposes.add("unknown")
-            continue
+            list_number = position = -1
         if purpose not in PURPOSES or not 0 <= position < LIST_SIZE or list_number < 1:
             findings.append(Finding("Status", False, "A status entry points to a list this site doesn't publish."))
             set_purposes.add("unknown")

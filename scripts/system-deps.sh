@@ -2,11 +2,15 @@
 # Install the Debian packages the test suite needs (Chromium for browser tests, PostgreSQL for the
 # second run of the suite, Pango and fonts for WeasyPrint) when they are missing and we can: as root
 # with apt-get. Otherwise say what is missing; the suite then skips those tests (CI fails instead, see
-# tests/e2e/conftest.py). With --runtime, only what the site itself needs to serve (WeasyPrint's).
+# tests/e2e/conftest.py). With --runtime, only what the site itself needs to serve (WeasyPrint's); with --bench,
+# only what `make bench` adds (wrk).
 set -euo pipefail
 
 need=()
-if [ "${1:-}" != "--runtime" ]; then
+if [ "${1:-}" = "--bench" ]; then
+  # make bench: wrk drives gunicorn in bench/throughput.py (without it, a slower Python client that says so).
+  command -v wrk >/dev/null || need+=(wrk)
+elif [ "${1:-}" != "--runtime" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
   command -v pdftotext >/dev/null || need+=(poppler-utils)  # reading PDFs back in tests

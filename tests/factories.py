@@ -256,3 +256,19 @@ def approve_hours(assignment, entries: list, *, supervisor=None):
     for batch in batches:
         entries_approve(supervisor=supervisor or assignment.supervisor, batch_id=batch.pk, attested=True)
     return created
+
+
+def issued_certificate(*, first_name: str, last_name: str, email: str | None = None):
+    """A trainee of that name who has met build_programme()'s requirements, and the certificate just issued."""
+    from certificates.services import certificates_check
+
+    assignment = build_assignment()
+    trainee = assignment.trainee
+    trainee.first_name, trainee.last_name = first_name, last_name
+    if email:
+        trainee.email = email
+    trainee.save()
+    approve_programme_hours(assignment)
+    build_programme()
+    (certificate,) = certificates_check(holder=trainee)
+    return certificate

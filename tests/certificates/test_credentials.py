@@ -28,21 +28,14 @@ from certificates.status_lists import LIST_SIZE
 from dataintegrity.bitstring import bit_is_set, decode_list
 from dataintegrity.eddsa_rdfc_2022 import add_proof, verify_proof
 from lms.roles import PROGRAMME_ADMIN
-from tests.factories import UserFactory, approve_programme_hours, build_assignment, build_programme
+from tests.factories import UserFactory, approve_programme_hours, build_assignment, issued_certificate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def certificate():
-    assignment = build_assignment()
-    trainee = assignment.trainee
-    trainee.first_name, trainee.last_name, trainee.email = "Robin", "Asante", "robin.private@example.org"
-    trainee.save()
-    approve_programme_hours(assignment)
-    build_programme()
-    (issued,) = certificates_check(holder=trainee)
-    return issued
+    return issued_certificate(first_name="Robin", last_name="Asante", email="robin.private@example.org")
 
 
 @pytest.fixture

@@ -5,24 +5,17 @@ import json
 import pytest
 
 from certificates.credential_check import credential_check
-from certificates.services import certificate_revoke, certificates_check
+from certificates.services import certificate_revoke
 from lms.roles import PROGRAMME_ADMIN
 from tests.dataintegrity.jsverifier import js_verify
-from tests.factories import UserFactory, approve_programme_hours, build_assignment, build_programme
+from tests.factories import UserFactory, issued_certificate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def certificate():
-    assignment = build_assignment()
-    trainee = assignment.trainee
-    trainee.first_name, trainee.last_name = "Amara", "Okafor"
-    trainee.save()
-    approve_programme_hours(assignment)
-    build_programme()
-    (issued,) = certificates_check(holder=trainee)
-    return issued
+    return issued_certificate(first_name="Amara", last_name="Okafor")
 
 
 def fetch(client, url: str) -> dict:

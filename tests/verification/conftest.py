@@ -3,9 +3,8 @@
 import pytest
 from django.core.cache import cache
 
-from certificates.services import certificates_check
 from lms.roles import VERIFIER
-from tests.factories import PASSWORD, UserFactory, approve_programme_hours, build_assignment, build_programme
+from tests.factories import PASSWORD, UserFactory, issued_certificate
 from verification.services import verifier_profile_save
 
 
@@ -20,14 +19,7 @@ def fresh_rate_limits():
 @pytest.fixture
 def certificate(db):
     """A valid certificate held by Robin Asante (robin@example.org)."""
-    assignment = build_assignment()
-    trainee = assignment.trainee
-    trainee.first_name, trainee.last_name, trainee.email = "Robin", "Asante", "robin@example.org"
-    trainee.save()
-    approve_programme_hours(assignment)
-    build_programme()
-    (issued,) = certificates_check(holder=trainee)
-    return issued
+    return issued_certificate(first_name="Robin", last_name="Asante", email="robin@example.org")
 
 
 def make_verifier(organisation: str | None = "Northfield Health Board", **kwargs):
