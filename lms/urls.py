@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("verification.urls")),
     path("api/v1/", verification_api.urls),
+    re_path(r"^api/(?P<rest>.*)$", views.api_not_found, name="api_not_found"),
     path("", include("certificates.credential_urls")),
 ]
 

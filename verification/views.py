@@ -1,6 +1,7 @@
 """Views for checking certificates: public pages, verifiers' tokens and bulk checks, and who checked a holder's."""
 
 import re
+from functools import lru_cache
 from pathlib import PurePath
 from uuid import UUID
 
@@ -9,12 +10,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from certificates.codes import format_code, normalise_code
 from certificates.credential_check import CredentialFileError, credential_file_check
 from certificates.models import Certificate
+from certificates.selectors import PublicCertificate
 from lms.access import public, role_required, signed_in
 from lms.roles import VERIFIER, has_role
 from verification.csvcodes import MAX_ROWS, results_csv
@@ -93,10 +97,11 @@ def verify_form(request):
         return _verify_upload(request)
     typed = request.GET.get("code", "").strip()
     if typed:
-        found = _lookup(request, typed)
-        if isinstance(found, HttpResponse):
-            return found
-        return redirect("verify_certificate", code=found.display_code)
+        code = normalise_code(typed)
+        if code is not None:  # the page it leads to looks it up, so one check counts once against the limit
+            return redirect("verify_certificate", code=format_code(code))
+        found = _lookup(request, typed)  # a malformed code: counted, and the same query and page as an unknown one
+        return found if isinstance(found, HttpResponse) else redirect("verify_certificate", code=found.display_code)
     return _noindex(render(request, "verification/verify_form.html", _form_context(request)))
 
 
@@ -161,18 +166,32 @@ def _verify_upload(request: HttpRequest) -> HttpResponse:
 @require_safe
 def verify_certificate(request, code: str):
     """A certificate's public status: only what DESIGN.md's privacy section allows, and never indexed."""
+    canonical = normalise_code(code)
+    if canonical is not None and code != format_code(canonical):  # not counted: the canonical page counts
+        return redirect("verify_certificate", code=format_code(canonical))
     found = _lookup(request, code)
     if isinstance(found, HttpResponse):
         return found
-    if code != found.display_code:
-        return redirect("verify_certificate", code=found.display_code)
     verification_lookup_record(certificate=found, verifier=request.user, channel=Lookup.Channel.PAGE)
-    return _noindex(
-        render(
-            request,
-            "verification/verify_certificate.html",
-            {"certificate": found, "status": found.status, "newer": getattr(found, "replaced_by", None)},
-        )
+    status = found.status
+    status_label = _STATUS_LABELS.get(status, status)
+    context = {
+        "certificate": found,
+        "status_label": status_label,
+        "facts_html": _facts_html(found, status, status_label),
+    }
+    return _noindex(render(request, "verification/verify_certificate.html", context))
+
+
+_STATUS_LABELS = {**{state.value: state.label for state in Certificate.State}, Certificate.EXPIRED: "Expired"}
+
+
+@lru_cache(maxsize=2048)
+def _facts_html(certificate: PublicCertificate, status: str, status_label: str) -> str:
+    """The body of a check page, memoised per process: it depends on nothing but these (hashable) arguments."""
+    return render_to_string(
+        "verification/includes/certificate_facts.html",
+        {"certificate": certificate, "status": status, "status_label": status_label, "newer": certificate.replaced_by},
     )
 
 

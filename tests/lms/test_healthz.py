@@ -13,3 +13,11 @@ def test_healthz_is_ok_without_queries(client):
     assert response.content == b"ok"
     assert response["Content-Type"].startswith("text/plain")
     assert len(captured) == 0
+
+
+@pytest.mark.django_db  # a 404 lets Wagtail's redirects middleware look for a redirect
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/nothing-here", "/api/v2/verify/ABC", "/api/v1/verify/A/B/C"])
+def test_addresses_under_the_api_that_nothing_answers_get_a_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not Found"}

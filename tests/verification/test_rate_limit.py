@@ -67,7 +67,8 @@ def test_the_page_says_to_wait_with_retry_after(client, certificate):
     html = response.content.decode()
     assert "Please wait a moment" in html and f"try again in {response['Retry-After']} second" in html
     assert certificate.holder_name not in html
-    assert client.get("/verify/", {"code": new_code()}).status_code == 429
+    assert client.get("/verify/", {"code": new_code()}, follow=True).status_code == 429
+    assert client.get("/verify/", {"code": "malformed"}).status_code == 429
     assert client.get("/verify/").status_code == 200  # the empty form is not a lookup
 
 
@@ -143,3 +144,12 @@ def test_each_verifier_account_has_its_own_higher_limit_shared_by_its_tokens(cli
         limited = api_get(client, certificate.code, Authorization=f"Bearer {token}")
         assert limited.status_code == 429 and limited.json()["status"] == "rate_limited"
     assert api_get(client, certificate.code, Authorization=f"Bearer {other_organisations}").status_code == 200
+
+
+@override_settings(VERIFY_RATE_LIMIT="3/m")
+def test_a_check_through_the_form_or_a_typed_address_counts_once(client, certificate):
+    client.get("/verify/", {"code": certificate.code.lower()}, follow=True)
+    client.get(f"/verify/{certificate.code.lower()}/", follow=True)
+    final = client.get("/verify/", {"code": certificate.display_code.replace("-", " ")}, follow=True)
+    assert final.status_code == 200 and [hop[1] for hop in final.redirect_chain] == [302]
+    assert client.get(f"/verify/{certificate.display_code}/").status_code == 429

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from certificates.codes import new_code
+from certificates.codes import format_code, new_code
 from certificates.models import Certificate
 from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend
 from lms.roles import PROGRAMME_ADMIN
@@ -66,7 +66,7 @@ def test_letters_that_look_like_digits_are_read_as_digits(client, certificate):
 
 
 def test_unknown_and_malformed_codes_get_the_same_not_found_page(client, certificate):
-    unknown, malformed = client.get(f"/verify/{new_code()}/"), client.get("/verify/not-a-code/")
+    unknown, malformed = client.get(f"/verify/{format_code(new_code())}/"), client.get("/verify/not-a-code/")
     assert unknown.status_code == malformed.status_code == 404
     assert unknown["X-Robots-Tag"] == malformed["X-Robots-Tag"] == "noindex"
     strip = lambda response: response.content.decode().replace("not-a-code", "")  # noqa: E731
@@ -78,7 +78,7 @@ def test_unknown_and_malformed_codes_get_the_same_not_found_page(client, certifi
 
 def test_unknown_and_malformed_codes_run_the_same_queries(client, certificate):
     shapes = []
-    for code in (new_code(), "not-a-code"):
+    for code in (format_code(new_code()), "not-a-code"):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"/verify/{code}/").status_code == 404
         lookups = [query["sql"] for query in queries if '"certificates_certificate"' in query["sql"]]
@@ -147,5 +147,20 @@ def test_anonymous_and_other_people_s_checks_are_not_logged(client, certificate)
     for user in (UserFactory(), UserFactory(roles=[PROGRAMME_ADMIN]), certificate.holder):
         client.force_login(user)
         page(client, certificate.display_code)
-    client.get(f"/verify/{new_code()}/")
+    client.get(f"/verify/{format_code(new_code())}/")
     assert not Lookup.objects.exists()
+
+
+def test_the_page_follows_every_change_of_status_and_reason(client, certificate):
+    admin = UserFactory(roles=[PROGRAMME_ADMIN])
+    assert "This certificate is valid today." in page(client, certificate.display_code)[1]
+    certificate_suspend(by=admin, certificate=certificate, reason="Under review.")
+    html = page(client, certificate.display_code)[1]
+    assert "is suspended" in html and "Under review." in html and "valid today" not in html
+    Certificate.objects.filter(pk=certificate.pk).update(state_reason="Review extended.")
+    html = page(client, certificate.display_code)[1]
+    assert "Review extended." in html and "Under review." not in html
+    certificate.refresh_from_db()
+    certificate_revoke(by=admin, certificate=certificate, reason="Hours not supervised.")
+    html = page(client, certificate.display_code)[1]
+    assert "has been revoked" in html and "Hours not supervised." in html and "is suspended" not in html
