@@ -1,0 +1,3 @@
+"""URLs for invitations to staff roles."""
+
+urlpatterns = []

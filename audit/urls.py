@@ -1,0 +1,3 @@
+"""URLs for the audit trails."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs for downloading one's data and closing one's account."""
+
+urlpatterns = []
