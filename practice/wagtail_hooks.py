@@ -9,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms.admin_policies import ReadOnlyPolicy
+from lms.roles import PROGRAMME_ADMIN, has_role
 from practice.admin_forms import SupervisorAssignmentForm
 from practice.admin_views import REOPEN, EntryReopenView
 from practice.models import (
@@ -175,6 +176,13 @@ def reopen_button(snippet, user, next_url=None):
     """Offer 'Reopen' on approved entries to those who may reopen them."""
     if isinstance(snippet, PracticeEntry) and snippet.status == PracticeEntry.Status.APPROVED and user.has_perm(REOPEN):
         yield ListingButton("Reopen", reverse("practice_entry_reopen", args=[snippet.pk]), priority=30)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def audit_trail_button(snippet, user, next_url=None):
+    """Offer the trainee's audit trail on their entries, batches and assignments, to programme admins."""
+    if isinstance(snippet, PracticeEntry | Batch | SupervisorAssignment) and has_role(user, PROGRAMME_ADMIN):
+        yield ListingButton("Trainee's audit trail", reverse("audit_trainee", args=[snippet.trainee_id]), priority=40)
 
 
 @hooks.register("before_delete_snippet")
