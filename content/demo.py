@@ -1,4 +1,5 @@
-"""Load the demo site (home page, course index and the curriculum in content/curriculum/) into Wagtail pages.
+"""Load the demo site (home page, course index, the curriculum in content/curriculum/, and the privacy notice and
+code of ethics in privacy/pages/) into Wagtail pages.
 
 Every loader compares the source with what is stored and writes only what
 differs, so loading twice changes nothing.
@@ -17,7 +18,7 @@ from wagtail.models import Page, Site
 
 from content.blocks import LessonStreamBlock, PageStreamBlock
 from content.curriculum.check import MARKDOWN_KEYS
-from content.models import CompetencyDomain, HomePage
+from content.models import CompetencyDomain, HomePage, StandardPage
 from content.services import home_page_install
 from courses.blocks import ALL_OR_NOTHING, QuestionStreamBlock
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModuleObjective, ModulePage, QuizPage
@@ -248,9 +249,25 @@ def load_quiz(*, module: ModulePage, module_slug: str, source: dict, domains: di
     )
 
 
+def load_policy_pages(*, home: HomePage, report: LoadReport) -> list[StandardPage]:
+    """Load the privacy notice (/privacy/) and the code of ethics (/code-of-ethics/) as standard pages under home."""
+    from privacy.policy_pages import POLICY_PAGES, policy_page_path
+
+    pages = []
+    for slug in POLICY_PAGES:
+        source = load_yaml(policy_page_path(slug))
+        fields = {
+            "title": source["title"],
+            "intro": " ".join(source["intro"].split()),
+            "body": source_stream(PageStreamBlock(), source["body"]),
+        }
+        pages.append(sync_page(parent=home, model=StandardPage, slug=slug, fields=fields, report=report))
+    return pages
+
+
 @transaction.atomic
 def load_site() -> tuple[HomePage, LoadReport]:
-    """Load the home page, the course index and every course in the curriculum folder."""
+    """Load the home page, the course index, every course in the curriculum folder and the policy pages."""
     report = LoadReport()
     home = ensure_home(report)
     index_source = load_yaml(CURRICULUM_DIR / "site.yaml")["courses"]
@@ -263,6 +280,7 @@ def load_site() -> tuple[HomePage, LoadReport]:
     )
     for directory in sorted(p for p in CURRICULUM_DIR.iterdir() if (p / "course.yaml").exists()):
         load_course(index=index, directory=directory, report=report)
+    load_policy_pages(home=home, report=report)
     return home, report
 
 
