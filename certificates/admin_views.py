@@ -201,7 +201,7 @@ class OptionalReasonForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional. Kept in the certificate's history; the holder doesn't see it.",
+        help_text="Optional. Kept in the certificate's history, which the holder receives if they download their data.",
     )
 
 

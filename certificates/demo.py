@@ -25,9 +25,8 @@ from certificates.services import (
     current_certificate,
     ethics_attestation_sign,
 )
-from content.blocks import PageStreamBlock
-from content.demo import DEMO_PASSWORD, LoadReport, source_stream
-from content.models import CompetencyDomain, HomePage, StandardPage
+from content.demo import DEMO_PASSWORD, LoadReport, load_policy_pages
+from content.models import CompetencyDomain, HomePage
 from courses.models import CoursePage, LessonPage, QuizPage
 from courses.selectors import quiz_passes
 from courses.services import enrolment_create, lesson_complete, quiz_attempt_start, quiz_attempt_submit
@@ -48,70 +47,6 @@ S = PracticeEntry.Setting
 D = PracticeEntry.Delivery
 
 ETHICS_SLUG = "code-of-ethics"
-ETHICS_INTRO = (
-    "The promises peer specialists make to the people they support, to each other and to themselves. "
-    "Read it slowly, come back to it often, and bring your questions to supervision."
-)
-ETHICS_BODY = [
-    {
-        "type": "text",
-        "markdown": """
-Peer support works because it rests on trust. People come to us at hard moments, and they come because we have
-walked a similar road. This code describes how we honour that trust. It is short on purpose: it can't answer every
-situation, but it tells you what to hold on to while you work out the rest.
-
-### 1. Mutuality
-
-We meet people as equals. We are not experts on anyone else's life; each person is the expert on their own. We share
-power, learn from the people we support as much as they learn from us, and never use our role to put ourselves above
-anyone.
-
-### 2. Honesty
-
-We are open about who we are and what our role is, including what we can and can't do. We don't make promises we
-can't keep, and we say so when we don't know something or have made a mistake. When we share our own experience, it
-is true, and it is shared for the other person's benefit, not ours.
-
-### 3. Confidentiality, and its limits
-
-What people tell us stays private. We write only what is needed, keep notes free of anything that identifies anyone,
-and never talk about the people we support outside the work. Confidentiality has limits, and people deserve to know
-them from the start: when someone's life or safety, or a child's, is at serious risk, or the law requires it, we
-follow our agency's procedure and, wherever we can, tell the person what we are doing and why.
-
-### 4. Boundaries
-
-Boundaries keep the relationship safe for both people. We think before we share our story: why now, how much, and
-whose needs it serves. We don't lend or borrow money, accept meaningful gifts, start romantic or sexual
-relationships, or connect on personal social media with the people we support. When roles overlap in a small
-community, we name it and talk it through. Saying no kindly can keep a relationship going.
-
-### 5. Self-determination
-
-People choose their own goals and their own path to recovery, and there are many paths. We offer information,
-options and encouragement, never pressure. We respect a person's right to make choices we wouldn't make, and we speak
-up alongside them, in their words, when their rights are at stake.
-
-### 6. Using supervision
-
-Supervision is part of the work, not a sign that something is wrong. We bring our questions, our uncertain moments
-and our mistakes to it, as well as what went well. We notice our own wellbeing and ask for support early, because
-looking after ourselves is how we stay able to support others.
-
-### 7. No exploitation
-
-We never use a relationship with someone we support for our own gain: not for money, favours, status, sex or a sense
-of being needed. We don't pass on people's stories, recruit them for our own causes, or let an organisation use them
-in ways they haven't freely agreed to. If we see someone else crossing these lines, we raise it.
-""",
-    },
-    {
-        "type": "callout",
-        "title": "When you're not sure",
-        "text": "Pause, and ask yourself whose needs an action would serve. Then talk it over with your supervisor "
-        "before you act, or as soon as you can afterwards. Asking is always the right call.",
-    },
-]
 
 PROGRAMME_NAME = "Certified Peer Specialist"
 PROGRAMME = {
@@ -301,20 +236,11 @@ def ensure_demo_certificates(stdout, *, users: dict, report: LoadReport) -> list
 
 
 def ensure_ethics_page(report: LoadReport) -> Page:
-    """The code of ethics page under the home page, written once; an edited page is left as it is."""
+    """The code of ethics page, which the demo site's policy pages include (content.demo.load_policy_pages)."""
     home = HomePage.objects.first()
     page = home.get_children().filter(slug=ETHICS_SLUG).first()
-    if page is not None:
-        return page
-    page = StandardPage(
-        title="Code of ethics",
-        slug=ETHICS_SLUG,
-        intro=ETHICS_INTRO,
-        body=source_stream(PageStreamBlock(), ETHICS_BODY),
-    )
-    home.add_child(instance=page)
-    page.save_revision(log_action=False).publish(log_action=False)
-    report.created.append(page.url_path)
+    if page is None:
+        page = next(page for page in load_policy_pages(home=home, report=report) if page.slug == ETHICS_SLUG)
     return page
 
 

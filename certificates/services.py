@@ -499,6 +499,7 @@ def certificates_send_expiry_reminders(*, today: date | None = None) -> dict[int
     latest = Certificate.objects.filter(
         state=State.VALID,
         replaced_by__isnull=True,
+        holder__is_active=True,  # a closed account is neither reminded nor renewed
         expires_on__lte=today + timedelta(days=max(REMINDER_DAYS)),
         expires_on__gte=today - timedelta(days=EXPIRED_NOTICE_DAYS),
     ).select_related("programme", "holder")

@@ -199,3 +199,12 @@ def test_continuing_education_renews_once_the_window_opens_and_only_once(command
     assert new.evidence["renews"] == old.number
     assert new.evidence["continuing_education"] == "Continuing education: 6 of 6 h"
     assert reminders_to(old) == []  # renewed before any reminder was due
+
+
+def test_a_closed_account_is_neither_reminded_nor_renewed(service):
+    certificate = certified(build_programme())
+    type(certificate.holder).objects.filter(pk=certificate.holder_id).update(is_active=False)
+    for offset in (90, 30, 7, 0, -1):
+        service(certificate.expires_on - timedelta(days=offset))
+    assert reminders_to(certificate) == [] and thresholds(certificate) == {}
+    assert not Certificate.objects.filter(replaces=certificate).exists()
