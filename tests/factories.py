@@ -8,9 +8,41 @@ from wagtail.rich_text import RichText
 from content.models import HomePage
 from content.services import home_page_install
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModuleObjective, ModulePage
-from lms.roles import TRAINEE
+from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE
 
 PASSWORD = "a-test-password-42"
+MFA_ROLES = (SUPERVISOR, PROGRAMME_ADMIN)
+
+
+def give_totp(user, secret: str | None = None):
+    """Set up an authenticator app (a random secret unless given) and recovery codes, as allauth's page does.
+
+    Returns the app's Authenticator.
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return existing
+    totp = TOTP.activate(user, secret or generate_totp_secret()).instance
+    RecoveryCodes.activate(user)
+    return totp
+
+
+def totp_code(user, *, at: float | None = None) -> str:
+    """The code the user's authenticator app shows now (or at the given Unix time)."""
+    from accounts.demo import totp_code_now, totp_secret_of
+
+    secret = totp_secret_of(user)
+    assert secret is not None, f"{user.get_username()} has no authenticator app"
+    return totp_code_now(secret, at=at)
+
+
+def superuser(**kwargs):
+    """A superuser (staff, no role groups) with an authenticator app, as the two-factor rule requires."""
+    return UserFactory(**{"roles": [], "is_superuser": True, "is_staff": True, **kwargs})
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,6 +65,17 @@ class UserFactory(factory.django.DjangoModelFactory):
             for role in extracted if extracted is not None else [TRAINEE]:
                 self.groups.add(Group.objects.get(name=role))
             self.save()
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Give supervisors, programme admins and superusers an authenticator app, as the site requires.
+
+        `mfa=False` leaves it off (to test the two-factor rule); `mfa=True` turns it on for anyone.
+        """
+        if not create or extracted is False:
+            return
+        if extracted or self.is_superuser or self.groups.filter(name__in=MFA_ROLES).exists():
+            give_totp(self)
 
 
 def site_home() -> HomePage:

@@ -2,17 +2,23 @@
 
 import pytest
 
+from accounts.demo import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
+
 pytestmark = pytest.mark.browser
 
 LESSON = "/courses/peer-specialist-foundations/active-listening/attending/"
 
 
 def log_in(page, base, username="trainee"):
-    """Sign in through the login form."""
+    """Sign in through the login form, typing the demo authenticator's code where two-factor asks for it."""
     page.goto(base + "/accounts/login/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", "peerdemo2026")
     page.click("form button[type=submit]")
+    if username in DEMO_MFA_USERS:
+        page.wait_for_url(base + "/accounts/2fa/authenticate/")
+        page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
+        page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(base + "/dashboard/")
 
 

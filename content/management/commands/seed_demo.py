@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.demo import ensure_demo_authenticators
 from certificates.demo import HOLDERS, ensure_demo_certificates
 from content.demo import DEMO_PASSWORD, LoadReport, ensure_demo_progress, ensure_demo_users, load_site
 from courses.models import CoursePage
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             )
         home, report = load_site()
         users = ensure_demo_users(report)
+        ensure_demo_authenticators(users=users, report=report)
         for course in CoursePage.objects.live().descendant_of(home):
             ensure_demo_progress(users=users, course=course)
         ensure_demo_practice(users=users, report=report)

@@ -1,0 +1,48 @@
+"""Reads for accounts: invitations, and whether someone still has to turn on two-factor authentication."""
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+
+from accounts.models import Invitation
+from accounts.services import MAX_TOKEN_LENGTH, invitation_digest
+from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
+
+MAX_ID = 2**63 - 1
+MFA_REQUIRED_ROLES = (SUPERVISOR, PROGRAMME_ADMIN)
+
+
+def invitations_list() -> QuerySet[Invitation]:
+    """Every invitation, newest first, with who sent it and who accepted it."""
+    return Invitation.objects.select_related("invited_by", "accepted_user")
+
+
+def invitation_by_id(pk: int) -> Invitation | None:
+    """One invitation, or None."""
+    if pk > MAX_ID:
+        return None
+    return Invitation.objects.filter(pk=pk).first()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link's token belongs to, whatever its status; None for an unknown or malformed token."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return Invitation.objects.filter(token_digest=invitation_digest(token)).first()
+
+
+def mfa_required(user: AbstractBaseUser) -> bool:
+    """Whether the user's roles call for two-factor authentication: supervisors and programme admins (superusers)."""
+    return user.is_authenticated and any(has_role(user, role) for role in MFA_REQUIRED_ROLES)
+
+
+def has_totp(user: AbstractBaseUser) -> bool:
+    """Whether the user has an authenticator app set up (one query, remembered on the user for the request)."""
+    if not hasattr(user, "_has_totp"):
+        user._has_totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    return user._has_totp
+
+
+def mfa_missing(user: AbstractBaseUser) -> bool:
+    """Whether the user must turn on two-factor authentication before approving, revoking or editing anything."""
+    return mfa_required(user) and not has_totp(user)

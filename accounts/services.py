@@ -1,0 +1,265 @@
+"""Writes for accounts: invitations to staff roles, sent by programme admins and accepted by the invitee."""
+
+import hashlib
+import secrets
+
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.userkit import filter_users_by_username
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import INVITATION_LIFETIME, Invitation
+from lms.errors import ServiceError
+from lms.mail import email_on_commit
+from lms.names import display_name
+from lms.roles import PROGRAMME_ADMIN, VERIFIER, has_role
+from verification.models import VerifierProfile
+from verification.services import verifier_profile_save
+
+MAX_TOKEN_LENGTH = 100
+Status = Invitation.Status
+
+
+class InvitationError(ServiceError):
+    """An invitation rule stopped the action.
+
+    Codes: 'not_allowed', 'email_invalid', 'email_in_use', 'email_inactive', 'already_invited', 'role_invalid',
+    'organisation_required', 'not_found', 'expired', 'revoked', 'used', 'username_taken', 'username_invalid',
+    'password_invalid', 'name_required'.
+    """
+
+
+def invitation_digest(token: str) -> str:
+    """The SHA-256 of an invitation token, in hex: all that is stored of it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_url(token: str) -> str:
+    """The absolute link an invitee follows to accept."""
+    return settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token})
+
+
+def _normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()  # as allauth keeps addresses, so logging in by email finds it
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvitationError("email_invalid", "Enter a valid email address, like name@example.org.") from None
+    return email
+
+
+def _email_owner(email: str) -> AbstractBaseUser | None:
+    """The account already using an address (as its email or one of its allauth addresses), if any."""
+    user_model = get_user_model()
+    owner = user_model.objects.filter(email__iexact=email).order_by("-is_active").first()
+    if owner is None:
+        address = EmailAddress.objects.select_related("user").filter(email__iexact=email).first()
+        owner = address.user if address else None
+    return owner
+
+
+def _refuse_used_email(email: str) -> None:
+    owner = _email_owner(email)
+    if owner is not None and owner.is_active:
+        raise InvitationError(
+            "email_in_use",
+            f"{email} already belongs to an account. To give that person a new role, add it to their account "
+            "in the admin instead of inviting them.",
+        )
+    if owner is not None:
+        raise InvitationError(
+            "email_inactive",
+            f"{email} belongs to an account that has been deactivated. Reactivate it in the admin instead of "
+            "inviting them again.",
+        )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    invited_by: AbstractBaseUser,
+    email: str,
+    role: str,
+    organisation_name: str = "",
+    organisation_kind: str = VerifierProfile.Kind.EMPLOYER,
+) -> tuple[Invitation, str]:
+    """Invite someone by email to make an account with a staff role; returns the invitation and its token.
+
+    Only the token's SHA-256 is stored; the token itself goes out in the emailed link (once the transaction
+    commits) and is returned for the caller's use, never kept. The link works for 7 days, once.
+    Verifier invitations need the organisation's name. Raises InvitationError 'not_allowed' (only active programme
+    admins invite), 'email_invalid', 'role_invalid', 'organisation_required', 'email_in_use' (an active account has
+    the address), 'email_inactive' (a deactivated one has it), 'already_invited' (a pending invitation has it).
+    """
+    if not (invited_by.is_authenticated and invited_by.is_active and has_role(invited_by, PROGRAMME_ADMIN)):
+        raise InvitationError("not_allowed", "Only programme admins can invite people.")
+    email = _normalise_email(email)
+    if role not in Invitation.Role.values:
+        raise InvitationError("role_invalid", "Choose the role: supervisor, verifier or programme admin.")
+    organisation_name = " ".join(organisation_name.split()) if role == VERIFIER else ""
+    if role == VERIFIER and not organisation_name:
+        raise InvitationError(
+            "organisation_required", "Give the name of the organisation this verifier checks certificates for."
+        )
+    if organisation_kind not in VerifierProfile.Kind.values:
+        organisation_kind = VerifierProfile.Kind.EMPLOYER
+    _refuse_used_email(email)
+    now = timezone.now()
+    pending = (
+        Invitation.objects.select_for_update()
+        .filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if pending is not None:
+        sent_on = date_format(timezone.localtime(pending.created_at), "j F Y")
+        raise InvitationError(
+            "already_invited",
+            f"{email} already has an invitation waiting, sent on {sent_on}. "
+            "Revoke it first if you want to send a new one.",
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email,
+        role=role,
+        organisation_name=organisation_name,
+        organisation_kind=organisation_kind if role == VERIFIER else "",
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+        token_digest=invitation_digest(token),
+    )
+    invitation._history_user = invited_by
+    invitation.save()
+    email_on_commit(
+        template="accounts/email/invitation",
+        to=[email],
+        context={
+            "inviter_name": display_name(invited_by),
+            "role": invitation.get_role_display().lower(),
+            "organisation_name": organisation_name,
+            "accept_url": invitation_url(token),
+            "expires_at": invitation.expires_at,
+        },
+    )
+    return invitation, token
+
+
+def invitation_problem(invitation: Invitation | None, *, now=None) -> InvitationError | None:
+    """Why an invitation's link can't be used (None if it can): 'not_found', 'expired', 'revoked' or 'used'."""
+    if invitation is None:
+        return InvitationError(
+            "not_found", "This invitation link isn't one we know. Check it was copied in full from the email."
+        )
+    status = invitation.status_at(now or timezone.now())
+    if status == Status.ACCEPTED:
+        return InvitationError(
+            "used", "This invitation has already been used to make an account. You can log in with that account."
+        )
+    if status == Status.REVOKED:
+        return InvitationError(
+            "revoked", "This invitation was withdrawn. If you think that's a mistake, ask whoever invited you."
+        )
+    if status == Status.EXPIRED:
+        return InvitationError(
+            "expired",
+            "This invitation has expired: links work for 7 days. Ask whoever invited you to send a new one.",
+        )
+    return None
+
+
+def _validate_username(username: str) -> str:
+    username = username.strip()
+    if not username:
+        raise InvitationError("username_invalid", "Choose a username.")
+    if filter_users_by_username(username).exists():
+        raise InvitationError("username_taken", "That username is taken. Please choose another.")
+    try:
+        get_adapter().clean_username(username)
+    except ValidationError as error:
+        raise InvitationError("username_invalid", " ".join(error.messages)) from None
+    return username
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, username: str, password: str, first_name: str = "", last_name: str = ""
+) -> AbstractBaseUser:
+    """Make the invitee's account from a pending invitation; the link then stops working.
+
+    The account gets the invitation's email as its verified primary address, the role's group, and (verifiers) the
+    organisation. The password must pass the site's password validators. Raises InvitationError 'not_found',
+    'expired', 'revoked', 'used', 'email_in_use', 'email_inactive', 'name_required', 'username_taken',
+    'username_invalid', 'password_invalid'.
+    """
+    invitation = None
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        invitation = Invitation.objects.select_for_update().filter(token_digest=invitation_digest(token)).first()
+    problem = invitation_problem(invitation)
+    if problem is not None:
+        raise problem
+    _refuse_used_email(invitation.email)
+    first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
+    if not first_name:
+        raise InvitationError("name_required", "Tell us your first name, as it should appear on your work here.")
+    username = _validate_username(username)
+    user_model = get_user_model()
+    user = user_model(username=username, email=invitation.email, first_name=first_name, last_name=last_name)
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise InvitationError("password_invalid", " ".join(error.messages)) from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():  # a savepoint: someone may have taken the username a moment ago
+            user.save()
+    except IntegrityError:
+        raise InvitationError("username_taken", "That username is taken. Please choose another.") from None
+    user.groups.add(Group.objects.get(name=invitation.role))
+    EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
+    if invitation.role == VERIFIER:
+        verifier_profile_save(
+            user=user,
+            organisation_name=invitation.organisation_name,
+            kind=invitation.organisation_kind or VerifierProfile.Kind.EMPLOYER,
+            by=invitation.invited_by,
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation._history_user = user
+    invitation._change_reason = "Accepted"
+    invitation.save()
+    return user
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation_id: int, by: AbstractBaseUser) -> Invitation:
+    """Stop a pending invitation's link from working. Harmless to repeat.
+
+    Raises InvitationError 'not_allowed' (programme admins only), 'not_found', 'used' (already accepted).
+    """
+    if not (by.is_authenticated and by.is_active and has_role(by, PROGRAMME_ADMIN)):
+        raise InvitationError("not_allowed", "Only programme admins can revoke invitations.")
+    invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+    if invitation is None:
+        raise InvitationError("not_found", "That invitation doesn't exist.")
+    if invitation.accepted_at is not None:
+        raise InvitationError(
+            "used",
+            f"{invitation.email} has already accepted this invitation. To take their role away, change their "
+            "account in the admin.",
+        )
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation._history_user = by
+        invitation._change_reason = "Revoked"
+        invitation.save()
+    return invitation
