@@ -119,6 +119,7 @@ def configure(tmp: Path, port: int) -> dict[str, str]:
         "SECRET_KEY": "bench-only",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{port}",
+        "SECURE_SSL_REDIRECT": "0",  # served over plain http on 127.0.0.1, with no proxy in front
         "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
         "MEDIA_ROOT": str(tmp / "media"),
         "CERTIFICATE_ROOT": str(tmp / "certificates"),

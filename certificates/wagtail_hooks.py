@@ -22,6 +22,7 @@ from certificates.admin_views import (
 )
 from certificates.models import Certificate, EthicsAttestation, Programme
 from lms.admin_policies import ReadOnlyPolicy
+from lms.security import admin_csp_script
 
 # Certificates and attestations change only through the certificate services, which check the rules,
 # email the holder and keep the history; nobody (superusers included) adds, edits or deletes them here.
@@ -153,3 +154,7 @@ def certificate_listing_buttons(snippet, user, next_url=None):
             icon_name="download",
             priority=40,
         )
+
+
+# Site-wide, not about certificates: the project package (lms) isn't an installed app, so its one hook lives here.
+hooks.register("insert_global_admin_js", admin_csp_script)

@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from csp.constants import NONE, REPORT_SAMPLE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "lms.security.WagtailAdminPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,7 +154,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "lms.auth_backends.BoundedAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -239,7 +241,69 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt"]
+# Documents are always served through Wagtail's view (never straight from MEDIA_URL), as downloads: Wagtail adds
+# X-Content-Type-Options: nosniff and its own "default-src 'none'" policy to every one.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
+WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
+# Image uploads (a programme's signature image printed on its certificates): PNG, JPEG or WebP only, never SVG;
+# lms/uploads.py re-encodes every original with Pillow, which drops EXIF (GPS included) and refuses what it can't read.
+WAGTAILIMAGES_EXTENSIONS = ["png", "jpg", "jpeg", "webp"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("WAGTAILIMAGES_MAX_UPLOAD_SIZE", str(5 * 1024 * 1024)))
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = int(os.environ.get("WAGTAILIMAGES_MAX_IMAGE_PIXELS", str(25_000_000)))
+WAGTAILIMAGES_IMAGE_FORM_BASE = "lms.uploads.ReencodedImageForm"
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# --- Security ------------------------------------------------------------------------------------------------------
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (and must overwrite any value the client
+# sent). Off DEBUG: plain http is redirected to https (except /healthz, for load balancers), HSTS for a year,
+# cookies only over https. DEBUG keeps plain http working: no redirect, no HSTS, no Secure cookies.
+# `manage.py check --deploy` passes without warnings on these values.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 60 * 60)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SAMESITE = "Lax"
+# Nothing may frame our pages, except Wagtail's own preview (the editor's preview panel and StreamField block
+# previews), whose views set X-Frame-Options: SAMEORIGIN; lms.security.WagtailAdminPolicyMiddleware gives those
+# responses frame-ancestors 'self' to match.
+X_FRAME_OPTIONS = "DENY"
+# No avatars from gravatar.com and no update check against releases.wagtail.io from the admin: both are third-party
+# requests the policy below would block anyway (and the first gives away a hash of every admin's email address).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Content Security Policy (django-csp 4.0): scripts only from our own origin, never inline or eval'd. What the Wagtail
+# admin needs on top (framed previews, Draftail's <style> elements, upload thumbnails) is added by lms/security.py.
+# The environment's CSP_FRAME_SRC lists the origins a video block may embed (YouTube and Vimeo by default).
+video_frame_origins = env_list(
+    "CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # 'report-sample': a violation report (and event) quotes the first 40 characters of what was blocked.
+        "script-src": [SELF, REPORT_SAMPLE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "frame-src": [SELF, *video_frame_origins],
+        "img-src": [SELF, "data:"],
+        "style-src": [SELF],
+        # style="..." attributes only (the progress bars' widths, Wagtail's admin); <style> elements stay out.
+        "style-src-attr": [UNSAFE_INLINE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -24,3 +24,9 @@ STORAGES["certificates"] = {  # noqa: F405
 # A fixed test-only Ed25519 key (never used anywhere else) so credentials sign without a key file.
 SIGNING_KEY_FILE = ""
 SIGNING_KEY = "z3u2Vpmyv3syHKa77CTUAA5aqEbimPesXKBqPFzkToqhPRj9"  # noqa: S105
+# Production's security settings, whatever DEBUG the environment or a development .env gives; but the test client
+# speaks plain http, so no redirect to https (tests that check it turn it back on).
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

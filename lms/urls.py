@@ -1,6 +1,5 @@
 """The project URLconf: app URLs first, Wagtail's page tree last."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
@@ -28,9 +27,6 @@ urlpatterns = [
     path("", include("certificates.credential_urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
+# Always routed, so the URLconf is the same whatever DEBUG was when it loaded; it serves files only under DEBUG.
+urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.media_in_development, name="media_in_development"))
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -60,6 +60,7 @@ def server(tmp_path_factory):
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "lms.settings",
         "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",  # the test server speaks plain http on 127.0.0.1
         "SECRET_KEY": "e2e-only-secret-key-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": _database_url(tmp),

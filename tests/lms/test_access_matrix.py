@@ -67,6 +67,7 @@ EXPECTED = {
     "api/v1/verify": "405 405 405 405 405 405 405",
     "api/v1/": "404 404 404 404 404 404 404",
     r"^api/(?P<rest>.*)$": "404 404 404 404 404 404 404",
+    r"^media/(?P<path>.*)$": "404 404 404 404 404 404 404",  # uploaded media are served here only under DEBUG
     "credentials/<str:code>.json": "200 200 200 200 200 200 200",
     "credentials/status/<int:list_number>/<slug:purpose>.json": "200 200 200 200 200 200 200",
     ".well-known/did.json": "200 200 200 200 200 200 200",
@@ -122,6 +123,7 @@ REVISIONS_COMPARE = (
 SAMPLE_PATHS = {
     r"documents/^(\d+)/(.*)$": "/documents/999999/missing.pdf",
     r"^api/(?P<rest>.*)$": "/api/v2/anything",
+    r"^media/(?P<path>.*)$": "/media/original_images/signature.png",
     r"^((?:[\w\-]+/)*)$": "/",
     r"accounts/^confirm-email/(?P<key>[-:\w]+)/$": "/accounts/confirm-email/not-a-real-key/",
     r"accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "/accounts/password/reset/key/1-set/",

@@ -21,3 +21,14 @@ def test_addresses_under_the_api_that_nothing_answers_get_a_json_404(client, pat
     response = client.get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not Found"}
+
+
+@pytest.mark.django_db
+def test_uploaded_media_are_served_here_only_under_debug(client, settings, tmp_path):
+    (tmp_path / "note.txt").write_text("hello")
+    settings.MEDIA_ROOT = tmp_path
+    settings.DEBUG = False
+    assert client.get("/media/note.txt").status_code == 404
+    settings.DEBUG = True
+    response = client.get("/media/note.txt")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"hello"

@@ -1,0 +1,65 @@
+"""What the Wagtail admin needs from the Content Security Policy, and nothing more.
+
+The site-wide policy (CONTENT_SECURITY_POLICY in lms/settings.py) allows no inline script anywhere and no framing.
+Wagtail 8.0's admin needs four things on top:
+
+- its preview (the editor's preview panel, StreamField block previews) is framed by the admin: those views mark
+  their responses X-Frame-Options: SAMEORIGIN, and get frame-ancestors 'self' to match (as do the page renderings
+  inside a preview, which carry the public pages' policy otherwise);
+- the Draftail rich-text editor adds <style> elements (placeholder text, list numbering): admin responses allow
+  inline <style> elements (style-src-elem);
+- the multiple-image uploader shows a thumbnail of each chosen file from a blob: URL: admin responses allow blob:
+  images (only the page's own scripts can make one);
+- a few widgets start from inline scripts, which stay blocked: static/js/wagtail_admin_csp.js makes the same calls.
+"""
+
+from csp.constants import SELF, UNSAFE_INLINE
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+
+
+class WagtailAdminPolicyMiddleware:
+    """Relax the policy for the Wagtail admin's own needs: framed previews, Draftail's <style>, upload thumbnails.
+
+    Sits just inside csp.middleware.CSPMiddleware, so it sees the X-Frame-Options header that the views or
+    XFrameOptionsMiddleware left, and CSPMiddleware reads what it sets when it writes the header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = None
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("wagtailadmin_home")
+        replace, update = {}, {}
+        # Browsers that read CSP ignore X-Frame-Options once frame-ancestors is set, so the two must agree. A preview
+        # is rendered by a second pass through the middleware on a dummy request (Page.make_preview_request), whose
+        # policy is the one sent: it says 'self' too, the admin view around it says SAMEORIGIN.
+        if response.get("X-Frame-Options", "").upper() == "SAMEORIGIN" or getattr(request, "is_dummy", False):
+            replace["frame-ancestors"] = [SELF]
+        if request.path_info.startswith(self.admin_prefix):
+            update["style-src-elem"] = [SELF, UNSAFE_INLINE]
+            update["img-src"] = ["blob:"]
+        if replace:
+            response._csp_replace = {**(getattr(response, "_csp_replace", None) or {}), **replace}
+        if update:
+            response._csp_update = {**(getattr(response, "_csp_update", None) or {}), **update}
+        return response
+
+
+def inline_scripts_allowed() -> bool:
+    """Whether the policy lets inline scripts run (then Wagtail's own start-up scripts need no help)."""
+    directives = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("DIRECTIVES", {})
+    sources = directives.get("script-src-elem") or directives.get("script-src") or directives.get("default-src")
+    return sources is None or UNSAFE_INLINE in sources
+
+
+def admin_csp_script() -> str:
+    """The insert_global_admin_js hook: load wagtail_admin_csp.js on every admin page while inline scripts are off."""
+    if inline_scripts_allowed():
+        return ""
+    return format_html('<script src="{}"></script>', static("js/wagtail_admin_csp.js"))
