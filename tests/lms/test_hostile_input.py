@@ -174,3 +174,21 @@ def test_markup_in_a_name_is_text_in_pages_pdfs_and_emails(client, django_captur
         assert "&lt;" not in message.body and "&#x27;" not in message.body and "&amp;" not in message.body
     assert f"{literal} has sent you 2 practice log entries" in to_supervisor.body
     assert ready.body.startswith(f"Hello {literal},")
+
+
+def test_markup_in_a_reflection_is_text_for_the_trainee_and_the_supervisor(client):
+    from practice.services import entries_submit, entry_create
+    from tests.factories import PASSWORD, build_assignment, entry_data
+
+    assignment = build_assignment()
+    reflection = f"I noticed how much the pause helped. {MARKUP}"
+    entry = entry_create(trainee=assignment.trainee, data=entry_data(assignment, reflection=reflection))
+    (batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk])
+    escaped = "&lt;script&gt;alert(&quot;hostile&quot;)&lt;/script&gt;"
+    for user, url in (
+        (assignment.trainee, f"/practice/entries/{entry.pk}/"),
+        (assignment.supervisor, f"/practice/review/batches/{batch.pk}/"),
+    ):
+        client.login(username=user.username, password=PASSWORD)
+        html = client.get(url).content.decode()
+        assert "I noticed how much the pause helped." in html and escaped in html and MARKUP not in html, url
