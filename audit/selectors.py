@@ -48,6 +48,9 @@ QUIET_FIELDS = {
 }
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+# Reasons that carry a supervisor's comment after the colon ("Returned: ..."): only the word before it is shown,
+# as the comment itself is free text (FREE_TEXT_FIELDS).
+REASONS_WITH_COMMENTS = {PracticeEntry: ("Returned:", "Reopened:")}
 NOT_SET = "nothing"
 # Related rows whose names need other rows: joined when names are looked up.
 NAME_JOINS = {SupervisorAssignment: ("supervisor", "organisation"), Batch: ("trainee",)}
@@ -426,10 +429,18 @@ def _history_event(source: HistorySource, record, raw: list, names: Names) -> Ca
             url=source.link(record) if source.link else "",
             action=ACTIONS.get(record.history_type, "Changed"),
             changes=tuple(_change(source, name, old, new, names) for name, old, new in raw),
-            reason=record.history_change_reason or "",
+            reason=_shown_reason(source, record.history_change_reason or ""),
         )
 
     return make
+
+
+def _shown_reason(source: HistorySource, reason: str) -> str:
+    """A change's reason as the trail may show it: a free-text comment after 'Returned:' or 'Reopened:' withheld."""
+    for prefix in REASONS_WITH_COMMENTS.get(source.model, ()):
+        if reason.startswith(prefix):
+            return f"{prefix[:-1]} (comment withheld)"
+    return reason
 
 
 def _load_records(source: RecordSource, ids: list[int]) -> dict[int, tuple]:

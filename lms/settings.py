@@ -236,6 +236,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAIL_SITE_NAME = "Peer Specialist Training"
 WAGTAILADMIN_BASE_URL = SITE_URL
+# Everyone signs in through allauth's form, which asks for the second factor (lms.views.sign_in_through_the_site).
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 
 # History reasons carry comments and attestation statements, longer than the default 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

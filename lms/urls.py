@@ -11,6 +11,10 @@ from verification.api import api as verification_api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # One way to sign in: the site's login (allauth), which asks supervisors and admins for their second factor.
+    path("admin/login/", views.sign_in_through_the_site, name="admin_login_elsewhere"),
+    path("django-admin/login/", views.sign_in_through_the_site, name="django_admin_login_elsewhere"),
+    path("_util/login/", views.sign_in_through_the_site, name="page_privacy_login_elsewhere"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

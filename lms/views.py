@@ -1,7 +1,9 @@
-"""Project-level views: the health check, JSON 404s under the API, and uploaded media under DEBUG."""
+"""Project-level views: the health check, one way to sign in, JSON 404s under the API, media under DEBUG."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
@@ -28,3 +30,17 @@ def media_in_development(request, path: str):
     if not settings.DEBUG:
         raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+@public
+def sign_in_through_the_site(request, **kwargs):
+    """The Wagtail, Django admin and page-privacy login forms: sent to the site's login, which asks for two-factor.
+
+    Those forms sign people in with a password alone, so left open they would skip the two-factor step that
+    supervisors and programme admins must pass.
+    """
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = ""
+    login = reverse("account_login")
+    return HttpResponseRedirect(f"{login}?{urlencode({'next': target})}" if target else login)

@@ -243,3 +243,12 @@ def test_checking_a_certificate_and_one_s_own_data_stay_open_without_two_factor(
     closing = client.post("/my-data/close/", {"password": "not it", "confirm": "CLOSE"})
     assert closing.status_code == 400 and "password" in closing.content.decode().lower()  # the form answers
     assert client.post("/practice/review/profile/", {}).status_code == 303  # anything else still waits for it
+
+
+@pytest.mark.parametrize("login_url", ["/admin/login/", "/django-admin/login/", "/_util/login/"])
+def test_the_admin_and_page_privacy_logins_send_everyone_to_the_site_login_with_its_second_factor(client, login_url):
+    admin = UserFactory(roles=[PROGRAMME_ADMIN])
+    response = client.post(f"{login_url}?next=/admin/", {"username": admin.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    assert signed_in_user_id(client) is None  # a password alone signed nobody in
+    assert client.get("/admin/login/?next=https://elsewhere.example/")["Location"] == "/accounts/login/"
