@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 
 from accounts.models import Invitation
 from accounts.services import MAX_TOKEN_LENGTH, invitation_digest
+from lms.ids import MAX_ID
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
 
-MAX_ID = 2**63 - 1
 MFA_REQUIRED_ROLES = (SUPERVISOR, PROGRAMME_ADMIN)
 
 

@@ -11,10 +11,9 @@ from django.views.decorators.http import require_GET
 from audit import selectors
 from certificates.models import Certificate
 from lms.access import role_required
+from lms.ids import MAX_ID
 from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN
-
-MAX_ID = 2**63 - 1  # larger ids can't exist, and overflow the database's integer
 
 
 @role_required(PROGRAMME_ADMIN)

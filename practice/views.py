@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from certificates.eligibility import hour_targets
 from lms.access import role_required
+from lms.ids import MAX_ID
 from lms.roles import SUPERVISOR, TRAINEE
 from practice import exports
 from practice.chart import hours_chart
@@ -48,7 +49,6 @@ from practice.services import (
 
 PAGE_SIZE = 25
 BATCHES_SHOWN = 10
-MAX_ID = 2**63 - 1
 Kind = PracticeEntry.Kind
 
 

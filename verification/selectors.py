@@ -9,9 +9,9 @@ from django.utils import timezone
 from certificates.codes import ALPHABET, LENGTH, normalise_code
 from certificates.models import Certificate
 from certificates.selectors import PublicCertificate, public_certificate_by_code
+from lms.ids import MAX_ID
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
 
-MAX_ID = 2**63 - 1
 # Looked up in place of a malformed code, so unknown and malformed codes cost the same single-row query;
 # whatever it finds is thrown away.
 DECOY_CODE = ALPHABET[0] * LENGTH

@@ -1,8 +1,10 @@
 """Fixtures for account tests: a clean cache (rate limits, used two-factor codes), and logging in for real."""
 
 import re
+import time
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.cache import cache
@@ -11,6 +13,15 @@ from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 from tests.factories import PASSWORD, UserFactory
 
 LINK = re.compile(r"https?://[^\s]+")
+
+
+@pytest.fixture(autouse=True)
+def fresh_totp_window():
+    """Start each test at the beginning of a 30-second authenticator window, so early codes are still current."""
+    # A window boundary between working a code out and typing it failed a test now and then.
+    start = (int(time.time()) // 30 + 1) * 30
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

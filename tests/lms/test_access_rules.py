@@ -4,20 +4,17 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.urls import URLPattern, URLResolver, get_resolver, path
+from django.urls import get_resolver, path
 
 from lms.access import PUBLIC, SIGNED_IN, public, role_required, rule_for, signed_in
 from lms.roles import SUPERVISOR
+from tests.lms.access_world import walk as walk_patterns
 
 
 def walk(patterns, prefix=""):
     """Yield (route, callback) for every pattern, descending into includes."""
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from walk(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            yield route, pattern.callback
+    for route, pattern in walk_patterns(patterns, prefix):
+        yield route, pattern.callback
 
 
 def unruled(urlconf=None):
