@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "privacy",
     "audit",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -223,6 +225,8 @@ CACHES = {
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60/m")
 VERIFY_TOKEN_RATE_LIMIT = os.environ.get("VERIFY_TOKEN_RATE_LIMIT", "600/m")
 
+# Background tasks (emails, certificate checks and renders, bulk verifications). Development and tests run each task
+# at once in the request; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
