@@ -183,17 +183,70 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
+
+
+def media_storages(kind: str) -> dict:
+    """The default storage (Wagtail images and documents) and the certificates storage: local folders, or a bucket.
+
+    `kind` is MEDIA_STORAGE: "local" (MEDIA_ROOT and CERTIFICATE_ROOT) or "s3" (an S3-compatible bucket through
+    django-storages; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or boto3's usual chain). In a bucket
+    nothing gets a public ACL and nothing is overwritten; media go under media/, certificate PDFs under
+    certificates/ (the model's upload_to) with unsigned URLs, because they are only ever served through the
+    download view, which checks who is asking.
+    """
+    if kind == "local":
+        return {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            # Certificate PDFs: private (served only through the download view), never under MEDIA_URL.
+            "certificates": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": os.environ.get("CERTIFICATE_ROOT", str(VAR_DIR / "certificates"))},
+            },
+        }
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {kind!r}.")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket to keep files in.")
+    private = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    return {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**private, "location": "media"}},
+        "certificates": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **private,
+                "bucket_name": os.environ.get("AWS_CERTIFICATES_BUCKET_NAME") or bucket,
+                "querystring_auth": False,
+            },
+        },
+    }
+
+
+def media_origins(kind: str) -> list[str]:
+    """Where browsers fetch media from besides this site (the bucket's signed URLs), for the img-src policy."""
+    if kind != "s3":
+        return []
+    endpoint = urlparse(os.environ.get("AWS_S3_ENDPOINT_URL", ""))
+    if endpoint.netloc:
+        return [f"{endpoint.scheme}://{endpoint.netloc}"]
+    bucket = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    region = os.environ.get("AWS_S3_REGION_NAME", "")
+    return [f"https://{bucket}.s3.amazonaws.com", *([f"https://{bucket}.s3.{region}.amazonaws.com"] if region else [])]
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Certificate PDFs: private (served only through the download view), never under MEDIA_URL.
-    "certificates": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": os.environ.get("CERTIFICATE_ROOT", str(VAR_DIR / "certificates"))},
-    },
+    **media_storages(MEDIA_STORAGE),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -215,7 +268,8 @@ CACHES = {
         # Rate-limit counters live here, so add/incr must be atomic across the server's processes (lms/cache.py);
         # culling must not drop live counters before their minute is up.
         "BACKEND": "lms.cache.LockedFileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
+        # Servers on other machines need this folder shared (or each counts its own lookups).
+        "LOCATION": os.environ.get("CACHE_LOCATION", str(VAR_DIR / "cache")),
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
@@ -305,7 +359,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "frame-src": [SELF, *video_frame_origins],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *media_origins(MEDIA_STORAGE)],
         "style-src": [SELF],
         # style="..." attributes only (the progress bars' widths, Wagtail's admin); <style> elements stay out.
         "style-src-attr": [UNSAFE_INLINE],

@@ -40,7 +40,10 @@ class EntryForm(forms.Form):
     assignment = AssignmentChoiceField(
         queryset=SupervisorAssignment.objects.none(), label="Placement and supervisor", empty_label=None
     )
-    performed_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    performed_on = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # the only format type=date takes
+    )
     start_time = forms.TimeField(
         required=False,
         label="Start time (optional)",

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -45,20 +46,42 @@ def _database_url(tmp: Path) -> str:
     return urlunparse(parsed._replace(path="/" + name))
 
 
-def _run(args: list[str], env: dict) -> None:
+def _run(args: list[str], env: dict) -> str:
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode:
         raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@dataclass(frozen=True)
+class E2ESite:
+    """The browser tests' server: its address, the environment it runs with and its folder (mail, media, log)."""
+
+    base: str
+    env: dict
+    folder: Path
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the server writes every email it sends (EMAIL_URL=file://…), one file per connection."""
+        return self.folder / "mail"
+
+    def manage(self, *args: str) -> str:
+        """Run a manage.py command against the server's database and settings; returns what it printed."""
+        return _run([sys.executable, "manage.py", *args], self.env)
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Base URL of a gunicorn server (2 workers) running the demo site with production settings."""
+def e2e_site(tmp_path_factory):
+    """A gunicorn server (2 workers) running the demo site with production settings, and what it runs with."""
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "lms.settings",
+        # Its own cache: rate-limit counts and used two-factor codes aren't shared with other servers on the machine.
+        "CACHE_LOCATION": str(tmp / "cache"),
+        "SIGNING_KEY_FILE": str(tmp / "signing-key.json"),  # certificates are signed and rendered, as deployed
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",  # the test server speaks plain http on 127.0.0.1
         "SECRET_KEY": "e2e-only-secret-key-" + "x" * 40,
@@ -72,6 +95,7 @@ def server(tmp_path_factory):
     python = sys.executable
     _run([python, "manage.py", "migrate", "--noinput"], env)
     _run([python, "manage.py", "collectstatic", "--noinput"], env)
+    _run([python, "manage.py", "rotate_signing_key"], env)
     _run([python, "manage.py", "seed_demo", "--force"], env)
     log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
@@ -93,10 +117,16 @@ def server(tmp_path_factory):
                 process.kill()
                 raise RuntimeError("gunicorn did not start:\n" + (tmp / "gunicorn.log").read_text()) from None
             time.sleep(0.2)
-    yield base
+    yield E2ESite(base=base, env=env, folder=tmp)
     process.terminate()
     process.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(e2e_site):
+    """Base URL of the gunicorn server running the demo site with production settings."""
+    return e2e_site.base
 
 
 @pytest.fixture(scope="session")
