@@ -1,9 +1,57 @@
-"""Forms for invitations: a programme admin's invitation, and the invitee's new account."""
+"""Forms for accounts: the name asked at sign-up, a programme admin's invitation, and the invitee's new account."""
 
 from django import forms
 
 from accounts.models import Invitation
+from accounts.services import NAME_MAX_LENGTH, AccountError, person_name_tidy, user_name_set
 from verification.models import VerifierProfile
+
+
+class SignupNameForm(forms.Form):
+    """The name to print on the certificate, asked at sign-up; allauth adds email, username and passwords to it."""
+
+    # allauth's sign-up form inherits this class (ACCOUNT_SIGNUP_FORM_CLASS), so the order covers its fields too.
+    field_order = ["first_name", "last_name", "email", "username", "password1", "password2"]
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=NAME_MAX_LENGTH,
+        help_text="Your name is printed on your certificate exactly as you type it here. Add any middle names "
+        "you want printed.",
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={
+            "required": "Tell us your first name, as it should appear on your certificate.",
+            "max_length": f"Keep your first name to {NAME_MAX_LENGTH} characters or fewer.",
+        },
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=NAME_MAX_LENGTH,
+        help_text="If your name changes later, your programme admin can update it for you.",
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={
+            "required": "Tell us your last name, as it should appear on your certificate.",
+            "max_length": f"Keep your last name to {NAME_MAX_LENGTH} characters or fewer.",
+        },
+    )
+
+    def clean_first_name(self) -> str:
+        """The first name, tidied as the service keeps it."""
+        return self._tidy("first_name", part="first")
+
+    def clean_last_name(self) -> str:
+        """The last name, tidied as the service keeps it."""
+        return self._tidy("last_name", part="last")
+
+    def _tidy(self, field: str, *, part: str) -> str:
+        try:
+            return person_name_tidy(self.cleaned_data[field], part=part)
+        except AccountError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+    def signup(self, request, user) -> None:
+        """Save the name on the new account (allauth calls this once the account exists)."""
+        user_name_set(user=user, first_name=self.cleaned_data["first_name"], last_name=self.cleaned_data["last_name"])
 
 
 class InvitationForm(forms.Form):

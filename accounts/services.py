@@ -1,6 +1,7 @@
-"""Writes for accounts: invitations to staff roles, sent by programme admins and accepted by the invitee."""
+"""Writes for accounts: a person's name, and invitations to staff roles, sent by programme admins and accepted."""
 
 import hashlib
+import re
 import secrets
 
 from allauth.account.adapter import get_adapter
@@ -26,7 +27,17 @@ from verification.models import VerifierProfile
 from verification.services import verifier_profile_save
 
 MAX_TOKEN_LENGTH = 100
+NAME_MAX_LENGTH = 150  # Django's User.first_name and User.last_name
+# Control characters, and the invisible marks that override or isolate text direction: never part of a printed name.
+HIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 Status = Invitation.Status
+
+
+class AccountError(ServiceError):
+    """An account rule stopped the action.
+
+    Codes: 'first_name_required', 'last_name_required', 'name_too_long', 'name_invalid'.
+    """
 
 
 class InvitationError(ServiceError):
@@ -36,6 +47,41 @@ class InvitationError(ServiceError):
     'organisation_required', 'not_found', 'expired', 'revoked', 'used', 'username_taken', 'username_invalid',
     'password_invalid', 'name_required'.
     """
+
+
+def person_name_tidy(value: str, *, part: str) -> str:
+    """One part of a person's name ('first' or 'last') as it will be printed: trimmed, inner spaces made single.
+
+    Raises AccountError '<part>_name_required' when nothing is left, 'name_too_long' past 150 characters, and
+    'name_invalid' when it holds control characters or hidden text-direction marks.
+    """
+    value = " ".join((value or "").split())
+    if not value:
+        raise AccountError(
+            f"{part}_name_required", f"Tell us your {part} name, as it should appear on your certificate."
+        )
+    if len(value) > NAME_MAX_LENGTH:
+        raise AccountError("name_too_long", f"Keep your {part} name to {NAME_MAX_LENGTH} characters or fewer.")
+    if HIDDEN_CHARACTERS.search(value):
+        raise AccountError(
+            "name_invalid",
+            f"Your {part} name has a hidden control character in it, perhaps pasted in by accident. "
+            "Please type it again.",
+        )
+    return value
+
+
+@transaction.atomic
+def user_name_set(*, user: AbstractBaseUser, first_name: str, last_name: str) -> AbstractBaseUser:
+    """Set the name a person is greeted by and certified under, each part tidied by person_name_tidy().
+
+    Certificates already issued keep the name they were issued with. Raises AccountError 'first_name_required',
+    'last_name_required', 'name_too_long', 'name_invalid'.
+    """
+    user.first_name = person_name_tidy(first_name, part="first")
+    user.last_name = person_name_tidy(last_name, part="last")
+    user.save(update_fields=["first_name", "last_name"])
+    return user
 
 
 def invitation_digest(token: str) -> str:

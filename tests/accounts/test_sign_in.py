@@ -19,7 +19,14 @@ WRONG = "The username and/or password you specified are not correct."
 def _sign_up(client, username="newperson", email="new@example.org"):
     return client.post(
         "/accounts/signup/",
-        {"username": username, "email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "first_name": "Robin",
+            "last_name": "Ng",
+            "username": username,
+            "email": email,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
     )
 
 

@@ -93,6 +93,8 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         trainee.goto(base + "/courses/")
         trainee.get_by_role("link", name="Sign up").first.click()
         expect(trainee).to_have_url(base + "/accounts/signup/")
+        trainee.get_by_label("First name").fill(FIRST_NAME)
+        trainee.get_by_label("Last name").fill(LAST_NAME)
         trainee.fill("input[name=email]", EMAIL)
         trainee.fill("input[name=username]", USERNAME)
         trainee.fill("input[name=password1]", PASSWORD)
@@ -110,7 +112,7 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
 
     with journey.step("trainee logs in", trainee):
         log_in(trainee, base, USERNAME, password=PASSWORD)
-        expect(trainee.get_by_role("heading", level=1)).to_have_text(f"Welcome, {USERNAME}")
+        expect(trainee.get_by_role("heading", level=1)).to_have_text(f"Welcome, {FIRST_NAME}")
         programme_card = trainee.locator("article.programme-progress", has_text=PROGRAMME_NAME)
         # Four requirements to meet: the course, practice hours, supervision hours and the code of ethics.
         expect(programme_card.locator(".requirement.is-unmet")).to_have_count(4)
@@ -149,6 +151,7 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
 
     with journey.step("trainee signs the code of ethics", trainee):
         trainee.goto(base + "/dashboard/")
+        expect(programme_card).to_contain_text(f"You'll sign as {FULL_NAME}.")  # the name given at sign-up
         programme_card.get_by_label("I agree").check()
         programme_card.get_by_role("button", name="Sign", exact=True).click()
         expect(trainee.locator(".messages")).to_contain_text(f"You've signed the {PROGRAMME_NAME} code of ethics.")
@@ -159,14 +162,8 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         trainee.goto(base + "/practice/entries/new/")
         expect(trainee.get_by_role("heading", level=1)).to_have_text("You can't log hours just yet")
 
-    with journey.step("admin names the trainee and assigns a supervisor", admin):
+    with journey.step("admin assigns a supervisor", admin):
         log_in(admin, base, "admin", two_factor=True)
-        admin.goto(base + f"/admin/users/?q={USERNAME}")
-        admin.get_by_role("link", name=USERNAME, exact=True).first.click()
-        admin.get_by_label("First name").fill(FIRST_NAME)
-        admin.get_by_label("Last name").fill(LAST_NAME)
-        admin.get_by_role("button", name="Save").first.click()
-        expect(admin.locator(".messages")).to_contain_text("updated")
         admin.goto(base + "/admin/snippets/practice/supervisorassignment/add/")
         admin.get_by_role("combobox", name="Trainee").select_option(label=USERNAME)
         admin.get_by_role("combobox", name="Supervisor").select_option(label="supervisor")

@@ -13,6 +13,8 @@ def test_signup_creates_a_trainee_and_sends_verification(client):
     response = client.post(
         "/accounts/signup/",
         {
+            "first_name": "Robin",
+            "last_name": "Ng",
             "username": "newperson",
             "email": "new@example.org",
             "password1": "a sturdy passphrase 91",
