@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEV := DEBUG=1
 
-.PHONY: run test test-sqlite test-postgres install system-deps runtime-deps lint format migrate demo bench clean
+.PHONY: run serve test test-sqlite test-postgres install system-deps runtime-deps lint format migrate demo bench loadtest backup restore clean
 
 ## run: set everything up, load the demo data and serve http://127.0.0.1:$(PORT)
 run: install runtime-deps .env
@@ -15,6 +15,10 @@ run: install runtime-deps .env
 	$(DEV) $(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (log in as trainee / peerdemo2026)"
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## serve: production: checks, migrates, then gunicorn and the task worker on PostgreSQL (README "Running in production")
+serve: install runtime-deps
+	@scripts/serve.sh
 
 ## test: the whole suite on SQLite, then again on a throwaway PostgreSQL cluster where PostgreSQL is installed
 test: install system-deps test-sqlite test-postgres
@@ -64,11 +68,23 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: time certificate rendering and download, then requests/s of verification next to /healthz on gunicorn
+## bench: one table of requests/s and queries per page at 1x and 100x data, on SQLite and PostgreSQL (var/bench/latest.md)
 bench: install
-	$(PY) bench/certificates.py
 	@scripts/system-deps.sh --bench
-	$(PY) bench/throughput.py
+	$(PY) -m bench.run
+
+## loadtest: 32 users for 60 s on gunicorn + a throwaway PostgreSQL + a task worker; then every write counted in the DB
+loadtest: install
+	$(PY) bench/load.py
+
+## backup: pg_dump of DATABASE_URL, the media and certificate files and the signing key, into var/backups/<time>/
+backup:
+	@scripts/backup.sh
+
+## restore: BACKUP=var/backups/<time> into an empty database (FORCE=1 to replace what is there)
+restore:
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=var/backups/<time>"; exit 2; }
+	@scripts/restore.sh $(if $(FORCE),--force) "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) var

@@ -93,7 +93,7 @@ class Batch(models.Model):
     class Meta:
         verbose_name_plural = "batches"
         ordering = ["submitted_at", "pk"]
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [models.Index(fields=["status", "submitted_at"]), models.Index(fields=["assignment", "status"])]
 
     def __str__(self):
         return f"Batch {self.pk} from {display_name(self.trainee)} ({self.submitted_at:%-d %b %Y})"

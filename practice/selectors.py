@@ -191,10 +191,15 @@ def open_batches(*, trainee: AbstractBaseUser) -> QuerySet:
 
 
 def review_queue(*, supervisor: AbstractBaseUser) -> QuerySet:
-    """Batches sent to this supervisor and still waiting, oldest first, with their entry counts and hours."""
+    """Batches sent to this supervisor and still waiting, oldest first, with their entry counts and hours.
+
+    Found through the supervisor's assignments (index on assignment and status), so the cost follows this
+    supervisor's batches, not everyone's: joined the other way, SQLite reads every waiting batch on the site.
+    """
     waiting = Q(entries__status=Status.SUBMITTED)
+    assignments = SupervisorAssignment.objects.filter(supervisor=supervisor).values("pk")
     return (
-        Batch.objects.filter(status=Batch.Status.SUBMITTED, assignment__supervisor=supervisor)
+        Batch.objects.filter(status=Batch.Status.SUBMITTED, assignment__in=assignments)
         .select_related("trainee", "assignment__organisation")
         .annotate(
             entry_count=Count("entries", filter=waiting),

@@ -8,7 +8,7 @@ set -euo pipefail
 
 need=()
 if [ "${1:-}" = "--bench" ]; then
-  # make bench: wrk drives gunicorn in bench/throughput.py (without it, a slower Python client that says so).
+  # make bench: wrk drives gunicorn in bench/serve.py (without it, a slower Python client that says so).
   command -v wrk >/dev/null || need+=(wrk)
 elif [ "${1:-}" != "--runtime" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
