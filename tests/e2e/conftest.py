@@ -99,7 +99,8 @@ def e2e_site(tmp_path_factory):
     _run([python, "manage.py", "seed_demo", "--force"], env)
     log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
-        [python, "-m", "gunicorn", "lms.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+        # No control socket: its default path is one per user, shared with any other gunicorn on the machine.
+        [python, "-m", "gunicorn", "lms.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--no-control-socket"],
         cwd=ROOT,
         env=env,
         stdout=log,

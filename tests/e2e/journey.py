@@ -18,6 +18,7 @@ from accounts.demo import DEMO_TOTP_SECRET, totp_code_now
 
 PASSWORD = "peerdemo2026"  # noqa: S105 - the published demo password
 STEP_TIMEOUT_MS = 15_000
+TOTP_PERIOD = 30  # seconds each authenticator code lasts (allauth's default, which the site keeps)
 
 COURSE_SLUG = "starting-out-as-a-peer-worker"
 COURSE_TITLE = "Starting out as a peer worker"
@@ -179,8 +180,8 @@ def wait_for_email(folder: Path, *, to: str, containing: str, timeout: float = 1
 def log_in(page: Page, base: str, username: str, *, password: str = PASSWORD, two_factor: bool = False) -> None:
     """Log in through the site's form; type the demo authenticator's code when two-factor asks for it.
 
-    A code read at the very end of its 30-second window can be stale by the time the server checks it, so a
-    refused code is retried once with the next window's.
+    The server refuses a code that is stale by the time it checks it, or that another test signed in with moments
+    ago (each code works once), so a refused code is retried once with the next 30-second window's.
     """
     page.goto(base + "/accounts/login/")
     page.fill("input[name=login]", username)
@@ -194,6 +195,7 @@ def log_in(page: Page, base: str, username: str, *, password: str = PASSWORD, tw
                 page.get_by_role("button", name="Sign In").click()
             if not page.url.endswith("/accounts/2fa/authenticate/") or attempt:
                 break
+            time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.5)  # until the authenticator shows a new code
     expect(page).to_have_url(base + "/dashboard/")
 
 
