@@ -3,7 +3,7 @@
 from django import forms
 
 from accounts.models import Invitation
-from accounts.services import NAME_MAX_LENGTH, AccountError, person_name_tidy, user_name_set
+from accounts.services import NAME_MAX_LENGTH, AccountError, full_name_check, person_name_tidy, user_name_set
 from verification.models import VerifierProfile
 
 
@@ -42,6 +42,16 @@ class SignupNameForm(forms.Form):
     def clean_last_name(self) -> str:
         """The last name, tidied as the service keeps it."""
         return self._tidy("last_name", part="last")
+
+    def clean(self) -> dict:
+        """Both names, checked together: the whole name must fit on the certificate."""
+        cleaned = super().clean()
+        if cleaned.get("first_name") and cleaned.get("last_name"):
+            try:
+                full_name_check(cleaned["first_name"], cleaned["last_name"])
+            except AccountError as error:
+                self.add_error("last_name", forms.ValidationError(error.message, code=error.code))
+        return cleaned
 
     def _tidy(self, field: str, *, part: str) -> str:
         try:

@@ -28,8 +28,10 @@ from verification.services import verifier_profile_save
 
 MAX_TOKEN_LENGTH = 100
 NAME_MAX_LENGTH = 150  # Django's User.first_name and User.last_name
-# Control characters, and the invisible marks that override or isolate text direction: never part of a printed name.
-HIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+FULL_NAME_MAX_LENGTH = 300  # the full name printed and signed: Certificate.holder_name, the signed names
+# Control characters, the invisible marks that set, override or isolate text direction, and zero-width spaces: never
+# part of a printed name. The zero-width joiner and non-joiner stay allowed: some scripts need them to spell a name.
+HIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 Status = Invitation.Status
 
 
@@ -71,6 +73,16 @@ def person_name_tidy(value: str, *, part: str) -> str:
     return value
 
 
+def full_name_check(first_name: str, last_name: str) -> None:
+    """Raise AccountError 'name_too_long' unless first name, space and last name fit a certificate (300)."""
+    if len(first_name) + 1 + len(last_name) > FULL_NAME_MAX_LENGTH:
+        raise AccountError(
+            "name_too_long",
+            f"Keep your first and last names to {FULL_NAME_MAX_LENGTH - 1} characters together, so the whole name "
+            "fits on your certificate.",
+        )
+
+
 @transaction.atomic
 def user_name_set(*, user: AbstractBaseUser, first_name: str, last_name: str) -> AbstractBaseUser:
     """Set the name a person is greeted by and certified under, each part tidied by person_name_tidy().
@@ -78,8 +90,9 @@ def user_name_set(*, user: AbstractBaseUser, first_name: str, last_name: str) ->
     Certificates already issued keep the name they were issued with. Raises AccountError 'first_name_required',
     'last_name_required', 'name_too_long', 'name_invalid'.
     """
-    user.first_name = person_name_tidy(first_name, part="first")
-    user.last_name = person_name_tidy(last_name, part="last")
+    first_name, last_name = person_name_tidy(first_name, part="first"), person_name_tidy(last_name, part="last")
+    full_name_check(first_name, last_name)
+    user.first_name, user.last_name = first_name, last_name
     user.save(update_fields=["first_name", "last_name"])
     return user
 

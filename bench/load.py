@@ -480,6 +480,7 @@ def main() -> None:
                     f"--workers={WORKERS}",
                     f"--bind=127.0.0.1:{port}",
                     "--graceful-timeout=10",
+                    "--no-control-socket",  # its default path is one per user, shared with any other gunicorn
                 ],
                 env=env,
                 log=tmp / "gunicorn.log",

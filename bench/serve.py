@@ -142,6 +142,7 @@ class Server:
                     f"--workers={WORKERS}",
                     f"--bind=127.0.0.1:{self.port}",
                     "--graceful-timeout=5",
+                    "--no-control-socket",  # its default path is one per user, shared with any other gunicorn
                 ],
                 cwd=ROOT,
                 env=self.environment,

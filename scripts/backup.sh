@@ -107,7 +107,9 @@ copy_folder() { # name, folder, backend: a tar.gz of the folder, or a note sayin
     notes+=("$name: $folder doesn't exist yet (nothing stored), so there is nothing to copy.")
   else
     echo "Copying $name from $folder…"
-    tar -C "$folder" -czf "$target/$name.tar.gz" .
+    # A file the site writes meanwhile (a new PDF, an image rendition) makes tar exit 1 ("file changed as we read
+    # it"); such files are newer than the dump above, so nothing in it points to them. Any other failure stops here.
+    tar -C "$folder" --warning=no-file-changed -czf "$target/$name.tar.gz" . || [ $? -eq 1 ]
   fi
 }
 copy_folder media "$MEDIA_DIR" "$MEDIA_BACKEND"

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a sturdy passphrase 91"
 FIRST_REQUIRED = "Tell us your first name, as it should appear on your certificate."
 LAST_REQUIRED = "Tell us your last name, as it should appear on your certificate."
+WHOLE_NAME_TOO_LONG = (
+    "Keep your first and last names to 299 characters together, so the whole name fits on your certificate."
+)
 HIDDEN = "has a hidden control character in it, perhaps pasted in by accident. Please type it again."
 
 
@@ -69,6 +72,11 @@ def test_the_sign_up_form_asks_for_the_name_first_and_says_where_it_is_printed(c
         ("   ", "Rivera", {"first_name": [FIRST_REQUIRED]}),  # spaces alone are no name
         ("J" * 151, "Rivera", {"first_name": ["Keep your first name to 150 characters or fewer."]}),
         ("Jordan", "R" * 151, {"last_name": ["Keep your last name to 150 characters or fewer."]}),
+        (
+            "J" * 150,
+            "R" * 150,
+            {"last_name": [WHOLE_NAME_TOO_LONG]},
+        ),  # 301 with the space: more than a certificate holds
         ("Jordan\u202e", "Rivera", {"first_name": [f"Your first name {HIDDEN}"]}),  # would print the rest reversed
         ("Jordan", "Rive\x07ra", {"last_name": [f"Your last name {HIDDEN}"]}),
     ],
@@ -95,6 +103,25 @@ def test_a_name_of_exactly_150_characters_fits(client):
     response = _sign_up(client, first_name="J" * 150)
     assert response.status_code == 302
     assert get_user_model().objects.get(username="jrivera").first_name == "J" * 150
+
+
+def test_the_longest_whole_name_is_signed_and_certified_in_full(client, django_capture_on_commit_callbacks):
+    """299 characters with the space: what a certificate's holder name and a signed attestation hold (300)."""
+    from certificates.models import Certificate, EthicsAttestation
+    from tests.factories import approve_programme_hours, build_assignment, build_programme
+
+    first_name, last_name = "J" * 150, "R" * 149
+    assert _sign_up(client, first_name=first_name, last_name=last_name).status_code == 302
+    user = get_user_model().objects.get(username="jrivera")
+    EmailAddress.objects.filter(user=user).update(verified=True)
+    programme = build_programme(ethics_attestation_required=True)
+    log_in(client, "jrivera", PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_programme_hours(build_assignment(trainee=user))
+        assert client.post(f"/certificates/programmes/{programme.pk}/ethics/", {"agreed": "on"}).status_code == 302
+    whole_name = f"{first_name} {last_name}"
+    assert EthicsAttestation.objects.get(user=user, programme=programme).signed_name == whole_name
+    assert Certificate.objects.get(holder=user, programme=programme).holder_name == whole_name
 
 
 def test_the_dashboard_greets_the_new_trainee_by_the_name_they_gave(client):
@@ -141,8 +168,11 @@ def test_the_ethics_attestation_and_a_later_certificate_carry_the_name_given_at_
         (" ", "Rivera", "first_name_required"),
         ("Jordan", "", "last_name_required"),
         ("Jordan", "R" * 151, "name_too_long"),
+        ("J" * 150, "R" * 150, "name_too_long"),
         ("Jor\x00dan", "Rivera", "name_invalid"),
         ("Jordan", "\u2066Rivera\u2069", "name_invalid"),
+        ("Jordan\u200f", "Rivera", "name_invalid"),  # a right-to-left mark
+        ("Jordan", "Ri\u200bvera", "name_invalid"),  # a zero-width space: looks like "Rivera", isn't
     ],
 )
 def test_the_name_service_refuses_what_cannot_be_printed_and_keeps_the_old_name(first_name, last_name, code):
@@ -159,3 +189,14 @@ def test_the_name_service_saves_the_tidied_name():
     user_name_set(user=user, first_name=" Samira ", last_name="Lee  Okafor")
     user.refresh_from_db()
     assert (user.first_name, user.last_name) == ("Samira", "Lee Okafor")
+
+
+def test_the_name_service_keeps_the_joiners_some_scripts_spell_names_with():
+    karthik = (
+        "\u0d15\u0d3e\u0d30\u0d4d\u200d\u0d24\u0d4d\u0d24\u0d3f\u0d15\u0d4d"  # Malayalam, with a zero-width joiner
+    )
+    niknam = "\u0646\u06cc\u06a9\u200c\u0646\u0627\u0645"  # Persian, with a zero-width non-joiner
+    user = UserFactory(first_name="Sam", last_name="Lee")
+    user_name_set(user=user, first_name=karthik, last_name=niknam)
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == (karthik, niknam)
