@@ -131,6 +131,20 @@ clean=()
 # One transaction: the database ends up either as the backup or exactly as it was.
 "$pg_restore" --no-owner --no-privileges --single-transaction "${clean[@]}" --dbname="$DB_NAME" "$backup/db.dump"
 
+# Run as root (sudo make restore), restored files go to whoever owns the folder they land in (or its nearest
+# existing parent), so the site's own user can read them; the archive's owners are never trusted.
+owner_for() { # path
+  local path=$1
+  while [ ! -e "$path" ]; do path=$(dirname "$path"); done
+  stat -c '%u:%g' "$path"
+}
+hand_over() { # owner, path...
+  local owner=$1
+  shift
+  [ "$(id -u)" = 0 ] && chown -R "$owner" "$@"
+  return 0
+}
+
 restore_folder() { # name, folder, backend
   local name=$1 folder=$2 backend=$3
   [ -f "$backup/$name.tar.gz" ] || return 0
@@ -139,8 +153,11 @@ restore_folder() { # name, folder, backend
     return 0
   fi
   echo "Restoring $name into $folder…"
+  local owner
+  owner=$(owner_for "$folder")
   mkdir -p "$folder"
-  tar -C "$folder" -xzf "$backup/$name.tar.gz"
+  tar -C "$folder" --no-same-owner -xzf "$backup/$name.tar.gz"
+  hand_over "$owner" "$folder"
 }
 restore_folder media "$MEDIA_DIR" "$MEDIA_BACKEND"
 restore_folder certificates "$CERTIFICATES_DIR" "$CERTIFICATES_BACKEND"
@@ -150,8 +167,11 @@ if [ -f "$backup/signing-key.json" ]; then
     echo "Note: the backup holds a signing key (signing-key.json), but this site takes its key from SIGNING_KEY or"
     echo "has no SIGNING_KEY_FILE. Put that file's key in your secret store, or set SIGNING_KEY_FILE to a copy of it."
   elif [ ! -e "$SIGNING_KEY_PATH" ]; then
-    mkdir -p "$(dirname "$SIGNING_KEY_PATH")"
+    key_folder=$(dirname "$SIGNING_KEY_PATH")
+    key_owner=$(owner_for "$key_folder")
+    [ -d "$key_folder" ] || { mkdir -p "$key_folder" && hand_over "$key_owner" "$key_folder"; }
     (umask 077 && cp "$backup/signing-key.json" "$SIGNING_KEY_PATH")
+    hand_over "$key_owner" "$SIGNING_KEY_PATH"
     echo "Signing key restored to $SIGNING_KEY_PATH (a secret: readable by its owner only)."
   elif cmp -s "$backup/signing-key.json" "$SIGNING_KEY_PATH"; then
     echo "The signing key in $SIGNING_KEY_PATH is already the backup's."

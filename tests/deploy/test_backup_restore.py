@@ -9,6 +9,7 @@ the revoked one stays revoked. Like the rest of tests/deploy, nothing here uses 
 import hashlib
 import json
 import os
+import pwd
 import secrets
 import shutil
 import stat
@@ -184,8 +185,14 @@ def test_a_restored_backup_still_verifies_its_certificates(backed_up_site, fresh
     assert f"Backup written to {backup}" in output
 
     target = tmp_path / "restored"
+    # Restored as root (sudo make restore), the files must belong to whoever owns the site's folder, not to root.
+    site_owner = pwd.getpwnam("postgres").pw_uid if os.getuid() == 0 else os.getuid()
+    target.mkdir()
+    os.chown(target, site_owner, -1)
     restored_env = site_env(database_url=fresh_database("restored"), folder=target)
     restored = succeeded(run(["scripts/restore.sh", str(backup)], restored_env))
+    owners = {path.stat().st_uid for path in target.rglob("*")}
+    assert owners == {site_owner}, f"restored files owned by {owners}, not the site folder's owner {site_owner}"
     assert "Restored." in restored
     assert f"Signing key restored to {target / 'keys' / 'signing-key.json'}" in restored
 
