@@ -47,7 +47,7 @@ class InvitationError(ServiceError):
 
     Codes: 'not_allowed', 'email_invalid', 'email_in_use', 'email_inactive', 'already_invited', 'role_invalid',
     'organisation_required', 'not_found', 'expired', 'revoked', 'used', 'username_taken', 'username_invalid',
-    'password_invalid', 'name_required'.
+    'password_invalid', 'name_required', 'name_too_long', 'name_invalid'.
     """
 
 
@@ -256,8 +256,8 @@ def invitation_accept(
 
     The account gets the invitation's email as its verified primary address, the role's group, and (verifiers) the
     organisation. The password must pass the site's password validators. Raises InvitationError 'not_found',
-    'expired', 'revoked', 'used', 'email_in_use', 'email_inactive', 'name_required', 'username_taken',
-    'username_invalid', 'password_invalid'.
+    'expired', 'revoked', 'used', 'email_in_use', 'email_inactive', 'name_required', 'name_too_long',
+    'name_invalid', 'username_taken', 'username_invalid', 'password_invalid'.
     """
     invitation = None
     if token and len(token) <= MAX_TOKEN_LENGTH:
@@ -266,9 +266,14 @@ def invitation_accept(
     if problem is not None:
         raise problem
     _refuse_used_email(invitation.email)
-    first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
-    if not first_name:
+    if not first_name.strip():
         raise InvitationError("name_required", "Tell us your first name, as it should appear on your work here.")
+    try:  # the same rules as sign-up: this name is signed on every approval and printed on certificates
+        first_name = person_name_tidy(first_name, part="first")
+        last_name = person_name_tidy(last_name, part="last") if last_name.strip() else ""  # one name is fine
+        full_name_check(first_name, last_name)
+    except AccountError as error:
+        raise InvitationError(error.code, error.message) from None
     username = _validate_username(username)
     user_model = get_user_model()
     user = user_model(username=username, email=invitation.email, first_name=first_name, last_name=last_name)

@@ -30,6 +30,8 @@ INVITE_FIELDS = {
 }
 ACCEPT_FIELDS = {
     "name_required": "first_name",
+    "name_too_long": "last_name",
+    "name_invalid": "first_name",
     "username_taken": "username",
     "username_invalid": "username",
     "password_invalid": "password1",

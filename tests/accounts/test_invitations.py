@@ -279,6 +279,8 @@ def test_accepting_checks_the_name_username_and_password(client, programme_admin
         ({"username": "Taken"}, "That username is taken. Please choose another."),
         ({"username": "has space"}, "Enter a valid username."),
         ({"first_name": "  "}, "Tell us your first name."),
+        ({"first_name": "Sam\u202eleber"}, "Your first name has a hidden control character in it"),
+        ({"first_name": "A" * 150, "last_name": "B" * 150}, "Keep your first and last names to 299 characters"),
     ]
     for overrides, expected in cases:
         response = _accept(client, token, **overrides)
