@@ -27,7 +27,7 @@ class SignupNameForm(forms.Form):
     last_name = forms.CharField(
         label="Last name",
         max_length=NAME_MAX_LENGTH,
-        help_text="If your name changes later, your programme admin can update it for you.",
+        help_text="If your name changes later, contact the site's administrators and they can update it.",
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
         error_messages={
             "required": "Tell us your last name, as it should appear on your certificate.",
