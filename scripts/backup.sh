@@ -14,39 +14,9 @@ cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv/bin/python}
 [ -x "$python" ] || python=python3
 
-# The settings that say where everything is, as shell assignments (quoted), read through Django itself.
+# Where the site keeps everything, as shell assignments (quoted), read through Django itself.
 site_settings() {
-  "$python" - <<'PY'
-import os
-import shlex
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
-os.environ.setdefault("SECRET_KEY", "only-reading-paths")  # paths don't depend on it; production sets its own
-import django
-
-django.setup()
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
-
-database = settings.DATABASES["default"]
-values = {
-    "DB_ENGINE": database["ENGINE"],
-    "DB_NAME": database["NAME"],
-    "PGHOST": database.get("HOST") or "",
-    "PGPORT": database.get("PORT") or "",
-    "PGUSER": database.get("USER") or "",
-    "PGPASSWORD": database.get("PASSWORD") or "",
-    "PGSSLMODE": database.get("OPTIONS", {}).get("sslmode", ""),
-    "SIGNING_KEY_PATH": settings.SIGNING_KEY_FILE,
-    "SIGNING_KEY_IN_ENVIRONMENT": "1" if settings.SIGNING_KEY.strip() else "",
-}
-for alias, name in (("default", "MEDIA"), ("certificates", "CERTIFICATES")):
-    storage = storages[alias]
-    values[f"{name}_DIR"] = str(storage.location) if isinstance(storage, FileSystemStorage) else ""
-    values[f"{name}_BACKEND"] = f"{type(storage).__module__}.{type(storage).__qualname__}"
-for name, value in values.items():
-    print(f"{name}={shlex.quote(str(value))}")
-PY
+  "$python" scripts/site_settings.py
 }
 
 settings_text=$(site_settings) || { echo "Couldn't read the site's settings (see the error above)." >&2; exit 2; }

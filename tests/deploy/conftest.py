@@ -32,18 +32,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def postgres_database(request):
-    """Make a fresh, empty PostgreSQL database beside the suite's: call it with a name suffix, get its URL.
+@contextlib.contextmanager
+def postgres_databases(skip_reason: str):
+    """Make fresh, empty PostgreSQL databases beside the suite's: call with a name suffix, get its URL.
 
-    Skips the test unless DATABASE_URL is PostgreSQL (`make test` runs it in its PostgreSQL pass; CI always does).
-    The databases are dropped at teardown, connections and all.
+    Skips with `skip_reason` unless DATABASE_URL is PostgreSQL (`make test` runs these tests in its PostgreSQL pass;
+    CI always does). The databases are dropped on the way out, connections and all.
     """
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
-        pytest.skip(
-            "needs PostgreSQL: DATABASE_URL is not a postgres:// URL (make test runs this in its PostgreSQL pass)"
-        )
+        pytest.skip(skip_reason)
     import psycopg
 
     parsed = urlparse(base)
@@ -58,10 +56,21 @@ def postgres_database(request):
         made.append(name)
         return urlunparse(parsed._replace(path="/" + name))
 
-    yield make
-    with psycopg.connect(admin, autocommit=True) as connection:
-        for name in made:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield make
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            for name in made:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_database():
+    """Fresh PostgreSQL databases for one test (see postgres_databases)."""
+    with postgres_databases(
+        "needs PostgreSQL: DATABASE_URL is not a postgres:// URL (make test runs this in its PostgreSQL pass)"
+    ) as make:
+        yield make
 
 
 def production_env(*, database_url: str, folder: Path, site_url: str = "https://certify.example.test") -> dict:

@@ -16,9 +16,10 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
+
+from tests.deploy.conftest import postgres_databases
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_URL = "https://certify.example.test"
@@ -121,33 +122,13 @@ def manage(env: dict, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def fresh_database():
-    """Make empty PostgreSQL databases beside the suite's (call with a name suffix, get the URL); dropped afterwards.
-
-    Skips unless DATABASE_URL is PostgreSQL and pg_dump is installed: `make test` runs it in its PostgreSQL pass.
-    """
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        pytest.skip("backups use pg_dump: DATABASE_URL is not PostgreSQL (make test runs this in its PostgreSQL pass)")
-    if not list(Path("/usr/lib/postgresql").glob("*/bin/pg_dump")) and not shutil.which("pg_dump"):
-        pytest.skip("pg_dump is not installed")
-    import psycopg
-
-    parsed = urlparse(base)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    made = []
-
-    def make(suffix: str) -> str:
-        name = f"{parsed.path.lstrip('/')}_{suffix}"
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return urlunparse(parsed._replace(path="/" + name))
-
-    yield make
-    with psycopg.connect(admin, autocommit=True) as connection:
-        for name in made:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """Empty PostgreSQL databases for this module (see postgres_databases); skips where pg_dump can't run."""
+    with postgres_databases(
+        "backups use pg_dump: DATABASE_URL is not PostgreSQL (make test runs this in its PostgreSQL pass)"
+    ) as make:
+        if not list(Path("/usr/lib/postgresql").glob("*/bin/pg_dump")) and not shutil.which("pg_dump"):
+            pytest.skip("pg_dump is not installed")
+        yield make
 
 
 @pytest.fixture(scope="module")
