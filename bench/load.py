@@ -33,7 +33,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,13 +48,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ first on the path, where bench/certificates.py would shadow the certificates app.
 sys.path[:] = [str(ROOT), *(entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench")]
 
+from bench.serve import WORKERS, free_port, gunicorn_command  # noqa: E402 - after the path is set
+
 USERS = int(os.environ.get("LOAD_USERS", "32"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 SPAWN_RATE = 8  # users started per second
 TRAINEES = USERS * 5 // 8  # 20 of 32
 SUPERVISORS = max(1, USERS // 6)  # 5 of 32; the rest (7) are verifiers
 VERIFIERS = max(0, USERS - TRAINEES - SUPERVISORS)
-WORKERS = 2
 TRAINEE_PREFIX = "load-trainee-"
 SUPERVISOR_PREFIX = "load-supervisor-"
 MARKER = re.compile(r"Load marker [a-z]{16}")
@@ -83,12 +83,6 @@ def in_throwaway_cluster() -> None:
     if finished.returncode == 3:
         print("The load test needs PostgreSQL (Debian: apt-get install postgresql); it wasn't run.", file=sys.stderr)
     raise SystemExit(finished.returncode)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def configure(tmp: Path, port: int) -> dict[str, str]:
@@ -474,14 +468,7 @@ def main() -> None:
                 log=tmp / "db_worker.log",
             )
             gunicorn = start(
-                [
-                    str(ROOT / ".venv" / "bin" / "gunicorn"),
-                    "lms.wsgi:application",
-                    f"--workers={WORKERS}",
-                    f"--bind=127.0.0.1:{port}",
-                    "--graceful-timeout=10",
-                    "--no-control-socket",  # its default path is one per user, shared with any other gunicorn
-                ],
+                gunicorn_command(port, graceful_timeout=10),
                 env=env,
                 log=tmp / "gunicorn.log",
             )

@@ -67,6 +67,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def gunicorn_command(port: int, *, graceful_timeout: int) -> list[str]:
+    """gunicorn serving the site with WORKERS sync workers on 127.0.0.1:port."""
+    return [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "lms.wsgi:application",
+        f"--workers={WORKERS}",
+        f"--bind=127.0.0.1:{port}",
+        f"--graceful-timeout={graceful_timeout}",
+        "--no-control-socket",  # its default path is one per user, shared with any other gunicorn
+    ]
+
+
 def configure(tmp: Path, port: int, *, database_url: str) -> dict[str, str]:
     """Production-like environment on throwaway storage; also written into os.environ for the work done in-process.
 
@@ -136,14 +148,7 @@ class Server:
     def __enter__(self) -> "Server":
         with self.log.open("a") as log_file:
             self.process = subprocess.Popen(  # noqa: S603
-                [
-                    str(ROOT / ".venv" / "bin" / "gunicorn"),
-                    "lms.wsgi:application",
-                    f"--workers={WORKERS}",
-                    f"--bind=127.0.0.1:{self.port}",
-                    "--graceful-timeout=5",
-                    "--no-control-socket",  # its default path is one per user, shared with any other gunicorn
-                ],
+                gunicorn_command(self.port, graceful_timeout=5),
                 cwd=ROOT,
                 env=self.environment,
                 stdout=log_file,

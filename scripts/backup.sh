@@ -38,12 +38,6 @@ if ! command -v "$pg_dump" >/dev/null; then
   echo "pg_dump wasn't found. Install the PostgreSQL client (Debian: apt-get install postgresql-client) or set PG_BIN." >&2
   exit 2
 fi
-export PGHOST PGPORT PGUSER PGPASSWORD
-[ -n "$PGSSLMODE" ] && export PGSSLMODE
-[ -n "$PGHOST" ] || unset PGHOST
-[ -n "$PGPORT" ] || unset PGPORT
-[ -n "$PGUSER" ] || unset PGUSER
-[ -n "$PGPASSWORD" ] || unset PGPASSWORD
 
 root=${BACKUP_ROOT:-var/backups}
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

@@ -58,12 +58,6 @@ if ! command -v "$pg_restore" >/dev/null || ! command -v "$psql" >/dev/null; the
   echo "pg_restore or psql wasn't found. Install the PostgreSQL client (Debian: postgresql-client) or set PG_BIN." >&2
   exit 2
 fi
-export PGHOST PGPORT PGUSER PGPASSWORD
-[ -n "$PGSSLMODE" ] && export PGSSLMODE
-[ -n "$PGHOST" ] || unset PGHOST
-[ -n "$PGPORT" ] || unset PGPORT
-[ -n "$PGUSER" ] || unset PGUSER
-[ -n "$PGPASSWORD" ] || unset PGPASSWORD
 where="database $DB_NAME${PGHOST:+ on $PGHOST${PGPORT:+:$PGPORT}}"
 
 # Look before changing anything: the database must exist, and it and the folders must be empty unless --force.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def main() -> None:
-    """Set Django up from the environment and print DB_*, PG*, SIGNING_KEY_* and *_DIR/*_BACKEND assignments."""
+    """Set Django up from the environment and print PG* exports, DB_*, SIGNING_KEY_* and *_DIR/*_BACKEND."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
     os.environ.setdefault("SECRET_KEY", "only-reading-paths")  # paths don't depend on it; production sets its own
@@ -21,14 +21,19 @@ def main() -> None:
     from django.core.files.storage import FileSystemStorage, storages
 
     database = settings.DATABASES["default"]
-    values = {
-        "DB_ENGINE": database["ENGINE"],
-        "DB_NAME": database["NAME"],
+    # libpq's own variables for pg_dump, pg_restore and psql: exported when set, unset (never inherited) when not.
+    connection = {
         "PGHOST": database.get("HOST") or "",
         "PGPORT": database.get("PORT") or "",
         "PGUSER": database.get("USER") or "",
         "PGPASSWORD": database.get("PASSWORD") or "",
         "PGSSLMODE": database.get("OPTIONS", {}).get("sslmode", ""),
+    }
+    for name, value in connection.items():
+        print(f"export {name}={shlex.quote(str(value))}" if value else f"unset {name}")
+    values = {
+        "DB_ENGINE": database["ENGINE"],
+        "DB_NAME": database["NAME"],
         "SIGNING_KEY_PATH": settings.SIGNING_KEY_FILE,
         "SIGNING_KEY_IN_ENVIRONMENT": "1" if settings.SIGNING_KEY.strip() else "",
     }
