@@ -1,8 +1,15 @@
 """Shared fixtures."""
 
+import factory.random
 import pytest
 
 from tests.factories import PASSWORD, UserFactory, build_course
+
+
+@pytest.fixture(autouse=True)
+def _factory_seed(request):
+    """Seed the factories' random names from the test's id, so a clash of names fails the same way every run."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture

@@ -98,8 +98,8 @@ def certificate(programme, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def issue_another(programme, django_capture_on_commit_callbacks):
-    """Issue a further rendered certificate of the programme, to a new trainee."""
-    return lambda: _issue(django_capture_on_commit_callbacks)
+    """Issue a further rendered certificate of the programme, to a new trainee named Alex Morgan."""
+    return lambda: _issue(django_capture_on_commit_callbacks, first_name="Alex", last_name="Morgan")
 
 
 def _set_state(certificate, state: str, reason: str = "Set by the test") -> Certificate:
