@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from practice.selectors import HoursTotals
 
 WIDTH = 640
-LABEL_WIDTH = 280
-BAR_AREA = WIDTH - LABEL_WIDTH - 70
+LABEL_WIDTH = 256
+FIGURE_WIDTH = 124  # room on the right for the longest figure, "150 h + 12.75 / 150", clear of bars and targets
+BAR_AREA = WIDTH - LABEL_WIDTH - FIGURE_WIDTH
 ROW_HEIGHT = 26
 HEADING_HEIGHT = 30
 
