@@ -279,6 +279,8 @@ CACHES = {
 # ("off" turns a limit off). Counted in the default cache, which every server process must share.
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60/m")
 VERIFY_TOKEN_RATE_LIMIT = os.environ.get("VERIFY_TOKEN_RATE_LIMIT", "600/m")
+# Verifiers' bulk CSV checks (their rows and results name holders) are deleted this many days after they finish.
+VERIFICATION_JOB_RETENTION_DAYS = int(os.environ.get("VERIFICATION_JOB_RETENTION_DAYS", "30"))
 
 # Background tasks (emails, certificate checks and renders, bulk verifications). Development and tests run each task
 # at once in the request; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.

@@ -3,10 +3,12 @@
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -35,7 +37,7 @@ Channel = Lookup.Channel
 class VerificationError(ServiceError):
     """A verification rule stopped the action.
 
-    Codes: 'not_allowed', 'name_required', 'too_many_tokens', 'not_found', 'busy'.
+    Codes: 'not_allowed', 'name_required', 'too_many_tokens', 'not_found', 'busy', 'not_failed'.
     """
 
 
@@ -188,11 +190,7 @@ def bulk_job_create(*, verifier: AbstractBaseUser, file_name: str, upload: Codes
     being checked (older unfinished ones don't count, so a lost task can't block anyone for long).
     """
     _require_verifier(verifier)
-    busy = BulkJob.objects.filter(
-        verifier=verifier,
-        state__in=[BulkJob.State.QUEUED, BulkJob.State.RUNNING],
-        created_at__gte=timezone.now() - BUSY_WINDOW,
-    ).count()
+    busy = _jobs_being_checked(verifier)
     if busy >= MAX_UNFINISHED_JOBS:
         raise VerificationError(
             "busy",
@@ -207,9 +205,23 @@ def bulk_job_create(*, verifier: AbstractBaseUser, file_name: str, upload: Codes
         rows=upload.rows,
         total=len(upload.rows),
     )
+    _enqueue_run(job)
+    return job
+
+
+def _jobs_being_checked(verifier: AbstractBaseUser) -> int:
+    """How many of the verifier's files from the last hour are waiting or being checked."""
+    return BulkJob.objects.filter(
+        verifier=verifier,
+        state__in=[BulkJob.State.QUEUED, BulkJob.State.RUNNING],
+        created_at__gte=timezone.now() - BUSY_WINDOW,
+    ).count()
+
+
+def _enqueue_run(job: BulkJob) -> None:
+    """Start checking the job in the background once the current transaction commits."""
     job_id = str(job.pk)
     transaction.on_commit(lambda: bulk_job_run_task.enqueue(job_id=job_id))
-    return job
 
 
 @task()
@@ -275,3 +287,66 @@ def bulk_job_fail(*, job_id: str) -> BulkJob | None:
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "error", "finished_at"])
     return job
+
+
+@transaction.atomic
+def bulk_job_retry(*, verifier: AbstractBaseUser, job_id) -> BulkJob:
+    """Check a job that was stopped by an error again, from its first row, in the background once committed.
+
+    The results, summary and error of the stopped run are cleared; the uploaded rows are kept. Raises
+    VerificationError 'not_allowed', 'not_found' (no such job of theirs), 'not_failed' (only a stopped job can be
+    run again) or 'busy' (as bulk_job_create: three of their files are still being checked).
+    """
+    _require_verifier(verifier)
+    job = BulkJob.objects.select_for_update().defer("rows").filter(verifier=verifier, pk=job_id).first()
+    if job is None:
+        raise VerificationError("not_found", "That check doesn't exist, or isn't yours.")
+    if job.state == BulkJob.State.DONE:
+        raise VerificationError(
+            "not_failed", "This file has already been checked in full: its results are ready to download."
+        )
+    if job.state != BulkJob.State.FAILED:
+        raise VerificationError("not_failed", "This file is still being checked. Its results will be ready soon.")
+    busy = _jobs_being_checked(verifier)
+    if busy >= MAX_UNFINISHED_JOBS:
+        raise VerificationError(
+            "busy",
+            f"You have {busy} files still being checked. Please wait for one of them to finish, then try again.",
+        )
+    job.state = BulkJob.State.QUEUED
+    job.results = []
+    job.summary = {}
+    job.done = 0
+    job.error = ""
+    job.finished_at = None
+    job.created_at = timezone.now()  # the retention counts from this run, so the nightly prune can't cut it short
+    job.save(update_fields=["state", "results", "summary", "done", "error", "finished_at", "created_at"])
+    _enqueue_run(job)
+    return job
+
+
+@transaction.atomic
+def bulk_job_delete(*, verifier: AbstractBaseUser, job_id) -> str:
+    """Delete one of the verifier's bulk checks, with its uploaded rows and results; returns its file name.
+
+    The lookups it logged stay: they are each holder's record that the organisation checked their certificate.
+    A job still being checked may be deleted too: the row lock waits for the chunk in hand to be saved, and the
+    task stops at its next chunk when it finds the job gone (bulk_job_step). Raises VerificationError 'not_found'.
+    """
+    job = BulkJob.objects.select_for_update().only("pk", "file_name").filter(verifier=verifier, pk=job_id).first()
+    if job is None:
+        raise VerificationError("not_found", "That check doesn't exist, or isn't yours.")
+    BulkJob.objects.filter(pk=job.pk).delete()
+    return job.file_name
+
+
+def bulk_jobs_prune(*, now: datetime | None = None) -> int:
+    """Delete the bulk checks past VERIFICATION_JOB_RETENTION_DAYS; returns how many.
+
+    Finished ones (done or stopped by an error) go that many days after they finished; unfinished ones that many
+    days after they were uploaded, since a check waiting or running that long is dead.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.VERIFICATION_JOB_RETENTION_DAYS)
+    expired = BulkJob.objects.filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
+    _, deleted = expired.delete()
+    return deleted.get(BulkJob._meta.label, 0)

@@ -1,6 +1,7 @@
 """Views for checking certificates: public pages, verifiers' tokens and bulk checks, and who checked a holder's."""
 
 import re
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import PurePath
 from uuid import UUID
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certificates.codes import format_code, normalise_code
 from certificates.credential_check import CredentialFileError, credential_file_check
@@ -40,6 +41,8 @@ from verification.services import (
     api_token_create,
     api_token_revoke,
     bulk_job_create,
+    bulk_job_delete,
+    bulk_job_retry,
     verification_lookup_record,
 )
 
@@ -278,6 +281,7 @@ def bulk(request):
             "page": _page(request, bulk_jobs_for(user=request.user)),
             "max_rows": MAX_ROWS,
             "organisation": organisation_name_of(request.user),
+            "retention_days": settings.VERIFICATION_JOB_RETENTION_DAYS,
         },
     )
 
@@ -297,10 +301,20 @@ SUMMARY_LABELS = {
 def bulk_job(request, job_id: UUID):
     """One bulk check: its progress while running, then a summary and the results file."""
     job = _own_job(request, job_id)
+    retention_days = settings.VERIFICATION_JOB_RETENTION_DAYS
     summary_lines = [
         (label, job.summary[status]) for status, label in SUMMARY_LABELS.items() if job.summary.get(status)
     ]
-    return render(request, "verification/bulk_job.html", {"job": job, "summary_lines": summary_lines})
+    return render(
+        request,
+        "verification/bulk_job.html",
+        {
+            "job": job,
+            "summary_lines": summary_lines,
+            "retention_days": retention_days,
+            "kept_until": job.finished_at + timedelta(days=retention_days) if job.finished_at else None,
+        },
+    )
 
 
 @role_required(VERIFIER)
@@ -344,6 +358,39 @@ def bulk_job_results(request, job_id: UUID):
     response["Content-Disposition"] = f'attachment; filename="{_results_name(job.file_name)}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@role_required(VERIFIER)
+@require_POST
+def bulk_job_retry_view(request, job_id: UUID):
+    """Check a file that stopped with an error again, from its first row."""
+    job = _own_job(request, job_id)
+    try:
+        bulk_job_retry(verifier=request.user, job_id=job.pk)
+    except VerificationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"We're checking “{job.file_name}” again, from the first row.")
+    return redirect("verify_bulk_job", job_id=job.pk)
+
+
+@role_required(VERIFIER)
+@require_http_methods(["GET", "POST"])
+def bulk_job_delete_view(request, job_id: UUID):
+    """Ask, then delete one of the verifier's bulk checks with its uploaded rows and results."""
+    job = _own_job(request, job_id)
+    if request.method == "POST":
+        try:
+            file_name = bulk_job_delete(verifier=request.user, job_id=job.pk)
+        except VerificationError:  # deleted in another tab a moment ago
+            raise Http404 from None
+        messages.success(request, f"Deleted the check of “{file_name}”, with the rows you uploaded and their results.")
+        return redirect("verify_bulk")
+    return render(
+        request,
+        "verification/bulk_job_confirm_delete.html",
+        {"job": job, "organisation": organisation_name_of(request.user)},
+    )
 
 
 # The holder's view -------------------------------------------------------------------------------------------

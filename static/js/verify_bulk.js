@@ -28,10 +28,15 @@
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
+        if (response.status === 404) return null; // deleted, perhaps in another tab: the reload says so
         if (!response.ok) throw new Error("status " + response.status);
         return response.json();
       })
       .then(function (status) {
+        if (!status) {
+          window.location.reload();
+          return;
+        }
         show(status);
         if (status.finished) {
           window.location.reload();
