@@ -1,4 +1,4 @@
-"""Forms for accounts: the name asked at sign-up, a programme admin's invitation, and the invitee's new account."""
+"""Forms for accounts: the name asked at sign-up and corrected later, an invitation, and the invitee's new account."""
 
 from django import forms
 
@@ -7,11 +7,8 @@ from accounts.services import NAME_MAX_LENGTH, AccountError, full_name_check, pe
 from verification.models import VerifierProfile
 
 
-class SignupNameForm(forms.Form):
-    """The name to print on the certificate, asked at sign-up; allauth adds email, username and passwords to it."""
-
-    # allauth's sign-up form inherits this class (ACCOUNT_SIGNUP_FORM_CLASS), so the order covers its fields too.
-    field_order = ["first_name", "last_name", "email", "username", "password1", "password2"]
+class PersonNameForm(forms.Form):
+    """First and last name, tidied and checked by the same rules as the accounts services keep them."""
 
     first_name = forms.CharField(
         label="First name",
@@ -27,7 +24,7 @@ class SignupNameForm(forms.Form):
     last_name = forms.CharField(
         label="Last name",
         max_length=NAME_MAX_LENGTH,
-        help_text="If your name changes later, contact the site's administrators and they can update it.",
+        help_text="You can correct your name later under Your data, linked at the foot of every page.",
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
         error_messages={
             "required": "Tell us your last name, as it should appear on your certificate.",
@@ -59,9 +56,26 @@ class SignupNameForm(forms.Form):
         except AccountError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
+
+class SignupNameForm(PersonNameForm):
+    """The name to print on the certificate, asked at sign-up; allauth adds email, username and passwords to it."""
+
+    # allauth's sign-up form inherits this class (ACCOUNT_SIGNUP_FORM_CLASS), so the order covers its fields too.
+    field_order = ["first_name", "last_name", "email", "username", "password1", "password2"]
+
     def signup(self, request, user) -> None:
         """Save the name on the new account (allauth calls this once the account exists)."""
         user_name_set(user=user, first_name=self.cleaned_data["first_name"], last_name=self.cleaned_data["last_name"])
+
+
+class NameChangeForm(PersonNameForm):
+    """A signed-in person's own first and last name, started from the name they have now."""
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {"first_name": user.first_name, "last_name": user.last_name})
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].help_text = "Add any middle names you want printed on your certificates."
+        self.fields["last_name"].help_text = ""
 
 
 class InvitationForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Invitations to staff roles: supervisors, verifiers and programme admins join by an emailed, single-use link."""
+"""Invitations to staff roles (an emailed, single-use link to join), and the record of each correction to a name."""
 
 from datetime import timedelta
 
@@ -85,3 +85,35 @@ class Invitation(models.Model):
     def is_pending(self) -> bool:
         """Whether the link still works."""
         return self.status == self.Status.PENDING
+
+
+class NameChange(models.Model):
+    """A person corrected their own name: the name before and after, and the certificates left to be reissued."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="name_changes")
+    changed_at = models.DateTimeField(default=timezone.now)
+    old_first_name = models.CharField(max_length=150, blank=True)
+    old_last_name = models.CharField(max_length=150, blank=True)
+    new_first_name = models.CharField(max_length=150)
+    new_last_name = models.CharField(max_length=150)
+    reissue_asked_for = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Numbers of the live certificates under another name that the programme team was asked to reissue.",
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"Name of user {self.user_id} changed on {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def old_name(self) -> str:
+        """The full name before the change."""
+        return " ".join(part for part in (self.old_first_name, self.old_last_name) if part)
+
+    @property
+    def new_name(self) -> str:
+        """The full name after the change."""
+        return f"{self.new_first_name} {self.new_last_name}"

@@ -1,8 +1,8 @@
-"""Writes for accounts: a person's name, and invitations to staff roles, sent by programme admins and accepted."""
+"""Writes for accounts: a person's name (set at sign-up, corrected later), and invitations to staff roles."""
 
 import hashlib
-import re
 import secrets
+from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.userkit import filter_users_by_username
@@ -14,14 +14,17 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from accounts.models import INVITATION_LIFETIME, Invitation
+from accounts.models import INVITATION_LIFETIME, Invitation, NameChange
+from certificates.models import Certificate
+from certificates.selectors import live_certificates
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
-from lms.names import display_name
+from lms.names import HIDDEN_CHARACTERS, display_name
 from lms.roles import PROGRAMME_ADMIN, VERIFIER, has_role
 from verification.models import VerifierProfile
 from verification.services import verifier_profile_save
@@ -31,7 +34,6 @@ NAME_MAX_LENGTH = 150  # Django's User.first_name and User.last_name
 FULL_NAME_MAX_LENGTH = 300  # the full name printed and signed: Certificate.holder_name, the signed names
 # Control characters, the invisible marks that set, override or isolate text direction, and zero-width spaces: never
 # part of a printed name. The zero-width joiner and non-joiner stay allowed: some scripts need them to spell a name.
-HIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 Status = Invitation.Status
 
 
@@ -95,6 +97,101 @@ def user_name_set(*, user: AbstractBaseUser, first_name: str, last_name: str) ->
     user.first_name, user.last_name = first_name, last_name
     user.save(update_fields=["first_name", "last_name"])
     return user
+
+
+@dataclass(frozen=True)
+class NameChangeResult:
+    """What correcting a name did: whether anything changed, the names, and the reissues the team was asked for."""
+
+    changed: bool
+    old_name: str
+    new_name: str
+    to_reissue: tuple[Certificate, ...] = ()
+    team_asked: bool = False
+
+
+def programme_admin_emails() -> list[str]:
+    """The addresses of every active programme admin (superusers count), each once."""
+    admins = get_user_model().objects.filter(Q(groups__name=PROGRAMME_ADMIN) | Q(is_superuser=True), is_active=True)
+    return sorted(set(admins.exclude(email="").values_list("email", flat=True)))
+
+
+def _admin_url(name: str, certificate: Certificate) -> str:
+    """An absolute link to a certificate's page in the Wagtail admin (certificates/wagtail_hooks.py)."""
+    return settings.SITE_URL + reverse(name, args=[certificate.pk])
+
+
+def _ask_for_reissue(*, user: AbstractBaseUser, old_name: str, new_name: str, certificates: list) -> bool:
+    """Email the programme admins, once the change commits, the certificates to reissue; False if nobody to ask."""
+    recipients = programme_admin_emails()
+    email_on_commit(
+        template="accounts/emails/name_change_reissue",
+        to=recipients,
+        context={
+            "old_name": old_name,
+            "new_name": new_name,
+            "username": user.get_username(),
+            "audit_url": settings.SITE_URL + reverse("audit_trainee", args=[user.pk]),
+            "certificates": [
+                {
+                    "number": certificate.number,
+                    "programme": certificate.programme.name,
+                    "name_on_it": certificate.holder_name,
+                    "status": certificate.status_label.lower(),
+                    "suspended": certificate.state == Certificate.State.SUSPENDED,
+                    "admin_url": _admin_url("wagtailsnippets_certificates_certificate:inspect", certificate),
+                    "reissue_url": _admin_url("certificates_admin_reissue", certificate),
+                }
+                for certificate in certificates
+            ],
+        },
+    )
+    return bool(recipients)
+
+
+@transaction.atomic
+def user_name_change(*, user: AbstractBaseUser, first_name: str, last_name: str) -> NameChangeResult:
+    """A person corrects their own first and last name, tidied and checked by user_name_set().
+
+    When the tidied name is the one already held nothing happens, and the result says changed=False. Otherwise the
+    name is saved and a NameChange records the old and new names for the audit trail. Certificates are never
+    changed here: a reissue is the programme team's decision. Live certificates (valid and unexpired, or suspended)
+    printed with another name are listed in one email to every programme admin (sent once the change commits),
+    asking them to reissue each; the result lists them, and team_asked is False when no admin has an address.
+    The person is emailed too, so a change they didn't make doesn't go unnoticed.
+
+    Raises AccountError 'first_name_required', 'last_name_required', 'name_too_long' (a part over 150 characters,
+    or the whole name over 300) or 'name_invalid' (control characters or hidden text-direction marks); nothing
+    changes then.
+    """
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)  # a second save waits, then sees this name
+    old_first, old_last, old_name = user.first_name, user.last_name, display_name(user)
+    tidied = (person_name_tidy(first_name, part="first"), person_name_tidy(last_name, part="last"))
+    full_name_check(*tidied)
+    if tidied == (old_first, old_last):
+        return NameChangeResult(changed=False, old_name=old_name, new_name=old_name)
+    user_name_set(user=user, first_name=first_name, last_name=last_name)
+    new_name = display_name(user)
+    to_reissue = [c for c in live_certificates(holder=user) if c.holder_name != new_name]
+    NameChange.objects.create(
+        user=user,
+        old_first_name=old_first,
+        old_last_name=old_last,
+        new_first_name=user.first_name,
+        new_last_name=user.last_name,
+        reissue_asked_for=[certificate.number for certificate in to_reissue],
+    )
+    team_asked = bool(to_reissue) and _ask_for_reissue(
+        user=user, old_name=old_name, new_name=new_name, certificates=to_reissue
+    )
+    email_on_commit(
+        template="accounts/emails/name_changed",
+        to=[user.email],
+        context={"old_name": old_name, "new_name": new_name, "to_reissue": to_reissue, "team_asked": team_asked},
+    )
+    return NameChangeResult(
+        changed=True, old_name=old_name, new_name=new_name, to_reissue=tuple(to_reissue), team_asked=team_asked
+    )
 
 
 def invitation_digest(token: str) -> str:

@@ -1,22 +1,28 @@
-"""Views for invitations: programme admins invite and revoke; invitees accept by the emailed link."""
+"""Views for accounts: correcting one's own name; invitations that programme admins send and invitees accept."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import AcceptInvitationForm, InvitationForm
+from accounts.forms import AcceptInvitationForm, InvitationForm, NameChangeForm
 from accounts.models import Invitation
 from accounts.selectors import invitation_by_id, invitation_for_token, invitations_list
 from accounts.services import (
+    AccountError,
     InvitationError,
+    NameChangeResult,
     invitation_accept,
     invitation_create,
     invitation_problem,
     invitation_revoke,
+    user_name_change,
 )
-from lms.access import public, role_required
+from certificates.selectors import live_certificates
+from lms.access import public, role_required, signed_in
+from lms.responses import personal_page
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 
 PAGE_SIZE = 25
@@ -36,6 +42,7 @@ ACCEPT_FIELDS = {
     "username_invalid": "username",
     "password_invalid": "password1",
 }
+NAME_FIELDS = {"first_name_required": "first_name", "last_name_required": "last_name"}
 UNUSABLE_TITLES = {
     "not_found": "We don't recognise this invitation",
     "expired": "This invitation has expired",
@@ -51,6 +58,47 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _name_changed_message(result: NameChangeResult) -> str:
+    """What to tell the person once their name is saved, and whether the programme team was asked to reissue."""
+    done = f"Your name is now {result.new_name}."
+    if not result.to_reissue:
+        return done
+    single = len(result.to_reissue) == 1
+    if result.team_asked:
+        return f"{done} We've asked the programme team to reissue your certificate{'' if single else 's'} with it."
+    if single:
+        return (
+            f"{done} Your certificate keeps the name it was issued with: please ask the programme team to reissue it."
+        )
+    return (
+        f"{done} Your certificates keep the names they were issued with: please ask the programme team to reissue them."
+    )
+
+
+@signed_in
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def name_change(request):
+    """Correct one's own first and last name; live certificates are left for the programme team to reissue."""
+    form = NameChangeForm(request.POST if request.method == "POST" else None, user=request.user)
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                result = user_name_change(user=request.user, **form.cleaned_data)
+            except AccountError as error:
+                form.add_error(NAME_FIELDS.get(error.code), error.message)
+            else:
+                if result.changed:
+                    messages.success(request, _name_changed_message(result))
+                else:
+                    messages.info(request, f"Your name was already {result.new_name}, so nothing has changed.")
+                return redirect("my_data")
+        status = 400
+    context = {"form": form, "certificates": live_certificates(holder=request.user)}
+    return personal_page(render(request, "accounts/name_change.html", context, status=status))
 
 
 @role_required(PROGRAMME_ADMIN)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.text import Truncator, capfirst
 
+from accounts.models import NameChange
 from certificates.codes import normalise_code
 from certificates.models import Certificate, CertificateCredential, EthicsAttestation
 from courses.models import Enrolment, QuizAttempt, QuizAttemptGrant
@@ -258,6 +259,18 @@ SOURCES: dict[str, HistorySource | RecordSource] = {
             reason=lambda g: g.reason,
         ),
         RecordSource(
+            "name_change",
+            NameChange,
+            at="changed_at",
+            actor="user",
+            action="Corrected",
+            joins=("user",),
+            describe=lambda c: f"Their name, from {c.old_name or NOT_SET} to {c.new_name}",
+            reason=lambda c: (
+                f"Asked the programme team to reissue {', '.join(c.reissue_asked_for)}" if c.reissue_asked_for else ""
+            ),
+        ),
+        RecordSource(
             "credential",
             CertificateCredential,
             at="signed_at",
@@ -289,6 +302,7 @@ def trainee_trail(*, person: AbstractBaseUser) -> QuerySet:
             ("quiz_attempt", Q(user_id=pk)),
             ("grant", Q(user_id=pk)),
             ("ethics", Q(user_id=pk)),
+            ("name_change", Q(user_id=pk)),
             ("certificate", Q(holder_id=pk)),
             ("credential", Q(certificate__holder_id=pk)),
             ("supervisor_profile", Q(user_id=pk)),

@@ -224,7 +224,7 @@ class ConfirmForm(forms.Form):
     """No fields: the button is the confirmation."""
 
 
-ERROR_FIELDS = {"reason_required": "reason", "name_required": "holder_name"}
+ERROR_FIELDS = {"reason_required": "reason", "name_required": "holder_name", "name_invalid": "holder_name"}
 
 
 class CertificateActionView(WagtailAdminTemplateMixin, FormView):

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from certificates.codes import format_code, normalise_code
 from certificates.eligibility import (
@@ -172,6 +173,13 @@ def certificate_file_for_viewer(*, user, pk: int, paper: str) -> tuple[Certifica
 def ethics_signed_on(*, user, programme: Programme):
     """When the user signed the programme's code of ethics (None if not yet)."""
     return EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
+
+
+def live_certificates(*, holder, on: date | None = None) -> list[Certificate]:
+    """The holder's certificates that still stand on the day (valid and unexpired, or suspended), oldest first."""
+    on = on or timezone.localdate()
+    live = Q(state=Certificate.State.VALID, expires_on__gte=on) | Q(state=Certificate.State.SUSPENDED)
+    return list(Certificate.objects.filter(live, holder=holder).select_related("programme").order_by("issued_at", "pk"))
 
 
 def certificate_by_code(typed: str) -> Certificate | None:

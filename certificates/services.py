@@ -29,7 +29,7 @@ from certificates.models import (
 from certificates.status_lists import new_status_index
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
-from lms.names import display_name
+from lms.names import HIDDEN_CHARACTERS, display_name
 from lms.roles import PROGRAMME_ADMIN, TRAINEE, has_role
 
 logger = logging.getLogger(__name__)
@@ -444,11 +444,17 @@ def certificate_reissue(
     """Reissue a valid certificate under a corrected name: a new number and code, the same expiry; the old
     one is marked superseded and points to the new one. The holder is emailed when the new PDF is ready.
 
-    Raises CertificateError 'not_allowed', 'name_required', 'reason_required', 'not_valid' or 'superseded'.
+    Raises CertificateError 'not_allowed', 'name_required', 'name_invalid' (hidden control or direction characters),
+    'reason_required', 'not_valid' or 'superseded'.
     """
     holder_name = " ".join((holder_name or "").split())
     if not holder_name:
         raise CertificateError("name_required", "Enter the name as it should appear on the certificate.")
+    if HIDDEN_CHARACTERS.search(holder_name):
+        raise CertificateError(
+            "name_invalid",
+            "The name has a hidden control character in it, perhaps pasted in by accident. Please type it again.",
+        )
     reason = _required_reason(reason, "reissuing it")
     _require_programme_admin(by)
     programme = Programme.objects.select_for_update().get(pk=certificate.programme_id)  # programme, then certificate

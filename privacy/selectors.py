@@ -24,7 +24,7 @@ from django.utils.html import strip_tags
 from wagtail.models import APIToken as WagtailAPIToken
 from wagtail.users.models import UserProfile
 
-from accounts.models import Invitation
+from accounts.models import Invitation, NameChange
 from certificates.models import Certificate, CertificateFile, EthicsAttestation
 from courses.models import AttemptQuestion, Enrolment, LessonCompletion, QuizAttempt, QuizAttemptGrant, QuizPage
 from lms.names import display_name
@@ -89,6 +89,10 @@ def _account(user: AbstractBaseUser, people: People) -> dict:
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+        ],
+        "name_corrections": [
+            {"when": change.changed_at, "from": change.old_name, "to": change.new_name}
+            for change in NameChange.objects.filter(user=user).order_by("changed_at", "pk")
         ],
     }
 
@@ -536,7 +540,9 @@ def _site_admin(user: AbstractBaseUser, people: People) -> dict:
 
 SECTIONS: tuple[Section, ...] = (
     Section(
-        "account", ("auth.User", "auth.User_groups", "auth.User_user_permissions", "account.EmailAddress"), _account
+        "account",
+        ("auth.User", "auth.User_groups", "auth.User_user_permissions", "account.EmailAddress", "accounts.NameChange"),
+        _account,
     ),
     Section("invitations", ("accounts.Invitation",), _invitations),
     Section("two_factor_authentication", ("mfa.Authenticator",), _two_factor),

@@ -21,7 +21,7 @@ from wagtail.models import APIToken as WagtailAPIToken
 from wagtail.models import PageSubscription
 from wagtail.users.models import UserProfile
 
-from accounts.models import Invitation
+from accounts.models import Invitation, NameChange
 from certificates.models import Certificate, CertificateFile, EthicsAttestation
 from courses.models import QuizAttemptGrant
 from lms.errors import ServiceError
@@ -169,6 +169,7 @@ def _invitations_anonymise(user: AbstractBaseUser) -> None:
 def _user_anonymise(user: AbstractBaseUser) -> None:
     """Make the account an inactive, nameless shell nobody can sign in to, and sign it out everywhere."""
     EmailAddress.objects.filter(user=user).delete()
+    NameChange.objects.filter(user=user).delete()  # the earlier names they corrected
     Authenticator.objects.filter(user=user).delete()
     _sessions_delete(user)
     user.username = f"closed-{user.pk}"

@@ -7,23 +7,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lms.access import public, signed_in
+from lms.responses import personal_page
 from privacy.forms import AccountCloseForm
 from privacy.retention import RETENTION_YEARS
 from privacy.selectors import account_closure, data_export_zip
 from privacy.services import PrivacyError, account_close
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
 @signed_in
 @require_safe
 def my_data(request):
     """What the site holds about the person, the button to download it and the way to close the account."""
-    return _private(render(request, "privacy/my_data.html", {"retention_years": RETENTION_YEARS}))
+    return personal_page(render(request, "privacy/my_data.html", {"retention_years": RETENTION_YEARS}))
 
 
 @signed_in
@@ -34,7 +29,7 @@ def my_data_export(request):
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
-    return _private(response)
+    return personal_page(response)
 
 
 @signed_in
@@ -58,11 +53,11 @@ def close_account(request):
                 return redirect("account_closed")
         status = 400
     context = {"closure": closure, "form": form, "retention_years": RETENTION_YEARS}
-    return _private(render(request, "privacy/close_account.html", context, status=status))
+    return personal_page(render(request, "privacy/close_account.html", context, status=status))
 
 
 @public
 @require_safe
 def account_closed(request):
     """The page after closing: the account is closed and the person is signed out."""
-    return _private(render(request, "privacy/account_closed.html", {"retention_years": RETENTION_YEARS}))
+    return personal_page(render(request, "privacy/account_closed.html", {"retention_years": RETENTION_YEARS}))

@@ -54,7 +54,7 @@ def test_the_sign_up_form_asks_for_the_name_first_and_says_where_it_is_printed(c
         "last_name": (
             "Last name",
             "family-name",
-            "If your name changes later, contact the site's administrators and they can update it.",
+            "You can correct your name later under Your data, linked at the foot of every page.",
         ),
     }
     for name, (label, autocomplete, hint) in expected.items():

@@ -424,6 +424,25 @@ def test_a_reissue_without_a_name_keeps_the_typed_reason(admin_client, certifica
     assert _snapshot(certificate) == before
 
 
+def test_a_reissue_refuses_a_name_with_a_hidden_direction_mark(
+    admin_client, certificate, django_capture_on_commit_callbacks
+):
+    before = _snapshot(certificate)
+    response = _post(
+        admin_client,
+        _action("reissue", certificate),
+        {"holder_name": "Sam Rivera\u202e", "reason": "Spelling of the surname."},
+        django_capture_on_commit_callbacks,
+    )
+    assert response.context["form"].errors == {
+        "holder_name": [
+            "The name has a hidden control character in it, perhaps pasted in by accident. Please type it again."
+        ]
+    }
+    assert "Spelling of the surname." in _text(response)
+    assert _snapshot(certificate) == before
+
+
 # Who may
 
 

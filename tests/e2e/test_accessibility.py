@@ -252,6 +252,16 @@ def bulk_result(page, site):
     page.wait_for_url(re.compile(r"/verify/bulk/[0-9a-f-]+/$"))
 
 
+def bulk_delete_confirm(page, site):
+    """The confirmation before deleting one of the verifier's bulk checks (one is uploaded first if there's none)."""
+    page.goto(site.base + "/verify/bulk/")
+    if not page.locator("a[href$='/delete/']").count():
+        bulk_result(page, site)
+        page.goto(site.base + "/verify/bulk/")
+    page.locator("a[href$='/delete/']").first.click()
+    page.wait_for_url(re.compile(r"/verify/bulk/[0-9a-f-]+/delete/$"))
+
+
 def entry_form_with_errors(page, site):
     """The practice form sent back empty."""
     page.goto(site.base + "/practice/entries/new/")
@@ -352,6 +362,14 @@ def invitation_without_details(page, site):
     page.locator(".error-summary").wait_for()
 
 
+def name_change_with_errors(page, site):
+    """The name form sent back with the first name emptied (nothing is saved)."""
+    page.goto(site.base + "/my-data/name/")
+    page.get_by_label("First name").fill("")
+    page.get_by_role("button", name="Save my name").click()
+    page.locator(".error-summary").wait_for()
+
+
 @dataclass(frozen=True)
 class PageType:
     """One kind of page: who sees it, how to reach it, and whether to check it on a phone too."""
@@ -419,6 +437,8 @@ PAGE_TYPES = [
     PageType("certificate-checks", "graduate", certificate_page("graduate", "checks/")),
     PageType("certificate-expired", "riley", certificate_page("riley")),
     PageType("certificate-revoked", "casey", certificate_page("casey")),
+    PageType("name-change", "graduate", go("/my-data/name/"), phone=True),
+    PageType("name-change-errors", "graduate", name_change_with_errors),
     # Supervisor
     PageType("dashboard-supervisor", "supervisor", go("/dashboard/")),
     PageType("review-queue", "supervisor", go("/practice/review/"), phone=True),
@@ -434,6 +454,7 @@ PAGE_TYPES = [
     PageType("api-token-revoke", "verifier", api_token_revoke),
     PageType("bulk", "verifier", go("/verify/bulk/")),
     PageType("bulk-result", "verifier", bulk_result),
+    PageType("bulk-delete-confirm", "verifier", bulk_delete_confirm),
     # Programme admin
     PageType("home-as-admin", "admin", go("/")),  # with the Wagtail user bar
     PageType("dashboard-admin", "admin", go("/dashboard/")),

@@ -58,6 +58,8 @@ EXPECTED = {
     "verify/bulk/<uuid:job_id>/": "302L 403 403 403 403 200 403",
     "verify/bulk/<uuid:job_id>/status": "302L 403 403 403 403 200 403",
     "verify/bulk/<uuid:job_id>/results.csv": "302L 403 403 403 403 302 403",
+    "verify/bulk/<uuid:job_id>/retry/": "302L 403 403 403 403 405 403",
+    "verify/bulk/<uuid:job_id>/delete/": "302L 403 403 403 403 200 403",
     "verify/tokens/": "302L 403 403 403 403 200 403",
     "verify/tokens/<int:pk>/revoke/": "302L 403 403 403 403 200 403",
     "verify/<str:code>/": "200 200 200 200 200 200 200",
@@ -83,8 +85,9 @@ EXPECTED = {
     "invitations/": "302L 403 403 403 403 403 200",
     "invitations/<int:pk>/revoke/": "302L 403 403 403 403 403 200",
     "invitations/accept/<str:token>/": "200 200 200 200 200 200 200",
-    # One's own data: anyone signed in downloads theirs and may ask to close their account.
+    # One's own data: anyone signed in downloads theirs, corrects their own name and may ask to close their account.
     "my-data/": "302L 200 200 200 200 200 200",
+    "my-data/name/": "302L 200 200 200 200 200 200",
     "my-data/export.zip": "302L 200 200 200 200 200 200",
     "my-data/close/": "302L 200 200 200 200 200 200",
     "my-data/closed/": "200 200 200 200 200 200 200",
