@@ -73,3 +73,15 @@ def test_trainee_marks_a_lesson_complete_and_dashboard_moves_on(page, server):
     assert page.locator("a.continue-link").get_attribute("href") != first_target
     bar = page.get_by_role("progressbar", name="Peer Specialist Foundations", exact=True)
     assert int(bar.get_attribute("aria-valuenow")) > 0
+
+
+def test_buttons_that_destroy_something_are_red_not_the_usual_green(page, server):
+    log_in(page, server, "trainee")
+    page.goto(server + "/my-data/close/")
+    close = page.get_by_role("button", name="Close my account")
+    assert close.evaluate("button => getComputedStyle(button).backgroundColor") == "rgb(163, 50, 26)"
+    page.goto(server + "/practice/entries/new/")
+    save = page.get_by_role("button", name="Save as draft")
+    assert (
+        save.evaluate("button => getComputedStyle(button).backgroundColor") == "rgb(10, 92, 89)"
+    )  # the site's usual green (--brand)
