@@ -280,7 +280,12 @@ CACHES = {
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60/m")
 VERIFY_TOKEN_RATE_LIMIT = os.environ.get("VERIFY_TOKEN_RATE_LIMIT", "600/m")
 # Verifiers' bulk CSV checks (their rows and results name holders) are deleted this many days after they finish.
-VERIFICATION_JOB_RETENTION_DAYS = int(os.environ.get("VERIFICATION_JOB_RETENTION_DAYS", "30"))
+_retention = os.environ.get("VERIFICATION_JOB_RETENTION_DAYS", "30").strip()
+if not _retention.isdigit() or int(_retention) < 1:
+    raise ImproperlyConfigured(
+        f"VERIFICATION_JOB_RETENTION_DAYS must be a whole number of days, 1 or more, not {_retention!r}."
+    )
+VERIFICATION_JOB_RETENTION_DAYS = int(_retention)
 
 # Background tasks (emails, certificate checks and renders, bulk verifications). Development and tests run each task
 # at once in the request; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.

@@ -115,6 +115,9 @@ class BulkJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(
+        default=timezone.now, help_text="When the check last started: at upload, or when it was run again."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

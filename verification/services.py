@@ -210,11 +210,11 @@ def bulk_job_create(*, verifier: AbstractBaseUser, file_name: str, upload: Codes
 
 
 def _jobs_being_checked(verifier: AbstractBaseUser) -> int:
-    """How many of the verifier's files from the last hour are waiting or being checked."""
+    """How many of the verifier's files started (uploaded or run again) in the last hour are still unfinished."""
     return BulkJob.objects.filter(
         verifier=verifier,
         state__in=[BulkJob.State.QUEUED, BulkJob.State.RUNNING],
-        created_at__gte=timezone.now() - BUSY_WINDOW,
+        queued_at__gte=timezone.now() - BUSY_WINDOW,
     ).count()
 
 
@@ -243,6 +243,9 @@ def bulk_job_run(*, job_id: str) -> BulkJob | None:
             if job is None or job.is_finished:
                 return job
     except Exception:  # the owner must see the job stop rather than wait forever
+        if not BulkJob.objects.filter(pk=job_id).exists():  # deleted by its owner mid-chunk (SQLite's lock): no fault
+            logger.info("Bulk verification job %s was deleted while a chunk was being checked", job_id)
+            return None
         logger.exception("Bulk verification job %s failed", job_id)
         return bulk_job_fail(job_id=job_id)
 
@@ -319,8 +322,8 @@ def bulk_job_retry(*, verifier: AbstractBaseUser, job_id) -> BulkJob:
     job.done = 0
     job.error = ""
     job.finished_at = None
-    job.created_at = timezone.now()  # the retention counts from this run, so the nightly prune can't cut it short
-    job.save(update_fields=["state", "results", "summary", "done", "error", "finished_at", "created_at"])
+    job.queued_at = timezone.now()  # the retention and the busy window count from this run; the upload time stays
+    job.save(update_fields=["state", "results", "summary", "done", "error", "finished_at", "queued_at"])
     _enqueue_run(job)
     return job
 
@@ -344,9 +347,9 @@ def bulk_jobs_prune(*, now: datetime | None = None) -> int:
     """Delete the bulk checks past VERIFICATION_JOB_RETENTION_DAYS; returns how many.
 
     Finished ones (done or stopped by an error) go that many days after they finished; unfinished ones that many
-    days after they were uploaded, since a check waiting or running that long is dead.
+    days after they were uploaded or last run again, since a check waiting or running that long is dead.
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.VERIFICATION_JOB_RETENTION_DAYS)
-    expired = BulkJob.objects.filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
+    expired = BulkJob.objects.filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, queued_at__lt=cutoff))
     _, deleted = expired.delete()
     return deleted.get(BulkJob._meta.label, 0)

@@ -384,7 +384,7 @@ def bulk_job_delete_view(request, job_id: UUID):
             file_name = bulk_job_delete(verifier=request.user, job_id=job.pk)
         except VerificationError:  # deleted in another tab a moment ago
             raise Http404 from None
-        messages.success(request, f"Deleted the check of “{file_name}”, with the rows you uploaded and their results.")
+        messages.success(request, f"Deleted the check of “{file_name}”, with what you uploaded and its results.")
         return redirect("verify_bulk")
     return render(
         request,

@@ -6,6 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from practice.chart import BAR_AREA, FIGURE_WIDTH, LABEL_WIDTH, WIDTH, Bar, Chart, hours_chart
+from practice.models import PracticeEntry
 from practice.selectors import HoursTotals, TotalLine
 
 
@@ -71,3 +72,16 @@ def test_bars_and_target_lines_stay_clear_of_the_figures_on_the_right():
     assert chart.bars[0].target_x == pytest.approx(LABEL_WIDTH + BAR_AREA * 150 / 230, abs=0.1)
     # The longest figure fits its column: in Chromium a character of the 12-unit font is under 6 units wide.
     assert len(chart.bars[0].figure) * 12 * 0.5 < FIGURE_WIDTH - 4
+
+
+def test_built_in_labels_are_shown_whole_and_longer_ones_cut_short():
+    longest_built_in = max(PracticeEntry.ActivityType.labels, key=len)
+    assert longest_built_in == "Documentation and other indirect work"
+    bars = [
+        Bar(label=label, y=26 * i, approved_width=1, pending_x=257, pending_width=0, target_x=None, figure="1 h")
+        for i, label in enumerate([longest_built_in, "Supporting people through housing and benefits applications"])
+    ]
+    chart = Chart(width=640, height=60, label_width=LABEL_WIDTH, headings=[], bars=bars)
+    html = render_to_string("practice/includes/hours_chart.html", {"chart": chart, "chart_id": "hours"})
+    assert f">{longest_built_in}</text>" in html
+    assert ">Supporting people through housing and…</text>" in html  # 38 characters: clear of the bars

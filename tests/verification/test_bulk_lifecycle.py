@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError
 from django.utils import timezone
 
 from certificates.codes import new_code
@@ -58,6 +59,13 @@ def _failing_after_first_chunk(monkeypatch):
 # Deleting ----------------------------------------------------------------------------------------------------
 
 
+def test_a_one_row_check_is_described_in_the_singular(verifier_client, certificate, django_capture_on_commit_callbacks):
+    upload(verifier_client, f"{certificate.code}\n".encode(), capture=django_capture_on_commit_callbacks)
+    job = BulkJob.objects.get()
+    html = verifier_client.get(f"/verify/bulk/{job.pk}/delete/").content.decode()
+    assert "We'll delete the 1 row you uploaded and its result, so the results file can't be downloaded" in html
+
+
 def test_the_owner_is_asked_then_deletes_the_rows_and_results(verifier_client, done_job, certificate):
     url = f"/verify/bulk/{done_job.pk}/delete/"
     confirm = verifier_client.get(url)
@@ -75,7 +83,7 @@ def test_the_owner_is_asked_then_deletes_the_rows_and_results(verifier_client, d
     response = verifier_client.post(url, follow=True)
     assert response.redirect_chain == [("/verify/bulk/", 302)]
     html = response.content.decode()
-    assert "Deleted the check of “staff.csv”, with the rows you uploaded and their results." in html
+    assert "Deleted the check of “staff.csv”, with what you uploaded and its results." in html
     assert "You haven't uploaded any files yet." in html
     assert not BulkJob.objects.exists()
     # The holder's record of the check, and the certificate, stay.
@@ -105,7 +113,7 @@ def test_another_verifier_gets_404_and_other_accounts_are_refused(client, done_j
 def test_a_check_still_running_can_be_deleted_and_its_task_stops_quietly(
     verifier_client, verifier, certificate, monkeypatch, caplog
 ):
-    """Deleting never waits for the task: the task finds the job gone at its next chunk and stops, logging nothing."""
+    """The task finds the job gone at its next chunk and stops, logging nothing."""
     monkeypatch.setattr(services, "CHUNK", 1)
     codes = [certificate.code, new_code(), certificate.code]
     job = bulk_job_create(verifier=verifier, file_name="staff.csv", upload=read_codes_csv("\n".join(codes).encode()))
@@ -126,6 +134,33 @@ def test_a_check_still_running_can_be_deleted_and_its_task_stops_quietly(
     assert verifier_client.get(f"/verify/bulk/{job.pk}/status").status_code == 404  # the page's script reloads
 
 
+def test_a_deletion_landing_mid_chunk_is_not_reported_as_a_fault(verifier, certificate, monkeypatch, caplog):
+    """On SQLite the owner's delete can make the chunk in hand fail ("database is locked"): that's no error."""
+    job = bulk_job_create(verifier=verifier, file_name="staff.csv", upload=read_codes_csv(certificate.code.encode()))
+
+    def step_while_the_owner_deletes(job_id):
+        BulkJob.objects.filter(pk=job_id).delete()  # the owner's delete commits on its own connection ...
+        raise OperationalError("database is locked")  # ... and this chunk's save fails on the lock
+
+    monkeypatch.setattr(services, "bulk_job_step", step_while_the_owner_deletes)
+    with caplog.at_level(logging.INFO, logger="verification.services"):
+        assert services.bulk_job_run(job_id=str(job.pk)) is None
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        ("INFO", f"Bulk verification job {job.pk} was deleted while a chunk was being checked")
+    ]
+    assert not BulkJob.objects.exists()
+
+
+def test_a_real_fault_still_stops_the_check_and_is_logged(verifier, certificate, monkeypatch, caplog):
+    job = bulk_job_create(verifier=verifier, file_name="staff.csv", upload=read_codes_csv(certificate.code.encode()))
+    monkeypatch.setattr(services, "certificates_for_codes", lambda codes: 1 / 0)
+    with caplog.at_level(logging.INFO, logger="verification.services"):
+        assert services.bulk_job_run(job_id=str(job.pk)).state == State.FAILED
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        ("ERROR", f"Bulk verification job {job.pk} failed")
+    ]
+
+
 def test_the_uploads_list_links_each_check_to_its_deletion_and_says_how_long_checks_are_kept(
     verifier_client, done_job, settings
 ):
@@ -138,7 +173,7 @@ def test_the_uploads_list_links_each_check_to_its_deletion_and_says_how_long_che
     )
     kept_until = timezone.localtime(done_job.finished_at + timedelta(days=30))
     page = verifier_client.get(f"/verify/bulk/{done_job.pk}/").content.decode()
-    assert f'We\'ll keep this check and its results until <time datetime="{kept_until.isoformat()}">' in page
+    assert f'We\'ll keep this check and its results until about <time datetime="{kept_until.isoformat()}">' in page
     assert f">{kept_until.day} {kept_until:%B %Y}</time>, then delete them." in page
 
 
@@ -151,6 +186,7 @@ def _job(verifier, name: str, state: str, *, created_days_ago: float, finished_d
         file_name=name,
         state=state,
         created_at=now - timedelta(days=created_days_ago),
+        queued_at=now - timedelta(days=created_days_ago),
         finished_at=None if finished_days_ago is None else now - timedelta(days=finished_days_ago),
     )
 
@@ -218,6 +254,15 @@ def test_the_retention_period_comes_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "7"
+    for wrong in ("0", "-5", "thirty"):
+        result = _settings_in_subprocess(
+            {"DEBUG": "1", "VERIFICATION_JOB_RETENTION_DAYS": wrong}, "s.VERIFICATION_JOB_RETENTION_DAYS"
+        )
+        assert result.returncode != 0
+        assert (
+            f"VERIFICATION_JOB_RETENTION_DAYS must be a whole number of days, 1 or more, not {wrong!r}."
+            in result.stderr
+        )
 
 
 # Running a stopped check again ---------------------------------------------------------------------------------
@@ -317,7 +362,11 @@ def test_an_old_stopped_check_run_again_is_not_pruned_while_it_waits(verifier, s
     stopped = _job(verifier, "stopped-long-ago", State.FAILED, created_days_ago=29, finished_days_ago=29, now=now)
     stopped.rows, stopped.total = [["X"]], 1
     stopped.save(update_fields=["rows", "total"])
+    uploaded_at = stopped.created_at
     bulk_job_retry(verifier=verifier, job_id=stopped.pk)  # its task waits for a commit that never comes here
+    stopped.refresh_from_db()
+    assert stopped.created_at == uploaded_at  # the page and the list still say when it was uploaded
+    assert stopped.queued_at > now
     # Two days later it would be 31 days since upload; the retention counts from the run again, so it stays.
     assert bulk_jobs_prune(now=now + timedelta(days=2)) == 0
     assert BulkJob.objects.filter(pk=stopped.pk, state=State.QUEUED).exists()
