@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.userkit import filter_users_by_username
@@ -32,15 +33,15 @@ from verification.services import verifier_profile_save
 MAX_TOKEN_LENGTH = 100
 NAME_MAX_LENGTH = 150  # Django's User.first_name and User.last_name
 FULL_NAME_MAX_LENGTH = 300  # the full name printed and signed: Certificate.holder_name, the signed names
-# Control characters, the invisible marks that set, override or isolate text direction, and zero-width spaces: never
-# part of a printed name. The zero-width joiner and non-joiner stay allowed: some scripts need them to spell a name.
+NAME_CHANGES_PER_DAY = 5  # a person's own corrections in any 24 hours, counted from their NameChange records
+NAME_CHANGE_WINDOW = timedelta(hours=24)
 Status = Invitation.Status
 
 
 class AccountError(ServiceError):
     """An account rule stopped the action.
 
-    Codes: 'first_name_required', 'last_name_required', 'name_too_long', 'name_invalid'.
+    Codes: 'first_name_required', 'last_name_required', 'name_too_long', 'name_invalid', 'too_many_changes'.
     """
 
 
@@ -121,9 +122,10 @@ def _admin_url(name: str, certificate: Certificate) -> str:
     return settings.SITE_URL + reverse(name, args=[certificate.pk])
 
 
-def _ask_for_reissue(*, user: AbstractBaseUser, old_name: str, new_name: str, certificates: list) -> bool:
-    """Email the programme admins, once the change commits, the certificates to reissue; False if nobody to ask."""
-    recipients = programme_admin_emails()
+def _ask_for_reissue(
+    *, recipients: list[str], user: AbstractBaseUser, old_name: str, new_name: str, certificates: list
+) -> None:
+    """Email the programme admins, once the change commits, the certificates to reissue under the new name."""
     email_on_commit(
         template="accounts/emails/name_change_reissue",
         to=recipients,
@@ -146,7 +148,17 @@ def _ask_for_reissue(*, user: AbstractBaseUser, old_name: str, new_name: str, ce
             ],
         },
     )
-    return bool(recipients)
+
+
+def _refuse_too_many_changes(user: AbstractBaseUser) -> None:
+    """Raise AccountError 'too_many_changes' once the person has saved NAME_CHANGES_PER_DAY in the last 24 hours."""
+    since = timezone.now() - NAME_CHANGE_WINDOW
+    if NameChange.objects.filter(user=user, changed_at__gt=since).count() >= NAME_CHANGES_PER_DAY:
+        raise AccountError(
+            "too_many_changes",
+            f"You've changed your name {NAME_CHANGES_PER_DAY} times today. Please try again tomorrow, or ask the "
+            "programme team if something's wrong.",
+        )
 
 
 @transaction.atomic
@@ -154,15 +166,16 @@ def user_name_change(*, user: AbstractBaseUser, first_name: str, last_name: str)
     """A person corrects their own first and last name, tidied and checked by user_name_set().
 
     When the tidied name is the one already held nothing happens, and the result says changed=False. Otherwise the
-    name is saved and a NameChange records the old and new names for the audit trail. Certificates are never
-    changed here: a reissue is the programme team's decision. Live certificates (valid and unexpired, or suspended)
-    printed with another name are listed in one email to every programme admin (sent once the change commits),
-    asking them to reissue each; the result lists them, and team_asked is False when no admin has an address.
-    The person is emailed too, so a change they didn't make doesn't go unnoticed.
+    name is saved and a NameChange records the old and new names for the audit trail. At most 5 changes are saved
+    in any 24 hours. Certificates are never changed here: a reissue is the programme team's decision. Live
+    certificates (valid and unexpired, or suspended) printed with another name are listed in one email to every
+    programme admin with an address (sent once the change commits), asking them to reissue each; the result lists
+    them, and team_asked (like the NameChange's reissue_asked_for) says whether anyone was asked. The person is
+    emailed too, so a change they didn't make doesn't go unnoticed.
 
     Raises AccountError 'first_name_required', 'last_name_required', 'name_too_long' (a part over 150 characters,
-    or the whole name over 300) or 'name_invalid' (control characters or hidden text-direction marks); nothing
-    changes then.
+    or the whole name over 300), 'name_invalid' (control characters or hidden text-direction marks) or
+    'too_many_changes' (5 saved in the last 24 hours); nothing is saved or emailed then.
     """
     user = get_user_model().objects.select_for_update().get(pk=user.pk)  # a second save waits, then sees this name
     old_first, old_last, old_name = user.first_name, user.last_name, display_name(user)
@@ -170,24 +183,36 @@ def user_name_change(*, user: AbstractBaseUser, first_name: str, last_name: str)
     full_name_check(*tidied)
     if tidied == (old_first, old_last):
         return NameChangeResult(changed=False, old_name=old_name, new_name=old_name)
+    _refuse_too_many_changes(user)  # counted under the lock on the person's row, so parallel saves can't slip past
     user_name_set(user=user, first_name=first_name, last_name=last_name)
     new_name = display_name(user)
     to_reissue = [c for c in live_certificates(holder=user) if c.holder_name != new_name]
+    recipients = programme_admin_emails() if to_reissue else []
+    team_asked = bool(recipients)
     NameChange.objects.create(
         user=user,
         old_first_name=old_first,
         old_last_name=old_last,
         new_first_name=user.first_name,
         new_last_name=user.last_name,
-        reissue_asked_for=[certificate.number for certificate in to_reissue],
+        reissue_asked_for=[certificate.number for certificate in to_reissue] if team_asked else [],
     )
-    team_asked = bool(to_reissue) and _ask_for_reissue(
-        user=user, old_name=old_name, new_name=new_name, certificates=to_reissue
-    )
+    if team_asked:
+        _ask_for_reissue(
+            recipients=recipients, user=user, old_name=old_name, new_name=new_name, certificates=to_reissue
+        )
+    suspended = [c for c in to_reissue if c.state == Certificate.State.SUSPENDED]
     email_on_commit(
         template="accounts/emails/name_changed",
         to=[user.email],
-        context={"old_name": old_name, "new_name": new_name, "to_reissue": to_reissue, "team_asked": team_asked},
+        context={
+            "old_name": old_name,
+            "new_name": new_name,
+            "to_reissue": to_reissue,
+            "ready": [c for c in to_reissue if c not in suspended],
+            "suspended": suspended,
+            "team_asked": team_asked,
+        },
     )
     return NameChangeResult(
         changed=True, old_name=old_name, new_name=new_name, to_reissue=tuple(to_reissue), team_asked=team_asked

@@ -20,6 +20,7 @@ from accounts.services import (
     invitation_revoke,
     user_name_change,
 )
+from certificates.models import Certificate
 from certificates.selectors import live_certificates
 from lms.access import public, role_required, signed_in
 from lms.responses import personal_page
@@ -67,14 +68,21 @@ def _name_changed_message(result: NameChangeResult) -> str:
         return done
     single = len(result.to_reissue) == 1
     if result.team_asked:
-        return f"{done} We've asked the programme team to reissue your certificate{'' if single else 's'} with it."
-    if single:
-        return (
+        message = f"{done} We've asked the programme team to reissue your certificate{'' if single else 's'} with it."
+    elif single:
+        message = (
             f"{done} Your certificate keeps the name it was issued with: please ask the programme team to reissue it."
         )
-    return (
-        f"{done} Your certificates keep the names they were issued with: please ask the programme team to reissue them."
-    )
+    else:
+        message = (
+            f"{done} Your certificates keep the names they were issued with: please ask the programme team to reissue "
+            "them."
+        )
+    if not any(certificate.state == Certificate.State.SUSPENDED for certificate in result.to_reissue):
+        return message
+    if single:
+        return f"{message} It's suspended, so it can be reissued only once it's reinstated."
+    return f"{message} A suspended certificate can be reissued only once it's reinstated."
 
 
 @signed_in

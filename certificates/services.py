@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
 
+from accounts.models import NameChange
 from certificates import rendering
 from certificates.codes import new_code
 from certificates.credentials import credential_document, sign_document
@@ -43,7 +44,9 @@ class CertificateError(ServiceError):
     """A certificate rule stopped the action.
 
     Codes: 'not_allowed', 'agreement_required', 'not_required', 'inactive', 'reason_required',
-    'name_required', 'not_valid', 'not_suspended', 'already_revoked', 'superseded', 'not_failed'.
+    'name_required', 'name_invalid', 'not_valid', 'not_suspended', 'already_revoked', 'superseded', 'not_failed'.
+    Locks are taken programme, then holder, then certificate; a certificate's own lock takes only its row (of=self),
+    not the programme and holder rows its query joins, so no two actions wait on each other in opposite orders.
     """
 
 
@@ -172,8 +175,9 @@ def certificate_issue_if_eligible(
 
     Exactly once: the programme row is locked while issuing, the existing certificate is looked for again
     under the lock, and a unique constraint backs it up. Returns the new certificate, or None when the holder
-    isn't eligible yet or already has one. The PDF is rendered by a background task after the commit, which
-    emails the holder when it's ready.
+    isn't eligible yet or already has one. The holder's row is locked and read again after the programme's, so
+    the name printed is the one committed (a correction in progress finishes first). The PDF is rendered by a
+    background task after the commit, which emails the holder when it's ready.
     """
     today = today or timezone.localdate()
     if not programme.is_active or Certificate.objects.filter(holder=holder, programme=programme).exists():
@@ -182,6 +186,7 @@ def certificate_issue_if_eligible(
     if not eligibility.met:
         return None
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    holder = _holder_locked(holder.pk)  # the name as committed: a correction under way finishes first
     if Certificate.objects.filter(holder=holder, programme=programme).exists():
         return None
     try:
@@ -206,6 +211,19 @@ def certificate_issue_if_eligible(
         return None
 
 
+def _holder_locked(holder_id: int) -> AbstractBaseUser:
+    """The holder's row read afresh under a lock, taken after the programme's (never before it, so no deadlock)."""
+    # accounts.services.user_name_change locks only this row: a name correction and an issue or renewal queue
+    # behind each other, and the certificate carries the name as committed.
+    return get_user_model().objects.select_for_update().get(pk=holder_id)
+
+
+def _renewal_name(old: Certificate, holder: AbstractBaseUser) -> str:
+    """The holder's name if they corrected it since the old certificate was issued, else the name on the old one."""
+    corrected = NameChange.objects.filter(user=holder, changed_at__gt=old.issued_at).exists()
+    return display_name(holder) if corrected else old.holder_name
+
+
 def _supersede(old: Certificate, new: Certificate, *, by: AbstractBaseUser | None, reason: str) -> None:
     old.state = State.SUPERSEDED
     old.state_reason = reason
@@ -217,15 +235,18 @@ def _supersede(old: Certificate, new: Certificate, *, by: AbstractBaseUser | Non
 def certificate_renew_if_due(*, certificate: Certificate, today: date | None = None) -> Certificate | None:
     """Renew a valid certificate once its renewal window is open and the continuing-education hours are met.
 
-    The new certificate keeps the name on the old one, runs on from its expiry (or from today, if it has lapsed)
-    and supersedes it. Exactly once, under the programme lock then the certificate lock (always in that order)
-    and the one-successor constraint. Returns the new certificate or None.
+    The new certificate keeps the name on the old one (so a spelling chosen at a reissue stays), unless the holder
+    corrected their own name (a NameChange) after the old one was issued: then it carries their name as it is now.
+    It runs on from the old one's expiry (or from today, if it has lapsed) and supersedes it. Exactly once, under
+    the programme lock, then the holder's, then the certificate's (always in that order), and the one-successor
+    constraint. Returns the new certificate or None.
     """
     today = today or timezone.localdate()
     renewal = renewal_progress(certificate=certificate, on=today)
     if not renewal.due:
         return None
     programme = Programme.objects.select_for_update().get(pk=certificate.programme_id)
+    holder = _holder_locked(certificate.holder_id)
     old = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if old.state != State.VALID or Certificate.objects.filter(replaces=old).exists():
         return None
@@ -238,8 +259,8 @@ def certificate_renew_if_due(*, certificate: Certificate, today: date | None = N
     }
     new = _create(
         programme=programme,
-        holder=old.holder,
-        holder_name=old.holder_name,
+        holder=holder,
+        holder_name=_renewal_name(old, holder),
         issued_on=today,
         period_starts_on=starts_on,
         expires_on=_expiry(programme, starts_on),
@@ -293,7 +314,9 @@ def certificate_render(*, certificate_id: int) -> Certificate:
     On any failure the certificate is marked 'rendering failed' with the error for admins; nothing stored
     is lost and a retry renders only what is missing. Emails the holder when the PDF is first ready.
     """
-    certificate = Certificate.objects.select_for_update().select_related("programme", "holder").get(pk=certificate_id)
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",)).select_related("programme", "holder").get(pk=certificate_id)
+    )
     if certificate.rendering == Certificate.Rendering.READY:
         return certificate
     stored = set(certificate.files.values_list("paper", flat=True))
@@ -334,7 +357,7 @@ def certificate_credential_sign(*, certificate: Certificate) -> CertificateCrede
     existing = CertificateCredential.objects.filter(certificate_id=certificate.pk).first()
     if existing is not None:  # the common case (every public GET of a credential): no lock taken
         return existing
-    certificate = Certificate.objects.select_for_update().select_related("programme").get(pk=certificate.pk)
+    certificate = Certificate.objects.select_for_update(of=("self",)).select_related("programme").get(pk=certificate.pk)
     existing = CertificateCredential.objects.filter(certificate=certificate).first()
     if existing is not None:
         return existing
@@ -377,7 +400,9 @@ def certificate_render_retry(*, by: AbstractBaseUser, certificate: Certificate) 
 
 def _locked_for_change(by: AbstractBaseUser, certificate: Certificate) -> Certificate:
     _require_programme_admin(by)
-    return Certificate.objects.select_for_update().select_related("programme", "holder").get(pk=certificate.pk)
+    return (
+        Certificate.objects.select_for_update(of=("self",)).select_related("programme", "holder").get(pk=certificate.pk)
+    )
 
 
 def _required_reason(reason: str, action: str) -> str:
@@ -532,7 +557,9 @@ def certificates_send_expiry_reminders(*, today: date | None = None) -> dict[int
                 ignore_conflicts=True,
             )
             certificate = (
-                Certificate.objects.select_for_update().select_related("programme", "holder").get(pk=certificate.pk)
+                Certificate.objects.select_for_update(of=("self",))
+                .select_related("programme", "holder")
+                .get(pk=certificate.pk)
             )
             if certificate.state != State.VALID or Certificate.objects.filter(replaces=certificate).exists():
                 transaction.set_rollback(True)  # changed while we ran (revoked, suspended, renewed): nothing to send

@@ -2,7 +2,9 @@
 
 import re
 
-# Control characters, zero-width characters and hidden text-direction marks: never part of a printed name.
+# Control characters, the invisible marks that set, override or isolate text direction, and zero-width spaces
+# (U+200B, U+2060, U+FEFF): never part of a printed name. The zero-width non-joiner and joiner (U+200C, U+200D) are
+# deliberately allowed: some scripts need them to spell a name.
 HIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 

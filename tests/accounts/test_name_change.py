@@ -224,12 +224,56 @@ def test_the_person_is_told_of_the_change_in_case_it_was_not_them(sam, admins, d
     second = _certificate(sam, abbreviation="BBB")
     _change(sam, django_capture_on_commit_callbacks)
     (own,) = [message for message in mail.outbox if message.to == ["sam@example.org"]]
-    assert own.subject == "Your name on your account is now Sam Rivera"
+    assert own.subject == "The name on your account is now Sam Rivera"
     assert own.body.startswith("Hello Sam Rivera,\n\nThe name on your account has been changed from Sam Rivers to Sam")
     assert f"Your certificates {first.number}, {second.number} still show the name they were issued with." in own.body
     assert "We've asked the programme team to reissue them with your new name" in own.body
     assert "please change your password straight away (http://127.0.0.1:8000/accounts/password/change/)" in own.body
     assert "under Your data: http://127.0.0.1:8000/my-data/name/" in own.body
+    assert own.body.endswith("\n\nPeer Specialist Training\n")  # no blank lines trailing after the signature
+    (team,) = _team_mail()
+    assert team.body.endswith("\n\nThank you.\n\nPeer Specialist Training\n")
+
+
+def test_the_person_is_told_a_suspended_certificate_waits_for_reinstatement(
+    sam, admins, django_capture_on_commit_callbacks
+):
+    valid = _certificate(sam, abbreviation="AAA")
+    suspended = _certificate(sam, abbreviation="BBB", state=State.SUSPENDED, state_reason="A complaint.")
+    _change(sam, django_capture_on_commit_callbacks)
+    (own,) = [message for message in mail.outbox if message.to == ["sam@example.org"]]
+    text = " ".join(own.body.split())
+    assert (
+        f"Your certificates {valid.number}, {suspended.number} still show the name they were issued with. "
+        f"We've asked the programme team to reissue {valid.number} with your new name; they may get in touch to check "
+        f"the details. Certificate {suspended.number} is suspended, so it can be reissued only once it's reinstated."
+    ) in text
+    assert "reissue them" not in text
+
+
+@pytest.mark.parametrize(
+    ("team", "told"),
+    [
+        (True, "It's suspended, so it can be reissued only once it's reinstated. We've let the programme team know."),
+        (
+            False,
+            "It's suspended, so it can be reissued only once it's reinstated. Please ask the programme team to reissue "
+            "it with your new name then.",
+        ),
+    ],
+)
+def test_when_the_only_certificate_is_suspended_nobody_promises_a_reissue_now(
+    sam, team, told, django_capture_on_commit_callbacks
+):
+    if team:
+        UserFactory(username="robin", roles=[PROGRAMME_ADMIN])
+    suspended = _certificate(sam, state=State.SUSPENDED, state_reason="A complaint.")
+    result = _change(sam, django_capture_on_commit_callbacks)
+    assert result.team_asked is team
+    (own,) = [message for message in mail.outbox if message.to == ["sam@example.org"]]
+    text = " ".join(own.body.split())
+    assert f"Your certificate {suspended.number} still shows the name it was issued with. {told}" in text
+    assert "We've asked" not in text
 
 
 def test_no_email_at_all_when_nothing_changed(sam, admins, django_capture_on_commit_callbacks):
@@ -265,6 +309,20 @@ def test_with_no_programme_admin_to_ask_the_result_says_so(sam, django_capture_o
     assert "Please ask the programme team to reissue it with your new name." in own.body
 
 
+@pytest.mark.parametrize("nobody", ["no admin", "an admin without an address"])
+def test_when_nobody_was_asked_the_record_and_audit_trail_do_not_say_so(
+    sam, nobody, django_capture_on_commit_callbacks
+):
+    if nobody == "an admin without an address":
+        UserFactory(username="robin", email="", roles=[PROGRAMME_ADMIN])
+    _certificate(sam)
+    assert not _change(sam, django_capture_on_commit_callbacks).team_asked
+    assert NameChange.objects.get(user=sam).reissue_asked_for == []
+    corrected = next(e for e in trail_page(trainee_trail(person=sam), 1).events if e.action == "Corrected")
+    assert (corrected.record, corrected.reason) == ("Their name, from Sam Rivers to Sam Rivera", "")
+    assert _team_mail() == []
+
+
 def test_the_email_waits_for_the_commit(sam, admins, django_capture_on_commit_callbacks):
     _certificate(sam)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -280,6 +338,51 @@ def test_corrections_are_in_the_data_download_and_go_when_the_account_closes(sam
     with django_capture_on_commit_callbacks(execute=True):
         account_close(user=sam, password=PASSWORD)
     assert not NameChange.objects.filter(user=sam).exists()
+
+
+TOO_MANY = (
+    "You've changed your name 5 times today. Please try again tomorrow, or ask the programme team if something's wrong."
+)
+FIVE_NAMES = ["Rivera", "Rivero", "Riviera", "Rivers-Lee", "Rivas"]
+
+
+def test_a_sixth_change_in_a_day_is_refused_and_nothing_is_saved_or_sent(
+    sam, admins, django_capture_on_commit_callbacks
+):
+    _certificate(sam)
+    for last_name in FIVE_NAMES:
+        assert _change(sam, django_capture_on_commit_callbacks, last_name=last_name).changed
+    mail.outbox.clear()
+    with pytest.raises(AccountError) as caught:
+        _change(sam, django_capture_on_commit_callbacks, last_name="Quill")
+    assert (caught.value.code, caught.value.message) == ("too_many_changes", TOO_MANY)
+    sam.refresh_from_db()
+    assert sam.last_name == "Rivas"
+    assert NameChange.objects.filter(user=sam).count() == 5
+    assert mail.outbox == []
+    # Saving the name already held isn't a change, so it still just says so.
+    assert not _change(sam, django_capture_on_commit_callbacks, last_name="Rivas").changed
+
+
+@pytest.mark.parametrize(
+    ("age", "allowed"), [(timedelta(hours=23, minutes=59), False), (timedelta(hours=24, minutes=1), True)]
+)
+def test_changes_count_for_24_hours(sam, age, allowed, django_capture_on_commit_callbacks):
+    for last_name in FIVE_NAMES:
+        _change(sam, django_capture_on_commit_callbacks, last_name=last_name)
+    NameChange.objects.filter(user=sam, new_last_name="Rivera").update(changed_at=timezone.now() - age)
+    if allowed:
+        assert _change(sam, django_capture_on_commit_callbacks, last_name="Quill").changed
+    else:
+        with pytest.raises(AccountError, match="5 times today"):
+            _change(sam, django_capture_on_commit_callbacks, last_name="Quill")
+
+
+def test_the_limit_is_each_persons_own(sam, django_capture_on_commit_callbacks):
+    other = UserFactory(username="jo", first_name="Jo", last_name="Park")
+    for last_name in FIVE_NAMES:
+        _change(other, django_capture_on_commit_callbacks, first_name="Jo", last_name=last_name)
+    assert _change(sam, django_capture_on_commit_callbacks).changed
 
 
 # The page ---------------------------------------------------------------------------------------------------
@@ -372,6 +475,29 @@ def test_a_refused_name_is_shown_again_with_the_reason(client, sam, first_name, 
     assert not NameChange.objects.exists()
 
 
+def test_a_sixth_change_in_a_day_is_refused_on_the_page_with_what_was_typed_kept(
+    client, sam, django_capture_on_commit_callbacks
+):
+    client.force_login(sam)
+    for last_name in FIVE_NAMES:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post("/my-data/name/", {"first_name": "Sam", "last_name": last_name}).status_code == 302
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/my-data/name/", {"first_name": "Samuel", "last_name": "Quill"})
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    summary = page.find(id="error-summary")
+    assert summary.find("h2").get_text(strip=True) == "Your name hasn't been changed yet"
+    assert [item.get_text(strip=True) for item in summary.find_all("li")] == [TOO_MANY]
+    assert page.find("input", attrs={"name": "first_name"})["value"] == "Samuel"
+    assert page.find("input", attrs={"name": "last_name"})["value"] == "Quill"
+    sam.refresh_from_db()
+    assert sam.get_full_name() == "Sam Rivas"
+    assert NameChange.objects.filter(user=sam).count() == 5
+    assert mail.outbox == []
+
+
 def test_after_a_change_with_certificates_the_person_is_told_the_team_was_asked(
     client, sam, admins, django_capture_on_commit_callbacks
 ):
@@ -385,6 +511,19 @@ def test_after_a_change_with_certificates_the_person_is_told_the_team_was_asked(
     assert len(_team_mail()) == 1
     certificate.refresh_from_db()
     assert certificate.holder_name == "Sam Rivers"
+
+
+def test_after_a_change_the_person_is_told_a_suspended_certificate_waits(
+    client, sam, admins, django_capture_on_commit_callbacks
+):
+    _certificate(sam, state=State.SUSPENDED, state_reason="A complaint.")
+    client.force_login(sam)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/my-data/name/", {"first_name": "Sam", "last_name": "Rivera"}, follow=True)
+    assert _message_text(response) == [
+        "Your name is now Sam Rivera. We've asked the programme team to reissue your certificate with it. It's "
+        "suspended, so it can be reissued only once it's reinstated."
+    ]
 
 
 def test_when_nobody_can_be_asked_the_person_is_told_to_ask(client, sam):

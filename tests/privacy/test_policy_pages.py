@@ -53,6 +53,26 @@ def test_the_privacy_page_states_the_retention_rule_the_code_applies(client):
         assert heading in html
 
 
+def test_the_privacy_page_says_what_happens_to_name_corrections_and_bulk_check_files(client):
+    from bs4 import BeautifulSoup
+    from django.conf import settings
+
+    load_policy_pages(home=site_home(), report=LoadReport())
+    page = BeautifulSoup(Client().get("/privacy/").content, "html.parser")
+    text = " ".join(page.find("main").get_text(" ", strip=True).split()).replace(" ,", ",")
+    for said in (
+        "Corrections to your name: each time you correct your name, we keep the earlier name with the new one and "
+        "the date, for the audit trail of your account. They're in your data download.",
+        "we email them your old and new name so they can reissue it.",
+        "Your name and the corrections you made to it, username, email addresses, password, two-factor "
+        "authentication and signed-in sessions are removed straight away",
+        f"the file and its results are deleted {settings.VERIFICATION_JOB_RETENTION_DAYS} days after the check "
+        "finishes, or sooner if the organisation deletes them. The record that the organisation checked your "
+        "certificate stays with your certificate",
+    ):
+        assert said in text
+
+
 def test_the_code_of_ethics_page_is_served():
     load_policy_pages(home=site_home(), report=LoadReport())
     html = Client().get("/code-of-ethics/").content.decode()
