@@ -15,7 +15,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,7 +25,7 @@ from certificates.selectors import live_certificates
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import HIDDEN_CHARACTERS, display_name
-from lms.roles import PROGRAMME_ADMIN, VERIFIER, has_role
+from lms.roles import PROGRAMME_ADMIN, VERIFIER, has_role, role_holders
 from verification.models import VerifierProfile
 from verification.services import verifier_profile_save
 
@@ -113,8 +112,7 @@ class NameChangeResult:
 
 def programme_admin_emails() -> list[str]:
     """The addresses of every active programme admin (superusers count), each once."""
-    admins = get_user_model().objects.filter(Q(groups__name=PROGRAMME_ADMIN) | Q(is_superuser=True), is_active=True)
-    return sorted(set(admins.exclude(email="").values_list("email", flat=True)))
+    return sorted(set(role_holders(PROGRAMME_ADMIN).exclude(email="").values_list("email", flat=True)))
 
 
 def _admin_url(name: str, certificate: Certificate) -> str:

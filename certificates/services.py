@@ -31,7 +31,7 @@ from certificates.status_lists import new_status_index
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import HIDDEN_CHARACTERS, display_name
-from lms.roles import PROGRAMME_ADMIN, TRAINEE, has_role
+from lms.roles import PROGRAMME_ADMIN, TRAINEE, has_role, role_holders
 
 logger = logging.getLogger(__name__)
 
@@ -592,12 +592,7 @@ def certificates_issue_missed(*, today: date | None = None) -> list[Certificate]
     today = today or timezone.localdate()
     issued = []
     for programme in Programme.objects.filter(is_active=True):
-        candidates = (
-            get_user_model()
-            .objects.filter(groups__name=TRAINEE, is_active=True)
-            .exclude(certificates__programme=programme)
-            .distinct()
-        )
+        candidates = role_holders(TRAINEE).exclude(certificates__programme=programme)
         for holder in candidates.iterator():
             certificate = certificate_issue_if_eligible(holder=holder, programme=programme, today=today)
             if certificate is not None:

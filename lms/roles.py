@@ -1,11 +1,20 @@
 """The four roles, kept as Django groups, and helpers to ask who someone is."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
 TRAINEE = "Trainee"
 SUPERVISOR = "Supervisor"
 VERIFIER = "Verifier"
 PROGRAMME_ADMIN = "Programme admin"
 
 ALL_ROLES = (TRAINEE, SUPERVISOR, VERIFIER, PROGRAMME_ADMIN)
+
+
+def role_holders(role: str):
+    """The active users who hold the role, counted as has_role() counts them (superusers are programme admins)."""
+    holds = Q(groups__name=role) | Q(is_superuser=True) if role == PROGRAMME_ADMIN else Q(groups__name=role)
+    return get_user_model().objects.filter(holds, is_active=True).distinct()
 
 
 def user_roles(user) -> set[str]:
