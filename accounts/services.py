@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -237,13 +238,26 @@ def _normalise_email(email: str) -> str:
 
 
 def _email_owner(email: str) -> AbstractBaseUser | None:
-    """The account already using an address (as its email or one of its allauth addresses), if any."""
-    user_model = get_user_model()
-    owner = user_model.objects.filter(email__iexact=email).order_by("-is_active").first()
-    if owner is None:
-        address = EmailAddress.objects.select_related("user").filter(email__iexact=email).first()
-        owner = address.user if address else None
-    return owner
+    """The account an address belongs to, if any: one that has confirmed it, or was given it by an admin.
+
+    An address someone merely added (or signed up with) and never confirmed belongs to nobody: anyone can type
+    anyone's address, so it must not block an invitation or make the admin hand a role to the wrong account.
+    Accounts made by an admin (createsuperuser, the Django admin) have the address as their email and no allauth
+    record of it; those count as owners.
+    """
+    address = EmailAddress.objects.select_related("user").filter(email__iexact=email, verified=True).first()
+    if address is not None:
+        return address.user
+    unconfirmed = EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=email, verified=False)
+    holders = get_user_model().objects.filter(email__iexact=email).exclude(Exists(unconfirmed))
+    return holders.order_by("-is_active").first()
+
+
+def _release_unconfirmed(email: str, *, to: AbstractBaseUser) -> None:
+    """Take an address off every other account that holds it unconfirmed, now that `to` has it verified."""
+    unconfirmed = EmailAddress.objects.select_related("user").filter(email__iexact=email, verified=False)
+    for address in unconfirmed.exclude(user=to):
+        address.remove()  # clears the account's own email field too when it was this address
 
 
 def _refuse_used_email(email: str) -> None:
@@ -277,7 +291,8 @@ def invitation_create(
     commits) and is returned for the caller's use, never kept. The link works for 7 days, once.
     Verifier invitations need the organisation's name. Raises InvitationError 'not_allowed' (only active programme
     admins invite), 'email_invalid', 'role_invalid', 'organisation_required', 'email_in_use' (an active account has
-    the address), 'email_inactive' (a deactivated one has it), 'already_invited' (a pending invitation has it).
+    confirmed the address; one merely added or signed up with doesn't count), 'email_inactive' (a deactivated one
+    has it), 'already_invited' (a pending invitation has it).
     """
     if not (invited_by.is_authenticated and invited_by.is_active and has_role(invited_by, PROGRAMME_ADMIN)):
         raise InvitationError("not_allowed", "Only programme admins can invite people.")
@@ -375,9 +390,10 @@ def invitation_accept(
     """Make the invitee's account from a pending invitation; the link then stops working.
 
     The account gets the invitation's email as its verified primary address, the role's group, and (verifiers) the
-    organisation. The password must pass the site's password validators. Raises InvitationError 'not_found',
-    'expired', 'revoked', 'used', 'email_in_use', 'email_inactive', 'name_required', 'name_too_long',
-    'name_invalid', 'username_taken', 'username_invalid', 'password_invalid'.
+    organisation; any other account holding that address unconfirmed loses it. The password must pass the site's
+    password validators. Raises InvitationError 'not_found', 'expired', 'revoked', 'used', 'email_in_use',
+    'email_inactive', 'name_required', 'name_too_long', 'name_invalid', 'username_taken', 'username_invalid',
+    'password_invalid'.
     """
     invitation = None
     if token and len(token) <= MAX_TOKEN_LENGTH:
@@ -408,6 +424,7 @@ def invitation_accept(
     except IntegrityError:
         raise InvitationError("username_taken", "That username is taken. Please choose another.") from None
     user.groups.add(Group.objects.get(name=invitation.role))
+    _release_unconfirmed(invitation.email, to=user)
     EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
     if invitation.role == VERIFIER:
         verifier_profile_save(

@@ -7,12 +7,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Invitation
 from accounts.services import InvitationError, invitation_accept, invitation_create, invitation_revoke
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER, has_role
-from tests.accounts.conftest import last_email_to, links_in, log_in, signed_in_user_id
+from tests.accounts.conftest import last_email_to, links_in, log_in, signed_in_user_id, verified
 from tests.factories import PASSWORD, UserFactory
 from verification.models import VerifierProfile
 
@@ -329,3 +330,56 @@ def test_the_wagtail_admin_menu_links_to_invitations(admin_client):
     assert "/invitations/" in html and "Invitations" in html
     trainee = UserFactory(roles=[TRAINEE])
     assert not trainee.has_perm("wagtailadmin.access_admin")
+
+
+def test_an_unverified_address_on_someone_elses_account_does_not_block_an_invitation(
+    client, admin_client, django_capture_on_commit_callbacks
+):
+    """A trainee who adds the invitee's address without confirming it neither blocks the invitation nor keeps it."""
+    squatter = verified(UserFactory(username="squatter"))
+    squatter_client = Client()
+    squatter_client.force_login(squatter)
+    with django_capture_on_commit_callbacks(execute=True):
+        squatter_client.post("/accounts/email/", {"action_add": "", "email": "wanted@example.org"})
+    assert EmailAddress.objects.filter(user=squatter, email="wanted@example.org", verified=False).exists()
+
+    response = _invite(admin_client, django_capture_on_commit_callbacks, email="wanted@example.org", role=SUPERVISOR)
+    assert response.status_code == 302, response.content.decode()
+    assert "already belongs to an account" not in admin_client.get("/invitations/").content.decode()
+    token = _token_from(last_email_to("wanted@example.org"))
+
+    admin_client.logout()
+    assert _accept(client, token).status_code == 302
+    invitee = get_user_model().objects.get(username="jordan")
+    assert list(EmailAddress.objects.filter(email="wanted@example.org").values_list("user", "verified")) == [
+        (invitee.pk, True)
+    ]
+    squatter.refresh_from_db()
+    assert squatter.email == "squatter@example.org"
+    response = log_in(client, "wanted@example.org", NEW_PASSWORD)
+    assert response["Location"] == "/dashboard/" and signed_in_user_id(client) == invitee.pk
+
+
+def test_a_sign_up_never_confirmed_does_not_block_an_invitation(client, programme_admin):
+    """Someone who signs up with the invitee's address but never confirms it loses the address to the invitee."""
+    stranger = UserFactory(username="stranger", email="pending@example.org")
+    EmailAddress.objects.create(user=stranger, email="pending@example.org", verified=False, primary=True)
+    _, token = invitation_create(
+        invited_by=programme_admin, email="pending@example.org", role=VERIFIER, organisation_name="Eastbrook"
+    )
+    user = invitation_accept(token=token, username="rightful", password=NEW_PASSWORD, first_name="Ada")
+    assert EmailAddress.objects.get(email="pending@example.org").user == user
+    stranger.refresh_from_db()
+    assert stranger.email == ""
+    assert log_in(client, "pending@example.org", NEW_PASSWORD)["Location"] == "/dashboard/"
+    assert signed_in_user_id(client) == user.pk
+
+
+def test_a_verified_address_on_another_account_still_blocks_an_invitation(programme_admin):
+    """An address someone has confirmed is theirs: the admin is told to give that account the role instead."""
+    owner = UserFactory(username="owner")
+    EmailAddress.objects.create(user=owner, email="second@owner.example", verified=True, primary=False)
+    with pytest.raises(InvitationError) as error:
+        invitation_create(invited_by=programme_admin, email="Second@Owner.example", role=SUPERVISOR)
+    assert error.value.code == "email_in_use"
+    assert error.value.message.startswith("second@owner.example already belongs to an account.")
