@@ -82,8 +82,8 @@ def gunicorn_command(port: int, *, graceful_timeout: int) -> list[str]:
 def configure(tmp: Path, port: int, *, database_url: str) -> dict[str, str]:
     """Production-like environment on throwaway storage; also written into os.environ for the work done in-process.
 
-    lms/settings.py reads neither STATIC_ROOT nor the cache's location from the environment, so a settings module in
-    the temporary directory takes lms.settings as it is and moves just those two into the temporary directory.
+    A settings module in the temporary directory takes lms.settings as it is and moves the static files there; the
+    cache and the rate-limit counters stay in the database, as deployed.
     Returns the environment for gunicorn.
     """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -91,11 +91,9 @@ def configure(tmp: Path, port: int, *, database_url: str) -> dict[str, str]:
     from dataintegrity.multikey import private_key_multibase
 
     (tmp / f"{SETTINGS_MODULE}.py").write_text(
-        '"""lms.settings for make bench: static files and the cache in its temporary directory."""\n\n'
+        '"""lms.settings for make bench: static files in its temporary directory."""\n\n'
         "from lms.settings import *  # noqa: F403\n\n"
         f"STATIC_ROOT = {str(tmp / 'static')!r}\n"
-        'CACHES = {"default": {"BACKEND": "lms.cache.LockedFileBasedCache", '
-        f'"LOCATION": {str(tmp / "cache")!r}, "OPTIONS": {{"MAX_ENTRIES": 100_000}}}}}}\n'
     )
     environment = {
         "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,

@@ -68,6 +68,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "lms",
     "content",
     "courses",
     "practice",
@@ -264,19 +265,43 @@ SIGNING_KEY = os.environ.get("SIGNING_KEY", "")
 # Credentials and status lists signed or uploaded are at most this large; certificate PDFs a little larger.
 CREDENTIAL_UPLOAD_MAX_BYTES = int(os.environ.get("CREDENTIAL_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 
-CACHES = {
-    "default": {
-        # Rate-limit counters live here, so add/incr must be atomic across the server's processes (lms/cache.py);
-        # culling must not drop live counters before their minute is up.
-        "BACKEND": "lms.cache.LockedFileBasedCache",
-        # Servers on other machines need this folder shared (or each counts its own lookups).
-        "LOCATION": os.environ.get("CACHE_LOCATION", str(VAR_DIR / "cache")),
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
-}
+
+def cache_settings(url: str) -> tuple[dict, str]:
+    """The default cache and where rate limits are counted, from CACHE_URL: (CACHES, RATE_COUNTERS).
+
+    "db://" (the default) keeps the cache in the database every server already shares (the lms_cache table) and
+    counts rate limits there with one atomic upsert each; "redis://host:port/db" (or rediss://, unix://) uses
+    Django's Redis cache for both, for large deployments. Anything else is refused: a cache each process or machine
+    keeps for itself (memory, files) would let every server count its own logins and lookups.
+    """
+    scheme = urlparse(url).scheme
+    if scheme == "db":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "lms_cache",  # the table of lms.models.CacheEntry, made by migrate
+                "OPTIONS": {"MAX_ENTRIES": 100_000},
+            }
+        }, "database"
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}, "cache"
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be db:// (the default: the database) or redis://host:port/number, not {url!r}. "
+        "The cache holds sign-in and lookup limits, so every server must share it."
+    )
+
+
+if os.environ.get("CACHE_LOCATION"):
+    raise ImproperlyConfigured(
+        "CACHE_LOCATION is no longer used: the cache and the rate limits now live in the database every server "
+        "shares. Remove it, or set CACHE_URL=redis://host:port/number to keep them in Redis."
+    )
+CACHE_URL = os.environ.get("CACHE_URL", "").strip() or "db://"
+# allauth's sign-in limits live in the default cache, and lms/ratelimit.py counts lookups in RATE_COUNTERS.
+CACHES, RATE_COUNTERS = cache_settings(CACHE_URL)
 
 # Certificate lookups allowed per client address, and per organisation's API token: "60/m", "1000/h", "10/s"
-# ("off" turns a limit off). Counted in the default cache, which every server process must share.
+# ("off" turns a limit off). Counted where every server sees the same counts (lms/ratelimit.py).
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60/m")
 VERIFY_TOKEN_RATE_LIMIT = os.environ.get("VERIFY_TOKEN_RATE_LIMIT", "600/m")
 # Verifiers' bulk CSV checks (their rows and results name holders) are deleted this many days after they finish.
@@ -302,7 +327,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAIL_SITE_NAME = "Peer Specialist Training"
 WAGTAILADMIN_BASE_URL = SITE_URL
-# Everyone signs in through allauth's form, which asks for the second factor (lms.views.sign_in_through_the_site).
+# Everyone signs in through allauth's form, which asks for the second factor (lms.views.sign_in_through_the_site),
+# and resets a password through allauth's rate-limited form: Wagtail's own reset pages (no limit) are turned off.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 

@@ -1,4 +1,8 @@
-"""Test settings: the real settings with a fast hasher, locmem cache and mail, immediate tasks."""
+"""Test settings: the real settings, with the few overrides README's "What the tests change" lists, and why.
+
+LMS_TEST_BACKENDS=production (the PostgreSQL pass of `make test`) keeps production's task queue and static files
+storage too, so that one whole pass runs on exactly the backends a deployment runs (only the database differs).
+"""
 
 import atexit
 import os
@@ -9,12 +13,20 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
 from lms.settings import *  # noqa: E402, F403
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+PRODUCTION_BACKENDS = os.environ.get("LMS_TEST_BACKENDS", "") == "production"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # PBKDF2's 1,000,000 rounds per login, ×1000s
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # tests read what was sent from mail.outbox
+if not PRODUCTION_BACKENDS:
+    # Tasks run at once inside the request, as in development; the production pass runs them from the database queue.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # No collectstatic before the fast pass; the production pass serves the hashed, collected files.
+    STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+else:  # whatever DEBUG a development .env sets
+    STORAGES["staticfiles"]["BACKEND"] = "lms.storage.MemoisedManifestStaticFilesStorage"  # noqa: F405
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Certificate PDFs go to a throwaway folder (the production backend, FileSystemStorage), never into var/.
 CERTIFICATE_TEST_ROOT = tempfile.mkdtemp(prefix="certificates-")
 atexit.register(shutil.rmtree, CERTIFICATE_TEST_ROOT, ignore_errors=True)
 STORAGES["certificates"] = {  # noqa: F405

@@ -5,6 +5,7 @@ Wagtail) directly, because none of them has a service for forgetting a person ye
 """
 
 import logging
+import math
 from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
@@ -12,7 +13,6 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -27,6 +27,7 @@ from courses.models import QuizAttemptGrant
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import display_name
+from lms.ratelimit import consume
 from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
 from privacy.models import ClosedAccount
 from privacy.selectors import account_closure, invitations_to
@@ -75,16 +76,24 @@ def _delete_with_history(queryset: models.QuerySet) -> None:
 # Closing -----------------------------------------------------------------------------------------------------
 
 
-def _check_password(user: AbstractBaseUser, password: str) -> None:
-    """Refuse a wrong password, and any password after 5 wrong ones in 15 minutes."""
-    key = f"privacy:close-wrong-password:{user.pk}"
-    if (cache.get(key) or 0) >= MAX_WRONG_PASSWORDS:
+def _count_password_try(user: AbstractBaseUser) -> None:
+    """Count one password try; refuse it after 5 in 15 minutes. Counted before the password is checked, so tries
+    sent at once can't slip past the count, and outside any transaction, so a refusal can't undo it."""
+    wait = consume(
+        key=f"privacy:close-password:{user.pk}", cost=1, limit=MAX_WRONG_PASSWORDS, seconds=WRONG_PASSWORD_WINDOW
+    )
+    if wait is not None:
+        minutes = math.ceil(wait / 60)
         raise PrivacyError(
-            "too_many_attempts", "That password was wrong too many times. Please wait 15 minutes and try again."
+            "too_many_attempts",
+            f"That password was wrong too many times. Please wait {minutes} minute{'s' if minutes > 1 else ''} "
+            "and try again.",
         )
+
+
+def _check_password(user: AbstractBaseUser, password: str) -> None:
+    """Refuse a wrong password."""
     if not user.has_usable_password() or not user.check_password(password):
-        cache.add(key, 0, WRONG_PASSWORD_WINDOW)
-        cache.incr(key)
         raise PrivacyError("wrong_password", "That isn't your current password. Nothing has been changed.")
 
 
@@ -187,7 +196,6 @@ def _email_address(user: AbstractBaseUser) -> str:
     return user.email or primary or ""
 
 
-@transaction.atomic
 def account_close(*, user: AbstractBaseUser, password: str, today: date | None = None) -> ClosedAccount:
     """Close the user's account for good, keeping their issued certificates verifiable under the printed name.
 
@@ -199,10 +207,17 @@ def account_close(*, user: AbstractBaseUser, password: str, today: date | None =
     Course progress and quiz results stay, no longer linked to a name; invitations sent to them lose the address.
     A confirmation email goes to their address first.
 
-    Raises PrivacyError 'closed' (already closed), 'too_many_attempts' (5 wrong passwords in 15 minutes),
+    Raises PrivacyError 'closed' (already closed), 'too_many_attempts' (after 5 password tries in 15 minutes),
     'wrong_password', 'programme_admin' (ask another admin) or 'supervising' (trainees still assigned, or hours
     waiting for their review); nothing changes then.
     """
+    _count_password_try(user)
+    return _account_close(user=user, password=password, today=today)
+
+
+@transaction.atomic
+def _account_close(*, user: AbstractBaseUser, password: str, today: date | None) -> ClosedAccount:
+    """account_close once the try is counted: everything in one transaction."""
     today = today or timezone.localdate()
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     if not user.is_active or ClosedAccount.objects.filter(user=user).exists():

@@ -4,6 +4,7 @@ import factory.random
 import pytest
 
 from tests.factories import PASSWORD, UserFactory, build_course
+from tests.tasks import capture_on_commit_and_run_tasks, tasks_queued_in_database
 
 
 @pytest.fixture(autouse=True)
@@ -29,3 +30,11 @@ def trainee_client(client, trainee):
     """A test client signed in as the trainee."""
     assert client.login(username=trainee.username, password=PASSWORD)
     return client
+
+
+if tasks_queued_in_database():
+
+    @pytest.fixture
+    def django_capture_on_commit_callbacks():
+        """pytest-django's fixture, which also runs the tasks the callbacks queue (tests/tasks.py)."""
+        return capture_on_commit_and_run_tasks

@@ -1,19 +1,16 @@
-"""Rate limits on certificate lookups: fixed windows counted in Django's cache, per client address or API token.
+"""Rate limits on certificate lookups, per client address or per verifier account (all its API tokens and CSVs).
 
-Each window is one cache key ("verify-limit:<who>:<seconds>:<window number>") created with cache.add and counted
-with cache.incr, so every server process sharing the cache shares the counts.
+The counting itself is the kernel's (lms/ratelimit.py): fixed windows, atomic, shared by every server.
 """
 
-import contextlib
 import ipaddress
-import math
 import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from lms.ratelimit import consume
 
 OFF = "off"
 UNITS = {
@@ -86,22 +83,7 @@ def lookups_refused(*, who: str, rate: Rate | None, cost: int = 1) -> int | None
     """
     if rate is None:
         return None
-    now = time.time()
-    window = int(now // rate.seconds)
-    key = f"verify-limit:{who}:{rate.seconds}:{window}"
-    timeout = rate.seconds + 1
-    if cache.add(key, cost, timeout):
-        used = cost
-    else:
-        try:
-            used = cache.incr(key, cost)
-        except ValueError:  # the window's key expired between add and incr: start it again, or count on
-            used = cost if cache.add(key, cost, timeout) else cache.incr(key, cost)
-    if used <= rate.count:
-        return None
-    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
-        cache.decr(key, cost)
-    return max(1, math.ceil((window + 1) * rate.seconds - now))
+    return consume(key=f"verify-limit:{who}", cost=cost, limit=rate.count, seconds=rate.seconds)
 
 
 def address_lookups_refused(request: HttpRequest, *, cost: int = 1) -> int | None:

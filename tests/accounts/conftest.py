@@ -1,4 +1,5 @@
-"""Fixtures for account tests: a clean cache (rate limits, used two-factor codes), and logging in for real."""
+"""Fixtures for account tests: logging in for real. Rate-limit counts and used two-factor codes live in the database
+cache, so each test's rollback forgets them."""
 
 import re
 import time
@@ -7,7 +8,6 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.core.cache import cache
 
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 from tests.factories import PASSWORD, UserFactory
@@ -22,14 +22,6 @@ def fresh_totp_window():
     start = (int(time.time()) // 30 + 1) * 30
     with time_machine.travel(start, tick=True):
         yield
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Start every test with no failed logins counted and no two-factor code used."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def verified(user):

@@ -95,7 +95,6 @@ def production_env(*, database_url: str, folder: Path, site_url: str = "https://
         "CERTIFICATE_ROOT": str(folder / "certificates"),
         "MEDIA_ROOT": str(folder / "media"),
         "STATIC_ROOT": str(folder / "static"),
-        "CACHE_LOCATION": str(folder / "cache"),
         "EMAIL_URL": f"file://{folder / 'mail'}",
         "PYTHON": sys.executable,
     }

@@ -93,7 +93,6 @@ def site_env(*, database_url: str, folder: Path, **extra: str) -> dict:
         "CERTIFICATE_ROOT": str(folder / "certificates"),
         "SIGNING_KEY_FILE": str(folder / "keys" / "signing-key.json"),
         "SIGNING_KEY": "",
-        "CACHE_LOCATION": str(folder / "cache"),
         "STATIC_ROOT": str(folder / "static"),
         "EMAIL_URL": "locmem://",
         "VERIFY_RATE_LIMIT": "off",

@@ -79,8 +79,6 @@ def e2e_site(tmp_path_factory):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "lms.settings",
-        # Its own cache: rate-limit counts and used two-factor codes aren't shared with other servers on the machine.
-        "CACHE_LOCATION": str(tmp / "cache"),
         "SIGNING_KEY_FILE": str(tmp / "signing-key.json"),  # certificates are signed and rendered, as deployed
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",  # the test server speaks plain http on 127.0.0.1

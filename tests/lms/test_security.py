@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
@@ -176,7 +175,6 @@ def test_plain_http_responses_carry_no_hsts(settings):
 def test_login_cookies_are_secure_http_only_and_same_site_lax(production):
     from allauth.account.models import EmailAddress
 
-    cache.clear()  # failed logins other tests counted would rate-limit this one
     user = UserFactory(username="cookie_tester")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     client = Client()

@@ -98,7 +98,6 @@ def test_local_folders_by_default(tmp_path):
         {
             "MEDIA_ROOT": str(tmp_path / "media"),
             "CERTIFICATE_ROOT": str(tmp_path / "certificates"),
-            "CACHE_LOCATION": str(tmp_path / "cache"),
             "STATIC_ROOT": str(tmp_path / "static"),
         }
     )
@@ -111,7 +110,7 @@ def test_local_folders_by_default(tmp_path):
     }
     assert report["media_url"] == "/media/original_images/signature.png"
     assert report["img_src"] == ["'self'", "data:"]
-    assert report["cache"] == str(tmp_path / "cache")
+    assert report["cache"] == "lms_cache"  # the database every server shares (tests/lms/test_cache_settings.py)
     assert report["static_root"] == str(tmp_path / "static")
 
 

@@ -1,11 +1,10 @@
-"""Fixtures for privacy tests: a certified trainee with a full record, another trainee, and a clean cache."""
+"""Fixtures for privacy tests: a certified trainee with a full record, and another trainee."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 from django.utils import timezone
 
 from certificates.models import Certificate
@@ -35,14 +34,6 @@ OTHER_REFLECTION = "Another trainee's private cobblestone thoughts"
 FIRST, LAST = "Zephyrine", "Quillfeather"
 EMAIL = "zephyrine.q@example.org"
 USERNAME = "zquill"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """No rate-limit or wrong-password counts carried between tests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @dataclass

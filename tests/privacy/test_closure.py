@@ -1,9 +1,10 @@
 """Closing an account: the person is anonymised everywhere, their certificates stay verifiable by code."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
@@ -168,11 +169,23 @@ def test_the_confirmation_word_is_required(record, record_client):
 
 
 def test_repeated_wrong_passwords_are_slowed_down(record, record_client):
-    for _ in range(5):
-        close(record_client, password="guess")
-    response = close(record_client)  # even the right password waits now
-    assert "wait 15 minutes" in response.content.decode()
+    with time_machine.travel(datetime(2026, 12, 7, 9, 0, 1, tzinfo=UTC), tick=False):  # a window's first second
+        for _ in range(5):
+            close(record_client, password="guess")
+        response = close(record_client)  # even the right password waits now
+    assert "Please wait 15 minutes and try again" in response.content.decode()
     _unchanged(record)
+
+
+def test_the_wait_after_wrong_passwords_counts_down(record, record_client):
+    with time_machine.travel(datetime(2026, 12, 7, 9, 14, 0, tzinfo=UTC), tick=False):  # a minute before it resets
+        for _ in range(5):
+            close(record_client, password="guess")
+        assert "Please wait 1 minute and try again" in close(record_client).content.decode()
+    with time_machine.travel(datetime(2026, 12, 7, 9, 15, 0, tzinfo=UTC), tick=False):
+        response = close(record_client)
+    assert "Please wait" not in response.content.decode()
+    assert not get_user_model().objects.get(pk=record.trainee.pk).is_active
 
 
 def test_a_programme_admin_is_told_to_ask_another_admin(client):

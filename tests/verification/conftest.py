@@ -1,19 +1,10 @@
-"""Fixtures for verification tests: a certificate to check, verifiers, and a fresh rate-limit count per test."""
+"""Fixtures for verification tests: a certificate to check and verifiers (each test's rollback forgets its counts)."""
 
 import pytest
-from django.core.cache import cache
 
 from lms.roles import VERIFIER
 from tests.factories import PASSWORD, UserFactory, issued_certificate
 from verification.services import verifier_profile_save
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Start every test with no lookups counted, so the limit only bites in the tests about it."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
