@@ -40,6 +40,30 @@ def bit_is_set(bits: bytes, index: int) -> bool:
     return bool(bits[offset] & mask)
 
 
+def status_value(bits: bytes, index: int, size: int = 1) -> int:
+    """The status of entry `index` in a list of `size`-bit entries (the spec's validation algorithm).
+
+    The entry is the `size` bits starting at bit `index * size`, read most significant bit first, so with two-bit
+    entries bit `2 * index` is the value's high bit and bit `2 * index + 1` its low bit.
+    """
+    if size < 1:
+        raise ValueError("A status entry has at least one bit.")
+    value = 0
+    for position in range(index * size, index * size + size):
+        value = (value << 1) | bit_is_set(bits, position)
+    return value
+
+
+def set_status_value(bits: bytearray, index: int, value: int, size: int = 1) -> None:
+    """Write `value` into entry `index` of a list of `size`-bit entries, most significant bit first."""
+    if size < 1:
+        raise ValueError("A status entry has at least one bit.")
+    if not 0 <= value < 1 << size:
+        raise ValueError(f"A {size}-bit status can't hold {value}.")
+    for offset in range(size):
+        set_bit(bits, index * size + offset, bool(value >> (size - 1 - offset) & 1))
+
+
 def encode_list(bits: bytes) -> str:
     """The spec's encodedList: GZIP-compressed, base64url without padding, with the multibase prefix 'u'."""
     compressed = gzip.compress(bytes(bits), compresslevel=9, mtime=0)

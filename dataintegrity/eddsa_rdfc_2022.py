@@ -4,7 +4,7 @@ import copy
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -47,6 +47,7 @@ class ProofCheck:
     code: str  # verified, no_proof, unsupported_proof, unknown_key, bad_signature, malformed
     message: str
     verification_method: str | None = None
+    dataset: dict | None = field(default=None, compare=False, repr=False)  # what a verified proof signed, as RDF
 
 
 def _escape_literal(value: str) -> str:
@@ -152,8 +153,11 @@ def _check_absolute_iris(expanded) -> None:
             _check_absolute_iris(value)
 
 
-def canonize(document: dict, *, loader) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document, refusing (CanonicalizationError) anything it would drop."""
+def rdf_dataset(document: dict, *, loader) -> dict:
+    """The RDF dataset a JSON-LD document means (pyld's form), refusing (CanonicalizationError) anything it would drop.
+
+    This is what a proof signs: canonicalization only relabels its blank nodes and sorts its quads.
+    """
     options = {
         "base": None,  # as jsonld.js does for canonicalization; pyld resolves against a made-up base given ""
         "documentLoader": loader,
@@ -168,7 +172,7 @@ def canonize(document: dict, *, loader) -> str:
         dataset = processor.to_rdf(expanded, options)
         if not any(dataset.values()):
             raise CanonicalizationError("The document holds no linked data to sign.")
-        return Rdfc10().main(dataset, options)
+        return dataset
     except CanonicalizationError:
         raise
     except Exception as error:  # pyld raises many kinds of error on malformed input
@@ -179,6 +183,21 @@ def canonize(document: dict, *, loader) -> str:
         explained = next((cause for cause in causes if isinstance(cause, _DroppedTerm | UnknownDocument)), None)
         reason = _first_line(explained or error)
         raise CanonicalizationError(f"The document is not valid JSON-LD for signing: {reason}.") from error
+
+
+def canonize_dataset(dataset: dict) -> str:
+    """RDFC-1.0 canonical N-Quads of an RDF dataset from rdf_dataset (left unchanged)."""
+    try:
+        return Rdfc10().main(copy.deepcopy(dataset), {})
+    except CanonicalizationError:
+        raise
+    except Exception as error:  # a dataset pyld made itself; anything odd is still the document's fault
+        raise CanonicalizationError(f"The document can't be canonicalized: {_first_line(error)}.") from error
+
+
+def canonize(document: dict, *, loader) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, refusing (CanonicalizationError) anything it would drop."""
+    return canonize_dataset(rdf_dataset(document, loader=loader))
 
 
 def _causes(error: BaseException):
@@ -196,10 +215,10 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0].rstrip(".") if text else type(error).__name__
 
 
-def _hash_data(document: dict, proof_config: dict, loader) -> bytes:
+def _hash_data(document_dataset: dict, proof_config: dict, loader) -> bytes:
     """The spec's hashData: SHA-256 of the canonical proof configuration, then of the canonical document."""
     proof_config_hash = hashlib.sha256(canonize(proof_config, loader=loader).encode("utf-8")).digest()
-    document_hash = hashlib.sha256(canonize(document, loader=loader).encode("utf-8")).digest()
+    document_hash = hashlib.sha256(canonize_dataset(document_dataset).encode("utf-8")).digest()
     return proof_config_hash + document_hash
 
 
@@ -229,7 +248,7 @@ def add_proof(
     proof_config = dict(proof)
     if "@context" in document:
         proof_config["@context"] = document["@context"]
-    signature = private_key.sign(_hash_data(document, proof_config, loader))
+    signature = private_key.sign(_hash_data(rdf_dataset(document, loader=loader), proof_config, loader))
     secured = copy.deepcopy(document)
     secured["proof"] = {**proof, "proofValue": "z" + base58btc_encode(signature)}
     return secured
@@ -285,7 +304,8 @@ def _check_one_proof(
         return ProofCheck(False, "unknown_key", f"The signing key {method} is not known here.", method)
 
     try:
-        hash_data = _hash_data(unsecured, proof_config, loader)
+        dataset = rdf_dataset(unsecured, loader=loader)
+        hash_data = _hash_data(dataset, proof_config, loader)
     except CanonicalizationError as error:
         return ProofCheck(False, "malformed", str(error), method)
     try:
@@ -294,7 +314,7 @@ def _check_one_proof(
         return ProofCheck(
             False, "bad_signature", "The signature does not match: the document was changed after signing.", method
         )
-    return ProofCheck(True, "verified", "The signature is valid.", method)
+    return ProofCheck(True, "verified", "The signature is valid.", method, dataset)
 
 
 def verify_proof(

@@ -5,7 +5,16 @@ import gzip
 
 import pytest
 
-from dataintegrity.bitstring import MIN_ENTRIES, bit_is_set, decode_list, encode_list, new_bitstring, set_bit
+from dataintegrity.bitstring import (
+    MIN_ENTRIES,
+    bit_is_set,
+    decode_list,
+    encode_list,
+    new_bitstring,
+    set_bit,
+    set_status_value,
+    status_value,
+)
 
 
 def test_new_bitstring_is_empty_and_sized_in_entries():
@@ -90,3 +99,26 @@ def test_decompression_bomb_is_refused(monkeypatch):
     monkeypatch.setattr("dataintegrity.bitstring.MAX_DECODED_BYTES", 1024)
     with pytest.raises(ValueError, match="more than"):
         decode_list(encode_list(bytes(4096)))
+
+
+def test_multi_bit_entries_follow_the_spec_bit_order():
+    """Entry i of size s is bits i*s to i*s+s-1, its first bit the most significant (0x2 sets the left bit)."""
+    bits = new_bitstring(16)
+    set_status_value(bits, 1, 0b10, 2)
+    assert bits == bytearray([0b0010_0000, 0])
+    set_status_value(bits, 2, 0b11, 2)
+    set_status_value(bits, 7, 0b01, 2)
+    assert bits == bytearray([0b0010_1100, 0b0000_0001])
+    assert [status_value(bits, index, 2) for index in range(8)] == [0, 2, 3, 0, 0, 0, 0, 1]
+    set_status_value(bits, 2, 0b00, 2)
+    assert status_value(bits, 2, 2) == 0 and status_value(bits, 1, 2) == 2
+    assert [status_value(bits, index) for index in range(4)] == [0, 0, 1, 0]  # size 1: the single bits
+
+
+@pytest.mark.parametrize(("index", "value", "size"), [(0, 4, 2), (0, -1, 2), (8, 1, 2), (-1, 1, 2), (0, 1, 0)])
+def test_multi_bit_entries_refuse_values_and_places_that_do_not_fit(index, value, size):
+    """A value too wide for the entry, an entry outside the list or a size of 0 is an error, never a wrap."""
+    bits = new_bitstring(16)
+    with pytest.raises((ValueError, IndexError)):
+        set_status_value(bits, index, value, size)
+    assert bits == new_bitstring(16)

@@ -7,7 +7,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from dataintegrity.contexts import ContextsMissing, document_loader
-from dataintegrity.eddsa_rdfc_2022 import CanonicalizationError, ProofCheck, add_proof, canonize, verify_proof
+from dataintegrity.eddsa_rdfc_2022 import (
+    CanonicalizationError,
+    ProofCheck,
+    add_proof,
+    canonize,
+    canonize_dataset,
+    verify_proof,
+)
 from dataintegrity.multikey import base58btc_decode, private_key_from_multibase, public_key_multibase
 from tests.dataintegrity.conftest import resolve_did_key, vector_json, vector_text
 
@@ -151,6 +158,18 @@ def test_verify_picks_the_good_proof_of_a_set(examples_loader):
     signed = vector_json("signedDataInt.json")
     signed["proof"] = [{"type": "Ed25519Signature2020", "proofValue": "z1"}, signed["proof"]]
     assert verify_proof(signed, resolve_key=resolve_did_key, loader=examples_loader).code == "verified"
+
+
+def test_a_proof_set_of_one_verifies_and_carries_the_rdf_it_signed(examples_loader):
+    """A proof set of one (as Open Badges 3.0 writes it) verifies, and carries the very dataset it signed."""
+    signed = vector_json("signedDataInt.json")
+    signed["proof"] = [signed["proof"]]
+    check = verify_proof(signed, resolve_key=resolve_did_key, loader=examples_loader)
+    assert (check.verified, check.verification_method) == (True, signed["proof"][0]["verificationMethod"])
+    assert canonize_dataset(check.dataset) == vector_text("canonDocDataInt.txt")
+    assert canonize_dataset(check.dataset) == vector_text("canonDocDataInt.txt")  # canonizing leaves it unchanged
+    signed["credentialSubject"]["alumniOf"] = "The School of Examplez"
+    assert verify_proof(signed, resolve_key=resolve_did_key, loader=examples_loader).dataset is None
 
 
 @pytest.mark.parametrize(
