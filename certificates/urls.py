@@ -2,6 +2,7 @@
 
 from django.urls import path, register_converter
 
+import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
 from certificates import views
 
 
@@ -22,9 +23,7 @@ class PaperConverter:
 register_converter(PaperConverter, "paper")
 
 urlpatterns = [
-    path("certificates/programmes/<int:programme_id>/ethics/", views.ethics_sign, name="ethics_sign"),
-    path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
-    path(
-        "certificates/<int:pk>/certificate-<paper:paper>.pdf", views.certificate_download, name="certificate_download"
-    ),
+    path("certificates/programmes/<id:programme_id>/ethics/", views.ethics_sign, name="ethics_sign"),
+    path("certificates/<id:pk>/", views.certificate_detail, name="certificate_detail"),
+    path("certificates/<id:pk>/certificate-<paper:paper>.pdf", views.certificate_download, name="certificate_download"),
 ]

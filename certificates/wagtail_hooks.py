@@ -9,6 +9,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
 from certificates.admin_views import (
     CertificateInspectView,
     CertificateReinstateView,
@@ -110,32 +111,32 @@ def certificates_admin_urls():
     """Mount the certificate actions under /admin/certificates/<id>/… and the ZIP download beside them."""
     return [
         path(
-            "certificates/<int:certificate_id>/suspend/",
+            "certificates/<id:certificate_id>/suspend/",
             CertificateSuspendView.as_view(),
             name="certificates_admin_suspend",
         ),
         path(
-            "certificates/<int:certificate_id>/reinstate/",
+            "certificates/<id:certificate_id>/reinstate/",
             CertificateReinstateView.as_view(),
             name="certificates_admin_reinstate",
         ),
         path(
-            "certificates/<int:certificate_id>/revoke/",
+            "certificates/<id:certificate_id>/revoke/",
             CertificateRevokeView.as_view(),
             name="certificates_admin_revoke",
         ),
         path(
-            "certificates/<int:certificate_id>/reissue/",
+            "certificates/<id:certificate_id>/reissue/",
             CertificateReissueView.as_view(),
             name="certificates_admin_reissue",
         ),
         path(
-            "certificates/<int:certificate_id>/render/",
+            "certificates/<id:certificate_id>/render/",
             CertificateRenderRetryView.as_view(),
             name="certificates_admin_render_retry",
         ),
         path(
-            "certificates/programmes/<int:programme_id>/download/",
+            "certificates/programmes/<id:programme_id>/download/",
             ProgrammeCertificatesZipView.as_view(),
             name="certificates_admin_programme_zip",
         ),

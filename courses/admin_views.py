@@ -20,6 +20,7 @@ from courses.reports import (
     trainees_out_of_attempts,
 )
 from courses.services import QuizError, quiz_attempt_grant
+from lms.ids import MAX_ID
 from lms.names import display_name
 
 VIEW_REPORTS = "courses.view_quizattempt"
@@ -124,7 +125,11 @@ class QuizAttemptGrantView(ReportPermissionMixin, View):
 class GrantForm(forms.Form):
     """Who gets another attempt, and why."""
 
-    user = forms.IntegerField(min_value=1, error_messages={"invalid": "Choose a trainee from the list."})
+    user = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), "Choose a trainee from the list."),
+    )
     reason = forms.CharField(
         max_length=500,
         strip=True,

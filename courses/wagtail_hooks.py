@@ -10,6 +10,7 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
 from courses.admin_views import VIEW_REPORTS, QuizAttemptGrantView, QuizReportDetailView, QuizReportIndexView
 from courses.models import Enrolment, QuizAttempt
 
@@ -35,8 +36,8 @@ def quiz_report_urls():
     """Mount the quiz reports under /admin/reports/quizzes/."""
     return [
         path("reports/quizzes/", QuizReportIndexView.as_view(), name="courses_quiz_reports"),
-        path("reports/quizzes/<int:quiz_id>/", QuizReportDetailView.as_view(), name="courses_quiz_report"),
-        path("reports/quizzes/<int:quiz_id>/grant/", QuizAttemptGrantView.as_view(), name="courses_quiz_grant"),
+        path("reports/quizzes/<id:quiz_id>/", QuizReportDetailView.as_view(), name="courses_quiz_report"),
+        path("reports/quizzes/<id:quiz_id>/grant/", QuizAttemptGrantView.as_view(), name="courses_quiz_grant"),
     ]
 
 

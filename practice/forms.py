@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from content.models import CompetencyDomain
+from lms.ids import BoundedModelMultipleChoiceField
 from lms.names import display_name
 from practice.models import Attestation, PracticeEntry, SupervisorAssignment
 from practice.rules import PRIVACY_RULE, duration_problem
@@ -144,7 +145,7 @@ class PracticeEntryForm(EntryForm):
         widget=forms.RadioSelect,
         help_text="Direct means time with the people you support; indirect is everything around it.",
     )
-    domains = forms.ModelMultipleChoiceField(
+    domains = BoundedModelMultipleChoiceField(
         label="Competency domains",
         queryset=CompetencyDomain.objects.order_by("sort_order", "name"),
         widget=forms.CheckboxSelectMultiple,

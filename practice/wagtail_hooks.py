@@ -8,6 +8,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
 from lms.admin_policies import ReadOnlyPolicy
 from lms.roles import PROGRAMME_ADMIN, has_role
 from practice.admin_forms import SupervisorAssignmentForm
@@ -168,7 +169,7 @@ register_snippet(PracticeGroup)
 @hooks.register("register_admin_urls")
 def practice_admin_urls():
     """Mount the reopen form under /admin/practice/entries/<id>/reopen/."""
-    return [path("practice/entries/<int:entry_id>/reopen/", EntryReopenView.as_view(), name="practice_entry_reopen")]
+    return [path("practice/entries/<id:entry_id>/reopen/", EntryReopenView.as_view(), name="practice_entry_reopen")]
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -5,6 +5,7 @@ The fixed paths under verify/ come before verify/<code>/, which would otherwise 
 
 from django.urls import path
 
+import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
 from verification import views
 
 urlpatterns = [
@@ -16,7 +17,7 @@ urlpatterns = [
     path("verify/bulk/<uuid:job_id>/retry/", views.bulk_job_retry_view, name="verify_bulk_job_retry"),
     path("verify/bulk/<uuid:job_id>/delete/", views.bulk_job_delete_view, name="verify_bulk_job_delete"),
     path("verify/tokens/", views.tokens, name="verify_tokens"),
-    path("verify/tokens/<int:pk>/revoke/", views.token_revoke, name="verify_token_revoke"),
+    path("verify/tokens/<id:pk>/revoke/", views.token_revoke, name="verify_token_revoke"),
     path("verify/<str:code>/", views.verify_certificate, name="verify_certificate"),
-    path("certificates/<int:pk>/checks/", views.certificate_checks_view, name="certificate_checks"),
+    path("certificates/<id:pk>/checks/", views.certificate_checks_view, name="certificate_checks"),
 ]

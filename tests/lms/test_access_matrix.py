@@ -25,33 +25,33 @@ EXPECTED = {
     "documents/authenticate_with_password/<int:restriction_id>/": "404 404 404 404 404 404 404",
     # Learning: anyone signed in may enrol and learn; an attempt is its owner's alone. POST-only views answer 405.
     "dashboard/": "302L 200 200 200 200 200 200",
-    "learn/courses/<int:course_id>/enrol/": "302L 405 405 405 405 405 405",
-    "learn/lessons/<int:lesson_id>/complete/": "302L 405 405 405 405 405 405",
-    "learn/quizzes/<int:quiz_id>/start/": "302L 405 405 405 405 405 405",
-    "learn/attempts/<int:attempt_id>/": "302L 200 404 404 404 404 404",
-    "learn/attempts/<int:attempt_id>/result/": "302L 302 404 404 404 404 404",
+    "learn/courses/<id:course_id>/enrol/": "302L 405 405 405 405 405 405",
+    "learn/lessons/<id:lesson_id>/complete/": "302L 405 405 405 405 405 405",
+    "learn/quizzes/<id:quiz_id>/start/": "302L 405 405 405 405 405 405",
+    "learn/attempts/<id:attempt_id>/": "302L 200 404 404 404 404 404",
+    "learn/attempts/<id:attempt_id>/result/": "302L 302 404 404 404 404 404",
     # A trainee's practice log: trainees only, and each entry and batch its owner's alone.
     "practice/": "302L 200 200 403 403 403 403",
     "practice/entries/new/": "302L 200 200 403 403 403 403",
     "practice/supervision/new/": "302L 200 200 403 403 403 403",
-    "practice/entries/<int:entry_id>/": "302L 200 404 403 403 403 403",
-    "practice/entries/<int:entry_id>/edit/": "302L 200 404 403 403 403 403",
-    "practice/entries/<int:entry_id>/delete/": "302L 200 404 403 403 403 403",
+    "practice/entries/<id:entry_id>/": "302L 200 404 403 403 403 403",
+    "practice/entries/<id:entry_id>/edit/": "302L 200 404 403 403 403 403",
+    "practice/entries/<id:entry_id>/delete/": "302L 200 404 403 403 403 403",
     "practice/submit/": "302L 200 200 403 403 403 403",
-    "practice/batches/<int:batch_id>/withdraw/": "302L 200 404 403 403 403 403",
+    "practice/batches/<id:batch_id>/withdraw/": "302L 200 404 403 403 403 403",
     "practice/hours.csv": "302L 200 200 403 403 403 403",
     "practice/hours.pdf": "302L 200 200 403 403 403 403",
     # Review: supervisors only, and only the trainees assigned to them.
     "practice/review/": "302L 403 403 200 200 403 403",
-    "practice/review/batches/<int:batch_id>/": "302L 403 403 200 404 403 403",
-    "practice/review/trainees/<int:trainee_id>/hours.csv": "302L 403 403 200 404 403 403",
-    "practice/review/trainees/<int:trainee_id>/hours.pdf": "302L 403 403 200 404 403 403",
+    "practice/review/batches/<id:batch_id>/": "302L 403 403 200 404 403 403",
+    "practice/review/trainees/<id:trainee_id>/hours.csv": "302L 403 403 200 404 403 403",
+    "practice/review/trainees/<id:trainee_id>/hours.pdf": "302L 403 403 200 404 403 403",
     "practice/review/profile/": "302L 403 403 200 200 403 403",
     # Certificates: the holder's, and programme admins'; the PDF download redirects to the file once rendered.
-    "certificates/programmes/<int:programme_id>/ethics/": "302L 405 405 403 403 403 403",
-    "certificates/<int:pk>/": "302L 200 404 404 404 404 200",
-    "certificates/<int:pk>/certificate-<paper:paper>.pdf": "302L 302 404 404 404 404 302",
-    "certificates/<int:pk>/checks/": "302L 200 404 404 404 404 404",
+    "certificates/programmes/<id:programme_id>/ethics/": "302L 405 405 403 403 403 403",
+    "certificates/<id:pk>/": "302L 200 404 404 404 404 200",
+    "certificates/<id:pk>/certificate-<paper:paper>.pdf": "302L 302 404 404 404 404 302",
+    "certificates/<id:pk>/checks/": "302L 200 404 404 404 404 404",
     # Verification: public checks; bulk checks and tokens for verifier accounts, each job and token its owner's.
     "verify/": "200 200 200 200 200 200 200",
     "verify/bulk/": "302L 403 403 403 403 200 403",
@@ -61,7 +61,7 @@ EXPECTED = {
     "verify/bulk/<uuid:job_id>/retry/": "302L 403 403 403 403 405 403",
     "verify/bulk/<uuid:job_id>/delete/": "302L 403 403 403 403 200 403",
     "verify/tokens/": "302L 403 403 403 403 200 403",
-    "verify/tokens/<int:pk>/revoke/": "302L 403 403 403 403 200 403",
+    "verify/tokens/<id:pk>/revoke/": "302L 403 403 403 403 200 403",
     "verify/<str:code>/": "200 200 200 200 200 200 200",
     "api/v1/openapi.json": "200 200 200 200 200 200 200",
     "api/v1/docs": "200 200 200 200 200 200 200",
@@ -75,15 +75,15 @@ EXPECTED = {
     ".well-known/did.json": "200 200 200 200 200 200 200",
     # The audit trails: programme admins only.
     "audit/": "302L 403 403 403 403 403 200",
-    "audit/trainees/<int:user_id>/": "302L 403 403 403 403 403 200",
-    "audit/certificates/<int:pk>/": "302L 403 403 403 403 403 200",
+    "audit/trainees/<id:user_id>/": "302L 403 403 403 403 403 200",
+    "audit/certificates/<id:pk>/": "302L 403 403 403 403 403 200",
     # Wagtail's page-privacy forms and the page tree.
     "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/": "404 404 404 404 404 404 404",
     "_util/login/": "302L 302L 302L 302L 302L 302L 302L",  # one way to sign in: the site login, with two-factor
     r"^((?:[\w\-]+/)*)$": "200 200 200 200 200 200 200",
     # Invitations: programme admins send and revoke them; the emailed link is for whoever holds it.
     "invitations/": "302L 403 403 403 403 403 200",
-    "invitations/<int:pk>/revoke/": "302L 403 403 403 403 403 200",
+    "invitations/<id:pk>/revoke/": "302L 403 403 403 403 403 200",
     "invitations/accept/<str:token>/": "200 200 200 200 200 200 200",
     # One's own data: anyone signed in downloads theirs, corrects their own name and may ask to close their account.
     "my-data/": "302L 200 200 200 200 200 200",
@@ -136,7 +136,7 @@ SAMPLE_PATHS = {
 }
 
 # Which record a route's <pk> names, by a part of the route.
-PK_OF = {"certificates/<int:pk>": "certificate_pk", "verify/tokens/": "token_pk", "invitations/": "invitation_pk"}
+PK_OF = {"certificates/<id:pk>": "certificate_pk", "verify/tokens/": "token_pk", "invitations/": "invitation_pk"}
 
 # Packages mounted whole, checked by rule rather than row by row.
 WAGTAIL_ADMIN = "admin/"
@@ -186,7 +186,7 @@ def address(route: str, world: World) -> str:
                     return str(ids[key])
         if name in ids and not route.startswith((WAGTAIL_ADMIN, DJANGO_ADMIN)):
             return str(ids[name])
-        if converter == "int" or name in {"pk", "id", "object_id"}:
+        if converter in {"int", "id"} or name in {"pk", "id", "object_id"}:
             return "999999"  # nothing has this id
         return str(ids["uuid"]) if converter == "uuid" else "x"
 

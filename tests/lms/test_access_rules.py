@@ -32,8 +32,8 @@ def test_project_views_carry_their_own_rules():
     rules = {route: rule_for(route, callback) for route, callback in walk(get_resolver().url_patterns)}
     assert rules["healthz"] == PUBLIC
     assert rules["dashboard/"] == SIGNED_IN
-    assert rules["learn/courses/<int:course_id>/enrol/"] == SIGNED_IN
-    assert rules["learn/lessons/<int:lesson_id>/complete/"] == SIGNED_IN
+    assert rules["learn/courses/<id:course_id>/enrol/"] == SIGNED_IN
+    assert rules["learn/lessons/<id:lesson_id>/complete/"] == SIGNED_IN
 
 
 def plain_view(request):

@@ -103,11 +103,11 @@ def test_the_demo_verifier_gets_its_organisation_once(certificate):
 def test_every_verification_url_states_its_rule():
     rules = {route: rule_for(route, callback) for route, callback in walk(get_resolver().url_patterns)}
     assert rules["verify/"] == rules["verify/<str:code>/"] == PUBLIC
-    for route in ("verify/bulk/", "verify/bulk/<uuid:job_id>/", "verify/tokens/", "verify/tokens/<int:pk>/revoke/"):
+    for route in ("verify/bulk/", "verify/bulk/<uuid:job_id>/", "verify/tokens/", "verify/tokens/<id:pk>/revoke/"):
         assert rules[route] == "role: Verifier"
     assert (
         rules["verify/bulk/<uuid:job_id>/status"] == rules["verify/bulk/<uuid:job_id>/results.csv"] == "role: Verifier"
     )
-    assert rules["certificates/<int:pk>/checks/"] == SIGNED_IN
+    assert rules["certificates/<id:pk>/checks/"] == SIGNED_IN
     assert rules["api/v1/docs"] == rules["api/v1/openapi.json"] == PUBLIC
     assert rules["api/v1/verify/<code>"] == rules["api/v1/verify"] == MOUNT_RULES["api/v1/"]
