@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/login/", views.sign_in_through_the_site, name="admin_login_elsewhere"),
     path("django-admin/login/", views.sign_in_through_the_site, name="django_admin_login_elsewhere"),
     path("_util/login/", views.sign_in_through_the_site, name="page_privacy_login_elsewhere"),
+    path("admin/logout/", views.admin_sign_out, name="admin_sign_out"),  # POST with a CSRF token only
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,11 +1,15 @@
-"""Project-level views: the health check, one way to sign in, JSON 404s under the API, media under DEBUG."""
+"""Project-level views: the health check, one way to sign in, signing out of the admin, JSON 404s under the API,
+media under DEBUG."""
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
 from django.views.static import serve
+from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
 from lms.access import public
 
@@ -44,3 +48,18 @@ def sign_in_through_the_site(request, **kwargs):
         target = ""
     login = reverse("account_login")
     return HttpResponseRedirect(f"{login}?{urlencode({'next': target})}" if target else login)
+
+
+wagtail_sign_out = WagtailLogoutView.as_view()
+
+
+@public
+@require_POST
+@csrf_protect
+def admin_sign_out(request):
+    """The Wagtail admin's "Log out": only a POST with a valid CSRF token reaches Wagtail's view, which signs out.
+
+    Wagtail's view deletes the session cookie on every answer, its 405 to a GET and its 403 to a forged POST
+    included, so a link or another site's form could otherwise sign an admin out.
+    """
+    return wagtail_sign_out(request)
