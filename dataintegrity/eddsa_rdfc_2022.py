@@ -217,9 +217,17 @@ def _first_line(error: BaseException) -> str:
 
 def _hash_data(document_dataset: dict, proof_config: dict, loader) -> bytes:
     """The spec's hashData: SHA-256 of the canonical proof configuration, then of the canonical document."""
-    proof_config_hash = hashlib.sha256(canonize(proof_config, loader=loader).encode("utf-8")).digest()
-    document_hash = hashlib.sha256(canonize_dataset(document_dataset).encode("utf-8")).digest()
+    proof_config_hash = hashlib.sha256(_utf8(canonize(proof_config, loader=loader))).digest()
+    document_hash = hashlib.sha256(_utf8(canonize_dataset(document_dataset))).digest()
     return proof_config_hash + document_hash
+
+
+def _utf8(text: str) -> bytes:
+    """Canonical N-Quads as UTF-8; text that has no UTF-8 form (a lone surrogate) can't be signed or verified."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CanonicalizationError("The document holds text that isn't valid Unicode (a lone surrogate).") from None
 
 
 def add_proof(

@@ -187,6 +187,7 @@ def test_a_proof_set_of_one_verifies_and_carries_the_rdf_it_signed(examples_load
         {"@context": [CREDENTIALS_V2], "id": "not an absolute IRI"},
         {"@context": [CREDENTIALS_V2], "@id": {"nested": True}},
         {"@context": [CREDENTIALS_V2], "credentialSubject": {"@value": [1, 2]}},
+        {"@context": [CREDENTIALS_V2], "type": "VerifiableCredential", "name": "a lone surrogate: \ud800"},
     ],
 )
 def test_verify_never_raises_on_bad_input(examples_loader, document):
