@@ -1,6 +1,7 @@
 """A trainee's approved hours as CSV, and a printable PDF summary with the supervisors' attestations."""
 
 from collections import OrderedDict
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
@@ -41,7 +42,7 @@ def hours_csv(entries: list[PracticeEntry]) -> str:
         [
             entry.performed_on.isoformat(),
             entry.start_time.strftime("%H:%M") if entry.start_time else "",
-            f"{entry.hours:g}",
+            Decimal(f"{entry.hours:g}"),  # a number, as a spreadsheet should sum it: 1.5, 2
             entry.get_kind_display(),
             entry.get_activity_type_display() if entry.activity_type else entry.get_session_format_display(),
             entry.get_contact_display(),

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from certificates.codes import normalise_code
-from lms.csvfiles import csv_safe, to_csv
+from lms.csvfiles import to_csv
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -142,4 +142,4 @@ def results_csv(*, header: list[str], rows: list[list[str]], results: list[list[
     """The results file: the uploaded columns, then the result columns; every cell formula-safe; a BOM for Excel."""
     width = len(header)
     lines = [[*row, *[""] * (width - len(row)), *result] for row, result in zip(rows, results, strict=False)]
-    return "\ufeff" + to_csv([csv_safe(name) for name in [*header, *RESULT_COLUMNS]], lines)
+    return "\ufeff" + to_csv([*header, *RESULT_COLUMNS], lines)
