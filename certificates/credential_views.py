@@ -11,7 +11,13 @@ from django.views.decorators.http import require_safe
 from certificates.selectors import certificate_by_code
 from certificates.services import certificate_credential_sign
 from certificates.signing import SigningKeyMissing, did_document
-from certificates.status_lists import PURPOSES, list_count, status_list_credential
+from certificates.status_lists import (
+    LEGACY_PURPOSES,
+    legacy_list_count,
+    legacy_status_list_credential,
+    list_count,
+    status_list_credential,
+)
 from lms.access import public
 
 logger = logging.getLogger(__name__)
@@ -53,12 +59,26 @@ def credential_json(request, code: str):
 
 @public
 @require_safe
-def status_list(request, list_number: int, purpose: str):
-    """One signed Bitstring Status List credential: which places are revoked (or suspended) right now."""
-    if purpose not in PURPOSES or not 1 <= list_number <= list_count():
+def status_list(request, list_number: int):
+    """One signed Bitstring Status List credential: every certificate's two-bit status (valid, revoked, suspended)."""
+    if not 1 <= list_number <= list_count():
         return JsonResponse({"status": "not_found"}, status=404)
+    return _status_list_response(request, lambda: status_list_credential(list_number))
+
+
+@public
+@require_safe
+def legacy_status_list(request, list_number: int, purpose: str):
+    """A legacy per-purpose list (revoked, or suspended, places), still named by credentials with two entries."""
+    if purpose not in LEGACY_PURPOSES or not 1 <= list_number <= legacy_list_count():
+        return JsonResponse({"status": "not_found"}, status=404)
+    return _status_list_response(request, lambda: legacy_status_list_credential(list_number, purpose))
+
+
+def _status_list_response(request, signed_list) -> HttpResponse:
+    """The signed list, or 304 when the client's ETag still matches; cacheable for five minutes."""
     try:
-        text, etag = status_list_credential(list_number, purpose)
+        text, etag = signed_list()
     except SigningKeyMissing as error:
         return _unavailable(error)
     if etag in parse_etags(request.headers.get("If-None-Match", "")):

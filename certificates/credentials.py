@@ -10,7 +10,7 @@ from django.conf import settings
 from certificates.eligibility import figure_text
 from certificates.models import Certificate, Programme
 from certificates.signing import current_signing_key, issuer_did, verification_method_id
-from certificates.status_lists import status_entries
+from certificates.status_lists import status_entry
 from dataintegrity.contexts import document_loader
 from dataintegrity.eddsa_rdfc_2022 import add_proof
 
@@ -29,10 +29,37 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def local_timestamp(moment: datetime) -> str:
+    """A moment as a date-time string in the site's time zone, to the second ("Z" when that is UTC).
+
+    Written in local time so that its date is the one the PDF and the API give.
+    """
+    text = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).replace(microsecond=0).isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
+def issue_moment(certificate: Certificate) -> datetime:
+    """The moment a certificate was issued, as its credential states it (validFrom and awardedDate).
+
+    The rule: its issue date (issued_on, printed on the PDF and given by the API) at the time of day its row was
+    made (issued_at), when that was on the same day in the site's time zone; otherwise (a backdated issue, such
+    as the demo's, or one dated ahead) the first moment of the issue date. So the moment always falls on the issue
+    date, and never after validUntil, the last second of the expiry date, which is never before the issue date.
+    """
+    made = certificate.issued_at.astimezone(ZoneInfo(settings.TIME_ZONE))
+    if made.date() == certificate.issued_on:
+        return made.replace(microsecond=0)
+    return start_of_day(certificate.issued_on)
+
+
+def start_of_day(day) -> datetime:
+    """The first moment of a day in the site's time zone (in UTC, so that arithmetic on it is plain)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)).astimezone(UTC)
+
+
 def end_of_day(day) -> datetime:
     """The last second of a day in the site's time zone (a certificate is valid through its expiry date)."""
-    midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
-    return midnight - timedelta(seconds=1)
+    return start_of_day(day + timedelta(days=1)) - timedelta(seconds=1)
 
 
 def credential_url(certificate: Certificate) -> str:
@@ -58,7 +85,7 @@ def criteria_narrative(programme: Programme) -> str:
 
 
 def credential_document(certificate: Certificate) -> dict:
-    """The unsigned credential: issuer, holder name as an IdentityObject, achievement, dates and status entries.
+    """The unsigned credential: issuer, holder name as an IdentityObject, achievement, dates and its status entry.
 
     Only what public verification may show (DESIGN.md, Privacy): never the email, scores or hours.
     """
@@ -70,15 +97,16 @@ def credential_document(certificate: Certificate) -> dict:
         "name": f"{programme.name} ({programme.abbreviation})",
         "description": f"Certificate {certificate.number}. Its current status: {certificate.verify_url}",
         "issuer": {"id": issuer_did(), "type": ["Profile"], "name": programme.issuing_body, "url": settings.SITE_URL},
-        "validFrom": timestamp(certificate.issued_at),
-        "validUntil": timestamp(end_of_day(certificate.expires_on)),
+        "validFrom": local_timestamp(issue_moment(certificate)),
+        "awardedDate": local_timestamp(issue_moment(certificate)),
+        "validUntil": local_timestamp(end_of_day(certificate.expires_on)),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [
                 {
                     "type": "IdentityObject",
                     "identityHash": certificate.holder_name,
-                    "identityType": "ext:name",
+                    "identityType": "name",
                     "hashed": False,
                 }
             ],
@@ -91,17 +119,21 @@ def credential_document(certificate: Certificate) -> dict:
                 "criteria": {"narrative": criteria_narrative(programme)},
             },
         },
-        "credentialStatus": status_entries(certificate),
+        "credentialStatus": status_entry(certificate),
     }
 
 
 def sign_document(document: dict) -> dict:
-    """The document with a Data Integrity proof (eddsa-rdfc-2022) by the current signing key."""
+    """The document with a Data Integrity proof (eddsa-rdfc-2022) by the current signing key, as a proof set of one.
+
+    Open Badges 3.0's schema wants `proof` as an array; a proof set of one means the same as the single proof.
+    """
     private_key, key = current_signing_key()
-    return add_proof(
+    signed = add_proof(
         document,
         private_key=private_key,
         verification_method=verification_method_id(key.public_key_multibase),
         created=timestamp(datetime.now(UTC)),
         loader=loader(),
     )
+    return {**signed, "proof": [signed["proof"]]}

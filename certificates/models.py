@@ -246,7 +246,7 @@ class Certificate(models.Model):
         null=True,
         blank=True,
         unique=True,
-        help_text="Its random place in the published revocation and suspension lists (Bitstring Status List).",
+        help_text="Its random place in the published status lists (Bitstring Status List): list and entry.",
     )
     history = HistoricalRecords(excluded_fields=["evidence"])
 

@@ -365,7 +365,7 @@ def certificate_credential_sign(*, certificate: Certificate) -> CertificateCrede
         certificate.status_index = new_status_index()
         Certificate.objects.filter(pk=certificate.pk).update(status_index=certificate.status_index)
     signed = sign_document(credential_document(certificate))
-    key = signed["proof"]["verificationMethod"].partition("#")[2]
+    key = signed["proof"][0]["verificationMethod"].partition("#")[2]
     try:
         with transaction.atomic():
             return CertificateCredential.objects.create(

@@ -47,7 +47,7 @@ from certificates.codes import new_code
 from certificates.demo import AFTERTHOUGHTS, SHIFT_KINDS, SUPERVISION_TOPICS, ensure_ethics_page, ensure_programme
 from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility
 from certificates.models import Certificate, EthicsAttestation, Programme
-from certificates.status_lists import LIST_SIZE
+from certificates.status_lists import PLACES_PER_LIST
 from content.demo import LoadReport, load_site
 from content.models import CompetencyDomain
 from courses import quiz_rules
@@ -556,7 +556,7 @@ def _issue_certificates(ctx: Context) -> int:
         .values_list("year", "top")
     )
     used = set(Certificate.objects.exclude(status_index=None).values_list("status_index", flat=True))
-    capacity = LIST_SIZE * max(1, -(-(len(used) + len(ctx.graduates) + 1) * 2 // LIST_SIZE))
+    capacity = PLACES_PER_LIST * max(1, -(-(len(used) + len(ctx.graduates) + 1) * 2 // PLACES_PER_LIST))
     table = ctx.table(Certificate)
     for user_id, issued_on in ctx.graduates:
         holder = users[user_id]

@@ -5,12 +5,15 @@
 // stdin:  {"credential": {...}, "documents": {url: document, ...}, "checkStatus": bool, "now": "ISO date"?,
 //          "checkIssuer": bool?}
 // stdout: {"verified": bool, "errors": [message, ...], "statusResults": [...]}
+// or, to check many in one run, stdin {"batch": [<one input as above>, ...]} and stdout {"results": [...]}.
 //
 // Exit code 0 whatever the verdict; non-zero only when this harness itself fails (bad input JSON, a bug).
 // "checkIssuer" (default true) uses @digitalbazaar/vc's CredentialIssuancePurpose, which requires the
 // issuer to be the controller of the signing key; false uses a plain assertionMethod purpose instead.
 // "verified" is false when any status entry's bit is set: the library itself reports such a credential
-// as verified with `status: true`, leaving the meaning of the bit to the caller.
+// as verified with `status: true`, leaving the meaning of the bit to the caller. It reads the single bit at
+// statusListIndex whatever the entry's statusSize; for our "message" entries that bit is set exactly when the
+// credential must not be accepted (revoked or suspended), and each result reports it as `status`.
 import * as credentialsContext from '@digitalbazaar/credentials-context';
 import * as dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 import * as didContext from 'did-context';
@@ -127,9 +130,8 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Verify the credential described on stdin and print the outcome as one JSON object. */
-async function main() {
-  const input = JSON.parse(await readStdin());
+/** Verify one credential as `input` describes it; the outcome as {verified, errors, statusResults}. */
+async function verifyOne(input) {
   const {credential, documents = {}, now, checkIssuer = true} = input;
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
   const options = {credential, suite, documentLoader: makeDocumentLoader(documents)};
@@ -142,7 +144,13 @@ async function main() {
   if(input.checkStatus) {
     options.checkStatus = checkStatus;
   }
-  const result = await verifyCredential(options);
+  let result;
+  try {
+    result = await verifyCredential(options);
+  } catch(error) {
+    // the library throws (rather than reporting) on some malformed input: that is a refusal too
+    return {verified: false, errors: errorMessages(error), statusResults: []};
+  }
 
   const errors = errorMessages(result.error);
   for(const proofResult of result.results ?? []) {
@@ -162,14 +170,33 @@ async function main() {
     statusListCredential: credentialStatus?.statusListCredential
   }));
   let verified = result.verified === true;
+  const meanings = {
+    revocation: 'revoked',
+    suspension: 'suspended',
+    message: 'not to be accepted (revoked or suspended)'
+  };
   for(const entry of statusResults.filter(entry => entry.status === true)) {
     verified = false;
     errors.push(
       `Credential status "${entry.statusPurpose}" is set (index ${entry.statusListIndex} of ` +
       `${entry.statusListCredential}): the credential is ` +
-      `${entry.statusPurpose === 'suspension' ? 'suspended' : 'revoked'}.`);
+      `${meanings[entry.statusPurpose] ?? 'not to be accepted'}.`);
   }
-  process.stdout.write(`${JSON.stringify({verified, errors, statusResults})}\n`);
+  return {verified, errors, statusResults};
+}
+
+/** Verify the credential (or, given "batch", each of a list) described on stdin; print the outcome as JSON. */
+async function main() {
+  const input = JSON.parse(await readStdin());
+  if(Array.isArray(input.batch)) {
+    const results = [];
+    for(const one of input.batch) {
+      results.push(await verifyOne(one));
+    }
+    process.stdout.write(`${JSON.stringify({results})}\n`);
+    return;
+  }
+  process.stdout.write(`${JSON.stringify(await verifyOne(input))}\n`);
 }
 
 await main();

@@ -24,10 +24,11 @@ from certificates.services import (
     certificates_check,
 )
 from certificates.signing import issuer_did, resolve_public_key
-from certificates.status_lists import LIST_SIZE
-from dataintegrity.bitstring import bit_is_set, decode_list
+from certificates.status_lists import ENTRIES_PER_LIST, PLACES_PER_LIST, STATUS_SIZE, status_place
+from dataintegrity.bitstring import MIN_ENTRIES, decode_list
 from dataintegrity.eddsa_rdfc_2022 import add_proof, verify_proof
 from lms.roles import PROGRAMME_ADMIN
+from tests.certificates.status_readers import spec_message
 from tests.factories import UserFactory, approve_programme_hours, build_assignment, issued_certificate
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +65,23 @@ def test_the_credential_is_an_open_badge_naming_the_holder_and_nothing_private(c
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["issuer"]["id"] == issuer_did() == "did:web:127.0.0.1%3A8000"
     assert credential["credentialSubject"]["identifier"] == [
-        {"type": "IdentityObject", "identityHash": "Robin Asante", "identityType": "ext:name", "hashed": False}
+        {"type": "IdentityObject", "identityHash": "Robin Asante", "identityType": "name", "hashed": False}
     ]
     assert credential["credentialSubject"]["achievement"]["achievementType"] == "Certification"
     assert credential["validUntil"].startswith(certificate.expires_on.isoformat())
-    assert [entry["statusPurpose"] for entry in credential["credentialStatus"]] == ["revocation", "suspension"]
-    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
-    assert credential["proof"]["verificationMethod"].startswith(issuer_did() + "#z6Mk")
+    assert credential["validFrom"] == credential["awardedDate"]
+    assert credential["validFrom"].startswith(certificate.issued_on.isoformat())
+    status = credential["credentialStatus"]
+    assert (status["type"], status["statusPurpose"], status["statusSize"]) == ("BitstringStatusListEntry", "message", 2)
+    assert status["statusMessage"] == [
+        {"status": "0x0", "message": "valid"},
+        {"status": "0x1", "message": "unused"},
+        {"status": "0x2", "message": "revoked"},
+        {"status": "0x3", "message": "suspended"},
+    ]
+    (proof,) = credential["proof"]
+    assert proof["cryptosuite"] == "eddsa-rdfc-2022"
+    assert proof["verificationMethod"].startswith(issuer_did() + "#z6Mk")
     text = json.dumps(credential)
     assert "robin.private@example.org" not in text
     assert "score" not in text.lower() and "evidence" not in text
@@ -102,7 +113,7 @@ def test_the_did_document_lists_the_key_as_a_multikey(client, certificate):
     credential = served(client, certificate)
     response = client.get("/.well-known/did.json")
     document = json.loads(response.content)
-    method = credential["proof"]["verificationMethod"]
+    method = credential["proof"][0]["verificationMethod"]
     assert document["id"] == issuer_did()
     assert document["assertionMethod"] == [method]
     assert document["verificationMethod"] == [
@@ -126,12 +137,11 @@ def test_a_rotated_key_stays_listed_and_what_it_signed_still_verifies(client, ce
         newer = certificate_reissue(by=admin, certificate=certificate, holder_name="Robin A. Asante", reason="Name")
         new_credential = served(client, newer)
         document = json.loads(client.get("/.well-known/did.json").content)
-        assert (
-            credential_check(old_credential).findings[1].detail.startswith("A key in this site's DID document, retired")
-        )
+        key_finding = next(f for f in credential_check(old_credential).findings if f.label == "Signing key")
+        assert key_finding.detail.startswith("A key in this site's DID document, retired")
     old_method, new_method = (
-        old_credential["proof"]["verificationMethod"],
-        new_credential["proof"]["verificationMethod"],
+        old_credential["proof"][0]["verificationMethod"],
+        new_credential["proof"][0]["verificationMethod"],
     )
     assert old_method != new_method
     assert document["assertionMethod"] == [old_method, new_method]
@@ -145,36 +155,67 @@ def test_rotation_refuses_a_key_kept_in_the_environment():
         call_command("rotate_signing_key", stdout=io.StringIO())
 
 
-def test_status_lists_are_large_signed_and_show_revocation_and_suspension(client, certificate, admin):
-    credential = served(client, certificate)
-    revocation, suspension = credential["credentialStatus"]
-    position = int(revocation["statusListIndex"])
+def test_the_status_list_is_large_signed_and_shows_revocation_and_suspension(client, certificate, admin):
+    entry = served(client, certificate)["credentialStatus"]
 
-    def bit(entry):
+    def message():
         listed = status_list(client, entry["statusListCredential"])
         assert verify_proof(listed, resolve_key=resolve_public_key, loader=loader()).verified
         bits = decode_list(listed["credentialSubject"]["encodedList"])
-        assert len(bits) * 8 >= LIST_SIZE >= 131_072
-        assert listed["credentialSubject"]["statusPurpose"] == entry["statusPurpose"]
-        return bit_is_set(bits, position)
+        assert len(bits) * 8 == ENTRIES_PER_LIST * STATUS_SIZE
+        assert listed["credentialSubject"]["statusPurpose"] == entry["statusPurpose"] == "message"
+        return spec_message(listed, entry)
 
-    assert (bit(revocation), bit(suspension)) == (False, False)
+    assert message() == "valid"
     certificate_suspend(by=admin, certificate=certificate, reason="Under review.")
-    assert (bit(revocation), bit(suspension)) == (False, True)
+    assert message() == "suspended"
     certificate_reinstate(by=admin, certificate=certificate)
-    assert (bit(revocation), bit(suspension)) == (False, False)
+    assert message() == "valid"
     certificate_revoke(by=admin, certificate=certificate, reason="Hours were not supervised.")
-    assert (bit(revocation), bit(suspension)) == (True, False)
+    assert message() == "revoked"
 
 
 def test_status_lists_carry_cache_headers_and_answer_304_when_unchanged(client, certificate):
-    url = served(client, certificate)["credentialStatus"][0]["statusListCredential"].removeprefix(
-        "http://127.0.0.1:8000"
-    )
+    url = served(client, certificate)["credentialStatus"]["statusListCredential"].removeprefix("http://127.0.0.1:8000")
+    assert url == "/credentials/status/1.json"
     first = client.get(url)
     assert "max-age=300" in first["Cache-Control"] and "public" in first["Cache-Control"]
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-    assert client.get("/credentials/status/2/revocation.json").status_code == 404
+    for missing in ("/credentials/status/2.json", "/credentials/status/0.json", "/credentials/status/9999999.json"):
+        assert client.get(missing).status_code == 404, missing
+
+
+def test_the_legacy_per_purpose_lists_stay_published(client, certificate, admin):
+    list_number, position = divmod(certificate.status_index, MIN_ENTRIES)
+
+    def bit(purpose):
+        listed = status_list(client, f"/credentials/status/{list_number + 1}/{purpose}.json")
+        assert verify_proof(listed, resolve_key=resolve_public_key, loader=loader()).verified
+        assert listed["credentialSubject"]["statusPurpose"] == purpose
+        bits = decode_list(listed["credentialSubject"]["encodedList"])
+        assert len(bits) * 8 == MIN_ENTRIES
+        return spec_message(listed, {"statusPurpose": purpose, "statusListIndex": str(position), "statusMessage": []})
+
+    def set_bits():
+        return tuple(
+            bool(
+                decode_list(
+                    status_list(client, f"/credentials/status/{list_number + 1}/{purpose}.json")["credentialSubject"][
+                        "encodedList"
+                    ]
+                )[position // 8]
+                & 0x80 >> position % 8
+            )
+            for purpose in ("revocation", "suspension")
+        )
+
+    assert set_bits() == (False, False)
+    certificate_suspend(by=admin, certificate=certificate, reason="Under review.")
+    assert set_bits() == (False, True)
+    certificate_reinstate(by=admin, certificate=certificate)
+    certificate_revoke(by=admin, certificate=certificate, reason="Hours were not supervised.")
+    assert set_bits() == (True, False)
+    assert client.get(f"/credentials/status/{list_number + 2}/revocation.json").status_code == 404
     assert client.get("/credentials/status/1/expiry.json").status_code == 404
 
 
@@ -186,7 +227,7 @@ def test_each_certificate_gets_its_own_random_place(certificate):
         others.extend(certificates_check(holder=assignment.trainee))
     places = [certificate.status_index, *(other.status_index for other in others)]
     assert len(set(places)) == 4
-    assert all(0 <= place < LIST_SIZE for place in places)
+    assert all(0 <= place < PLACES_PER_LIST for place in places)  # one list while it is less than half full
 
 
 def test_the_pdf_carries_the_same_signed_credential(client, certificate):
@@ -203,7 +244,7 @@ def test_checking_follows_the_certificate_through_every_status(client, certifica
     credential = served(client, certificate)
     result = credential_check(credential)
     assert (result.outcome, result.holder_name, result.certificate) == ("valid", "Robin Asante", certificate)
-    assert [finding.label for finding in result.findings] == ["Signature", "Signing key", "Status", "Dates"]
+    assert [finding.label for finding in result.findings] == ["Form", "Signature", "Signing key", "Status", "Dates"]
     later = timezone.now() + timedelta(days=365 * 3)
     assert credential_check(credential, now=later).outcome == "expired"
     certificate_suspend(by=admin, certificate=certificate, reason="Under review.")
@@ -268,28 +309,23 @@ def test_a_certificate_without_a_status_place_gets_one_when_first_signed(certifi
     credential = json.loads(certificate_credential_sign(certificate=certificate).document)
     certificate.refresh_from_db()
     assert certificate.status_index is not None
-    assert int(credential["credentialStatus"][0]["statusListIndex"]) == certificate.status_index % LIST_SIZE
+    list_number, index = status_place(certificate.status_index)
+    assert credential["credentialStatus"]["statusListIndex"] == str(index)
+    assert credential["credentialStatus"]["statusListCredential"].endswith(f"/credentials/status/{list_number}.json")
 
 
 def test_a_reissue_withdraws_the_old_credential_and_revoking_the_new_one_reaches_back(client, certificate, admin):
     old = served(client, certificate)
-    revocation, suspension = old["credentialStatus"]
-    position = int(revocation["statusListIndex"])
+    entry = old["credentialStatus"]
 
-    def bits():
-        return tuple(
-            bit_is_set(
-                decode_list(status_list(client, entry["statusListCredential"])["credentialSubject"]["encodedList"]),
-                position,
-            )
-            for entry in (revocation, suspension)
-        )
+    def message():
+        return spec_message(status_list(client, entry["statusListCredential"]), entry)
 
     newer = certificate_reissue(by=admin, certificate=certificate, holder_name="Robin K. Asante", reason="Name")
-    assert bits() == (True, False)  # the old name's credential no longer verifies anywhere
+    assert message() == "revoked"  # the old name's credential no longer verifies anywhere
     assert credential_check(old).outcome == "superseded"
     certificate_suspend(by=admin, certificate=newer, reason="Under review.")
-    assert bits() == (True, True)
+    assert message() == "revoked"  # revoked for good: lifting the new one's suspension won't bring the old name back
     assert credential_check(old).outcome == "suspended"
     certificate_reinstate(by=admin, certificate=newer)
     certificate_revoke(by=admin, certificate=newer, reason="Hours were not supervised.")

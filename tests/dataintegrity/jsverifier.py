@@ -28,20 +28,16 @@ def _node_or_skip() -> str:
     return node
 
 
-def js_verify(
-    credential: dict,
-    documents: dict | None = None,
-    check_status: bool = False,
-    *,
-    now: str | None = None,
-    check_issuer: bool = True,
-) -> dict:
-    """Verify a credential with @digitalbazaar/vc; returns {"verified", "errors", "statusResults"}."""
+def _payload(credential: dict, documents: dict | None, check_status: bool, now: str | None, check_issuer: bool) -> dict:
     payload = {"credential": credential, "documents": documents or {}, "checkStatus": check_status}
     if now is not None:
         payload["now"] = now
     if not check_issuer:
         payload["checkIssuer"] = False
+    return payload
+
+
+def _run(payload: dict) -> dict:
     result = subprocess.run(  # noqa: S603 - fixed executable and script, JSON on stdin
         [_node_or_skip(), str(HARNESS)],
         input=json.dumps(payload),
@@ -54,3 +50,21 @@ def js_verify(
     if result.returncode != 0:
         raise AssertionError(f"js-verify.mjs failed ({result.returncode}): {result.stderr.strip()}")
     return json.loads(result.stdout)
+
+
+def js_verify(
+    credential: dict,
+    documents: dict | None = None,
+    check_status: bool = False,
+    *,
+    now: str | None = None,
+    check_issuer: bool = True,
+) -> dict:
+    """Verify a credential with @digitalbazaar/vc; returns {"verified", "errors", "statusResults"}."""
+    return _run(_payload(credential, documents, check_status, now, check_issuer))
+
+
+def js_verify_many(credentials: list[dict], documents: dict | None = None, check_status: bool = False) -> list[dict]:
+    """Verify several credentials in one run of the verifier (against the same documents); one result for each."""
+    batch = [_payload(credential, documents, check_status, None, True) for credential in credentials]
+    return _run({"batch": batch})["results"]

@@ -71,6 +71,7 @@ EXPECTED = {
     r"^api/(?P<rest>.*)$": "404 404 404 404 404 404 404",
     r"^media/(?P<path>.*)$": "404 404 404 404 404 404 404",  # uploaded media are served here only under DEBUG
     "credentials/<str:code>.json": "200 200 200 200 200 200 200",
+    "credentials/status/<listnumber:list_number>.json": "200 200 200 200 200 200 200",
     "credentials/status/<int:list_number>/<slug:purpose>.json": "200 200 200 200 200 200 200",
     ".well-known/did.json": "200 200 200 200 200 200 200",
     # The audit trails: programme admins only.

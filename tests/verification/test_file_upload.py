@@ -150,7 +150,7 @@ def test_file_checks_count_against_the_rate_limit(client, certificate):
 
 def test_a_status_list_is_not_taken_for_a_certificate(client, certificate):
     credential = json.loads(credential_bytes(client, certificate))
-    url = credential["credentialStatus"][0]["statusListCredential"].removeprefix("http://127.0.0.1:8000")
+    url = credential["credentialStatus"]["statusListCredential"].removeprefix("http://127.0.0.1:8000")
     response = upload(client, client.get(url).content)
     assert response.status_code == 400
     assert "not a certificate's" in text(response)

@@ -10,8 +10,9 @@ from certificates.credential_check import CredentialFileError, credential_file_c
 
 class Command(BaseCommand):
     help = (
-        "Verify a signed credential (.json) or a certificate PDF with its credential inside: the proof, the "
-        "signing key, the revocation and suspension lists, and the dates. Exit status 0 only when valid."
+        "Verify a signed credential (.json) or a certificate PDF with its credential inside: its form, the proof, "
+        "the signing key, the status lists and the dates. Exit status 0 only when valid (1 for expired, suspended, "
+        "revoked, superseded, tampered, malformed or not ours)."
     )
 
     def add_arguments(self, parser):
