@@ -1,9 +1,11 @@
-"""Demo certification: the code of ethics page, the Certified Peer Specialist programme and three certificate holders.
+"""Demo certification: the code of ethics page, the Certified Peer Specialist programme and four certificate holders.
 
-`graduate` meets every requirement and holds a valid certificate, `riley` was certified about 25 months ago and the
-certificate has since expired, and `casey`'s certificate was revoked. Hours, quiz passes, attestations and
-certificates all go through the services, so what the demo shows is what the product does. A holder who already has
-a certificate of the programme is left alone, so running it again changes nothing.
+Between them they hold one certificate of every status. `graduate` meets every requirement and holds a valid
+certificate, `riley` was certified about 25 months ago and the certificate has since expired, `casey`'s certificate
+was revoked, and `noor`'s first certificate, printed with a misspelt name, was reissued under the right one (so the
+first is superseded) and the reissue is suspended while the board looks into a complaint. Hours, quiz passes,
+attestations and certificates all go through the services, so what the demo shows is what the product does. A holder
+who already has a certificate of the programme is left alone, so running it again changes nothing.
 """
 
 from dataclasses import dataclass
@@ -20,7 +22,9 @@ from certificates.eligibility import add_months, programme_eligibility
 from certificates.models import Certificate, EthicsAttestation, Programme, ProgrammeActivityHours, ProgrammeDomainHours
 from certificates.services import (
     certificate_issue_if_eligible,
+    certificate_reissue,
     certificate_revoke,
+    certificate_suspend,
     certificates_check,
     current_certificate,
     ethics_attestation_sign,
@@ -83,6 +87,8 @@ class DemoHolder:
     organisation: str
     months_ago: int  # when the certificate was issued
     revoke_reason: str = ""
+    misspelt_as: tuple[str, str] | None = None  # (first, last) printed on the first certificate, then reissued
+    suspend_reason: str = ""
 
 
 HOLDERS = [
@@ -99,7 +105,21 @@ HOLDERS = [
             "this certificate was based on."
         ),
     ),
+    DemoHolder(
+        "noor",
+        "Noor",
+        "Haddad",
+        "Northside Warm Line",
+        10,
+        misspelt_as=("Nour", "Hadad"),
+        suspend_reason=(
+            "Suspended while the board looks into a complaint about a placement. It will be reinstated or revoked "
+            "once the review ends."
+        ),
+    ),
 ]
+REISSUE_REASON = "The holder's name was misspelt on the first certificate."
+STATUS_ORDER = ("valid", "expired", "suspended", "revoked", "superseded")
 
 SHIFT_MINUTES = 8 * 60
 SHIFT_START = time(9, 0)
@@ -209,10 +229,10 @@ SUPERVISION_TOPICS = [
 
 
 def ensure_demo_certificates(stdout, *, users: dict, report: LoadReport) -> list[Certificate]:
-    """Make the code of ethics page, the demo programme and the three demo certificates, unless they exist.
+    """Make the code of ethics page, the demo programme and the demo certificates, unless they exist.
 
-    Returns each demo holder's current certificate (graduate, riley, casey), and writes a note to `stdout` for any
-    whose PDF isn't ready (with a background worker it is rendered later).
+    Returns every demo certificate, one of each status, in STATUS_ORDER (graduate's valid one first), and writes a
+    note to `stdout` for any whose PDF isn't ready (with a background worker it is rendered later).
     """
     page = ensure_ethics_page(report)
     programme = ensure_programme(ethics_page=page, report=report)
@@ -225,14 +245,22 @@ def ensure_demo_certificates(stdout, *, users: dict, report: LoadReport) -> list
                 user=user, holder=holder, programme=programme, supervisor=users["supervisor"], admin=users["admin"]
             )
             report.created.append(f"{certificate.status} certificate {certificate.number} for {holder.username}")
-        certificates.append(certificate)
+        certificates.extend(_with_those_it_replaced(certificate))
     for certificate in certificates:
         certificate.refresh_from_db()
         if certificate.rendering == Certificate.Rendering.FAILED:
             stdout.write(f"The PDF of {certificate.number} couldn't be rendered: {certificate.render_error}")
         elif certificate.rendering == Certificate.Rendering.PENDING:
             stdout.write(f"The PDF of {certificate.number} is still being prepared by the background worker.")
-    return certificates
+    return sorted(certificates, key=lambda certificate: STATUS_ORDER.index(certificate.status))
+
+
+def _with_those_it_replaced(certificate: Certificate) -> list[Certificate]:
+    """The certificate, then the one it replaced, and so on back to the first."""
+    chain = [certificate]
+    while chain[-1].replaces_id is not None:
+        chain.append(Certificate.objects.select_related("holder").get(pk=chain[-1].replaces_id))
+    return chain
 
 
 def ensure_ethics_page(report: LoadReport) -> Page:
@@ -272,13 +300,10 @@ def ensure_person(holder: DemoHolder, report: LoadReport):
     from allauth.account.models import EmailAddress
     from django.contrib.auth.models import Group
 
+    first_name, last_name = holder.misspelt_as or (holder.first_name, holder.last_name)
     user, created = get_user_model().objects.get_or_create(
         username=holder.username,
-        defaults={
-            "first_name": holder.first_name,
-            "last_name": holder.last_name,
-            "email": f"{holder.username}@example.org",
-        },
+        defaults={"first_name": first_name, "last_name": last_name, "email": f"{holder.username}@example.org"},
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -290,7 +315,7 @@ def ensure_person(holder: DemoHolder, report: LoadReport):
 
 
 def certify(*, user, holder: DemoHolder, programme: Programme, supervisor, admin) -> Certificate:
-    """Meet every requirement for real, then issue the certificate on the holder's date (and revoke it if told).
+    """Meet every requirement for real, issue the certificate on the holder's date, then reissue, suspend or revoke it.
 
     One transaction per holder: the certificate checks that the approvals and passes queue run after it commits,
     so they find the certificate already issued on its (possibly past) date and issue nothing more.
@@ -315,6 +340,17 @@ def certify(*, user, holder: DemoHolder, programme: Programme, supervisor, admin
                 line.summary for line in programme_eligibility(user=user, programme=programme, on=certified_on).unmet
             )
             raise CommandError(f"The demo holder {holder.username} doesn't meet {programme}: {unmet or 'unknown'}.")
+        if holder.misspelt_as:  # the holder's name corrected (as an administrator would), then the reissue
+            user.first_name, user.last_name = holder.first_name, holder.last_name
+            user.save(update_fields=["first_name", "last_name"])
+            certificate = certificate_reissue(
+                by=admin,
+                certificate=certificate,
+                holder_name=f"{holder.first_name} {holder.last_name}",
+                reason=REISSUE_REASON,
+            )
+        if holder.suspend_reason:
+            certificate = certificate_suspend(by=admin, certificate=certificate, reason=holder.suspend_reason)
         if holder.revoke_reason:
             certificate = certificate_revoke(by=admin, certificate=certificate, reason=holder.revoke_reason)
     return certificate

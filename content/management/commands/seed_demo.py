@@ -16,7 +16,8 @@ class Command(BaseCommand):
 
     help = (
         "Load the demo home page, the Peer Specialist Foundations course, the demo accounts, practice logs and "
-        "certificates (idempotent). Ends with one line per demo certificate: <status> <code> <username>."
+        "certificates (idempotent). Ends with one line per demo certificate, one of each status: "
+        "<status> <code> <username>."
     )
 
     def add_arguments(self, parser):
