@@ -147,7 +147,7 @@ def test_the_issue_s_file_uploaded_to_verify_is_malformed(client, withdrawn):
 @pytest.mark.xfail(
     strict=True,
     raises=KeyError,
-    reason="verification/views.py's OUTCOME_LABELS needs a 'malformed' row (owned by another change; see docs)",
+    reason="verification/views.py's OUTCOME_LABELS has no 'malformed' row yet: add one, then remove this mark",
 )
 def test_the_issue_s_file_uploaded_to_verify_gets_a_plain_words_page(client, withdrawn):
     response = client.post("/verify/", {"file": SimpleUploadedFile("credential.json", the_issue_s_file(withdrawn))})
