@@ -8,6 +8,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -166,24 +168,45 @@ def _verify_upload(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_certificate(request, code: str):
-    """A certificate's public status: only what DESIGN.md's privacy section allows, and never indexed."""
+    """A certificate's public status: only what DESIGN.md's privacy section allows, and never indexed.
+
+    Opening it records nothing. A signed-in verifier records their check for the holder to see with the page's
+    button: a POST, which needs the page's CSRF token, so no link or other site can record one in their name.
+    """
     canonical = normalise_code(code)
     if canonical is not None and code != format_code(canonical):  # not counted: the canonical page counts
         return redirect("verify_certificate", code=format_code(canonical))
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST" and not has_role(request.user, VERIFIER):
+        raise PermissionDenied
     found = _lookup(request, code)
     if isinstance(found, HttpResponse):
         return found
-    verification_lookup_record(certificate=found, verifier=request.user, channel=Lookup.Channel.PAGE)
+    if request.method == "POST":
+        return _record_check(request, found)
     status = found.status
     status_label = _STATUS_LABELS.get(status, status)
     context = {
         "certificate": found,
         "status_label": status_label,
         "facts_html": _facts_html(found, status, status_label),
+        "is_verifier": has_role(request.user, VERIFIER),
+        "organisation": organisation_name_of(request.user) if has_role(request.user, VERIFIER) else "",
     }
     return _noindex(render(request, "verification/verify_certificate.html", context))
+
+
+def _record_check(request: HttpRequest, certificate: PublicCertificate) -> HttpResponse:
+    """Log the signed-in verifier's check of the certificate for its holder, then show the page again."""
+    verification_lookup_record(certificate=certificate, verifier=request.user, channel=Lookup.Channel.PAGE)
+    organisation = organisation_name_of(request.user) or "your organisation"
+    messages.success(
+        request, f"Recorded: {certificate.holder_name} will see that {organisation} checked this certificate today."
+    )
+    return redirect("verify_certificate", code=certificate.display_code)
 
 
 _STATUS_LABELS = {**{state.value: state.label for state in Certificate.State}, Certificate.EXPIRED: "Expired"}

@@ -448,6 +448,7 @@ PAGE_TYPES = [
     # Verifier
     PageType("dashboard-verifier", "verifier", go("/dashboard/")),
     PageType("verify-as-verifier", "verifier", go("/verify/")),
+    PageType("verify-result-as-verifier", "verifier", verify_result("graduate"), phone=True),  # record-check button
     PageType("api-tokens", "verifier", go("/verify/tokens/")),
     PageType("api-token-errors", "verifier", api_token_without_name),
     PageType("api-token-made", "verifier", api_token_made),

@@ -279,6 +279,10 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         expect(verifier.locator(".verify-status")).to_contain_text("This certificate is valid today.")
         expect(verifier.locator(".certificate-facts")).to_contain_text(FULL_NAME)
         expect(verifier.locator(".certificate-facts")).to_contain_text(number)
+        verifier.get_by_role("button", name="Record this check for Northfield Health Board").click()
+        expect(verifier.locator(".messages")).to_contain_text(
+            f"Recorded: {FULL_NAME} will see that Northfield Health Board checked this certificate today."
+        )
 
     with journey.step("verifier checks a CSV", verifier):
         verifier.goto(base + "/verify/bulk/")

@@ -139,6 +139,8 @@ def test_the_form_offers_bulk_checks_and_tokens_to_verifiers_only(client, verifi
 
 def test_a_signed_in_verifier_s_page_check_is_logged_once_with_their_organisation(verifier_client, certificate):
     verifier_client.get("/verify/", {"code": certificate.code.lower()}, follow=True)
+    assert not Lookup.objects.exists()  # opening the page records nothing; the button on it does
+    verifier_client.post(f"/verify/{certificate.display_code}/", follow=True)
     (lookup,) = Lookup.objects.all()
     assert lookup.certificate == certificate
     assert lookup.organisation_name == "Northfield Health Board"
