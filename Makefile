@@ -20,7 +20,7 @@ run: install runtime-deps .env
 serve: install runtime-deps
 	@scripts/serve.sh
 
-## test: the whole suite on SQLite, then again on a throwaway PostgreSQL cluster where PostgreSQL is installed
+## test: the whole suite on SQLite, then again on throwaway PostgreSQL and Redis servers with production's backends
 test: install system-deps test-sqlite test-postgres
 
 test-sqlite: install
@@ -28,8 +28,8 @@ test-sqlite: install
 	$(PY) -m pytest
 
 test-postgres: install
-	@scripts/with-postgres.sh $(PY) -m pytest; status=$$?; \
-	  if [ $$status -eq 3 ] && [ -z "$$CI" ]; then echo "PostgreSQL run skipped: PostgreSQL is not installed."; exit 0; fi; exit $$status
+	@scripts/with-postgres.sh scripts/with-redis.sh scripts/test-production.sh $(PY); status=$$?; \
+	  if [ $$status -eq 3 ] && [ -z "$$CI" ]; then echo "PostgreSQL run skipped: PostgreSQL or Redis is not installed."; exit 0; fi; exit $$status
 
 install: $(VENV)/.installed node_modules/.installed var/jsonld-contexts/index.json
 

@@ -1,6 +1,21 @@
 """The shared kernel as a Django app, so it can own the tables every app shares: rate counters and the cache."""
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def sqlite_write_ahead_log(sender, connection, **kwargs) -> None:
+    """Put an SQLite database file in write-ahead-log mode the first time it is opened (a no-op afterwards).
+
+    Only reads the mode on every later connection: setting it takes a lock, and a server process opening its
+    connection while others write would wait for it.
+    """
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
 
 
 class LmsConfig(AppConfig):
@@ -9,3 +24,7 @@ class LmsConfig(AppConfig):
     name = "lms"
     verbose_name = "Site kernel"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        """Connect the kernel's signal handlers."""
+        connection_created.connect(sqlite_write_ahead_log, dispatch_uid="lms-sqlite-wal")

@@ -12,7 +12,7 @@ The counts live in one of two stores (settings.RATE_COUNTERS, set from CACHE_URL
 
 Neither store takes a lock of ours, so no request can wait on one: a refused action is refused at once. Count
 outside transaction.atomic: a transaction that rolls back takes its counts with it.
-docs/security.md explains where the counts live and why.
+docs/rate-limits.md explains where the counts live and why.
 """
 
 import contextlib
@@ -51,6 +51,8 @@ def consume(*, key: str, cost: int, limit: int, seconds: int, now: float | None 
     counter = f"{key}:{seconds}:{number}"
     if settings.RATE_COUNTERS == "cache":
         fits = _consume_in_cache(counter, cost=cost, limit=limit, timeout=seconds + 1)
+    elif _used_in_database(counter) + cost > limit:  # over already: refused by a read, which never waits on a writer
+        fits = False
     else:
         total = _consume_in_database(counter, cost=cost, limit=limit, expires_at=ends)
         fits = total is not None
@@ -65,6 +67,11 @@ def used(*, key: str, seconds: int, now: float | None = None) -> int:
     counter = f"{key}:{seconds}:{_window(seconds, now)[0]}"
     if settings.RATE_COUNTERS == "cache":
         return int(cache.get(counter) or 0)
+    return _used_in_database(counter)
+
+
+def _used_in_database(counter: str) -> int:
+    """The counter's total so far (0 if it has none yet)."""
     return RateCounter.objects.filter(key=counter).values_list("used", flat=True).first() or 0
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs (Chromium for browser tests, PostgreSQL for the
+# Install the Debian packages the test suite needs (Chromium for browser tests, PostgreSQL and Redis for the
 # second run of the suite, Pango and fonts for WeasyPrint) when they are missing and we can: as root
 # with apt-get. Otherwise say what is missing; the suite then skips those tests (CI fails instead, see
 # tests/e2e/conftest.py). With --runtime, only what the site itself needs to serve (WeasyPrint's); with --bench,
@@ -13,6 +13,7 @@ if [ "${1:-}" = "--bench" ]; then
 elif [ "${1:-}" != "--runtime" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+  command -v redis-server >/dev/null || need+=(redis-server)  # CACHE_URL=redis:// rate limits, in the second pass
   command -v pdftotext >/dev/null || need+=(poppler-utils)  # reading PDFs back in tests
 fi
 # WeasyPrint (PDF hours summaries and certificates) needs Pango and at least one font family.
