@@ -1,4 +1,4 @@
-"""Password resets: only allauth's form sends reset emails, and it is rate-limited; Wagtail's own reset pages are off."""
+"""Password resets: only allauth's rate-limited form sends reset emails; Wagtail's own reset pages are off."""
 
 import pytest
 from django.core import mail
