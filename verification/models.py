@@ -119,6 +119,11 @@ class BulkJob(models.Model):
         default=timezone.now, help_text="When the check last started: at upload, or when it was run again."
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While the organisation's lookup allowance is used up: when checking goes on.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -47,6 +47,20 @@ def parse_rate(text: str) -> Rate | None:
     return Rate(count=int(match[1]), seconds=int(match[2] or 1) * UNITS[match[3]])
 
 
+def describe_rate(rate: Rate | None) -> str:
+    """A rate in plain words: '600 lookups a minute', '100 lookups every 5 minutes', 'no limit'."""
+    if rate is None:
+        return "no limit"
+    names = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+    lookups = f"{rate.count:,} lookup{'s' if rate.count != 1 else ''}"
+    if rate.seconds in names:
+        return f"{lookups} a {names[rate.seconds]}"
+    for seconds, name in sorted(names.items(), reverse=True):
+        if rate.seconds % seconds == 0:
+            return f"{lookups} every {rate.seconds // seconds:,} {name}s"
+    return f"{lookups} every {rate.seconds:,} seconds"  # unreachable: every window is whole seconds
+
+
 def address_rate() -> Rate | None:
     """The limit per client address (VERIFY_RATE_LIMIT)."""
     return parse_rate(settings.VERIFY_RATE_LIMIT)

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import secrets
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from lms.errors import ServiceError
 from lms.roles import VERIFIER, has_role
 from verification.csvcodes import CodesFile, result_cells
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
+from verification.ratelimit import token_lookups_refused, token_rate
 from verification.selectors import certificates_for_codes, organisation_name_of, public_facts
 
 logger = logging.getLogger(__name__)
@@ -234,12 +236,26 @@ def bulk_job_run_task(*, job_id: str) -> str:
 def bulk_job_run(*, job_id: str) -> BulkJob | None:
     """Check a job's rows chunk by chunk, each chunk in its own transaction so the job page sees the progress.
 
-    Picks up where it stopped, so running it again (a retried task) checks nothing twice. Any error marks the
-    job failed with a message for its owner; the rows and the results so far are kept. None if there's no such job.
+    Every chunk is counted against the verifier's lookup allowance (VERIFY_TOKEN_RATE_LIMIT, shared with their API
+    tokens) before it is checked. When the allowance is used up the job pauses until the window resets: with a task
+    queue that can wait (the database queue) the task is queued again for then; tasks run inside the request (the
+    development default) sleep. Picks up where it stopped, so running it again (a retried task) checks nothing
+    twice. Any error marks the job failed with a message for its owner; the rows and the results so far are kept.
+    None if there's no such job.
     """
     try:
         while True:
-            job = bulk_job_step(job_id=job_id)
+            size, wait = _bulk_chunk_counted(job_id=job_id)
+            if wait is not None:
+                job = bulk_job_pause(job_id=job_id, seconds=wait)
+                if job is None or job.is_finished:
+                    return job
+                if bulk_job_run_task.get_backend().supports_defer:
+                    bulk_job_run_task.using(run_after=job.paused_until).enqueue(job_id=str(job_id))
+                    return job
+                time.sleep(wait)
+                continue
+            job = bulk_job_step(job_id=job_id, size=size)
             if job is None or job.is_finished:
                 return job
     except Exception:  # the owner must see the job stop rather than wait forever
@@ -250,13 +266,41 @@ def bulk_job_run(*, job_id: str) -> BulkJob | None:
         return bulk_job_fail(job_id=job_id)
 
 
+def _bulk_chunk_counted(*, job_id: str) -> tuple[int, int | None]:
+    """How many rows the job's next chunk holds, counted against its verifier's allowance: (rows, seconds to wait).
+
+    Counted outside any transaction (lms/ratelimit.py): a chunk is never bigger than the allowance of one window.
+    """
+    job = BulkJob.objects.only("verifier_id", "done", "total", "state").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return 0, None
+    rate = token_rate()
+    size = min(CHUNK, rate.count if rate else CHUNK, job.total - job.done)
+    if size <= 0:
+        return 0, None
+    return size, token_lookups_refused(job.verifier_id, cost=size)
+
+
 @transaction.atomic
-def bulk_job_step(*, job_id: str) -> BulkJob | None:
-    """Check the next chunk of a job's rows with one query, log the verifier's lookups, and record the progress."""
+def bulk_job_pause(*, job_id: str, seconds: int) -> BulkJob | None:
+    """Note on the job that it waits `seconds` for its verifier's allowance; None if it's gone."""
+    job = BulkJob.objects.select_for_update().defer("rows", "results").filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return job
+    job.paused_until = timezone.now() + timedelta(seconds=seconds)
+    job.state = BulkJob.State.RUNNING
+    job.save(update_fields=["paused_until", "state"])
+    return job
+
+
+@transaction.atomic
+def bulk_job_step(*, job_id: str, size: int | None = None) -> BulkJob | None:
+    """Check the next `size` rows of a job (CHUNK if not given) with one query, log the verifier's lookups, and
+    record the progress."""
     job = BulkJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job
-    chunk = job.rows[job.done : job.done + CHUNK]
+    chunk = job.rows[job.done : job.done + (size or CHUNK)]
     certificates = certificates_for_codes([row[job.code_column] if job.code_column < len(row) else "" for row in chunk])
     today = timezone.localdate()
     summary = dict(job.summary)
@@ -272,10 +316,11 @@ def bulk_job_step(*, job_id: str) -> BulkJob | None:
     )
     job.summary = summary
     job.done += len(chunk)
+    job.paused_until = None
     job.state = BulkJob.State.DONE if job.done >= job.total else BulkJob.State.RUNNING
     if job.state == BulkJob.State.DONE:
         job.finished_at = timezone.now()
-    job.save(update_fields=["results", "summary", "done", "state", "finished_at"])
+    job.save(update_fields=["results", "summary", "done", "paused_until", "state", "finished_at"])
     return job
 
 
@@ -322,8 +367,9 @@ def bulk_job_retry(*, verifier: AbstractBaseUser, job_id) -> BulkJob:
     job.done = 0
     job.error = ""
     job.finished_at = None
+    job.paused_until = None
     job.queued_at = timezone.now()  # the retention and the busy window count from this run; the upload time stays
-    job.save(update_fields=["state", "results", "summary", "done", "error", "finished_at", "queued_at"])
+    job.save(update_fields=["state", "results", "summary", "done", "error", "finished_at", "paused_until", "queued_at"])
     _enqueue_run(job)
     return job
 

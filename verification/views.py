@@ -15,11 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certificates.codes import format_code, normalise_code
-from certificates.credential_check import CredentialFileError, credential_file_check
+from certificates.credential_check import UNVOUCHED, CredentialFileError, credential_file_check
 from certificates.models import Certificate
 from certificates.selectors import PublicCertificate
 from lms.access import public, role_required, signed_in
@@ -27,7 +28,7 @@ from lms.roles import VERIFIER, has_role
 from verification.csvcodes import MAX_ROWS, results_csv
 from verification.forms import BulkUploadForm, TokenForm
 from verification.models import BulkJob, Lookup
-from verification.ratelimit import address_lookups_refused
+from verification.ratelimit import address_lookups_refused, describe_rate, token_rate
 from verification.selectors import (
     bulk_job_for_owner,
     bulk_jobs_for,
@@ -119,6 +120,7 @@ OUTCOME_LABELS = {
     "not_yet_valid": ("suspended", "Not valid yet"),
     "status_unknown": ("suspended", "Status unknown"),
     "tampered": ("revoked", "Not genuine"),
+    "malformed": ("revoked", "Not in our form"),
     "not_ours": ("expired", "Not ours to check"),
 }
 
@@ -153,7 +155,7 @@ def _verify_upload(request: HttpRequest) -> HttpResponse:
             return _noindex(JsonResponse({"outcome": "unreadable", "headline": error}, status=400))
         context = {**_form_context(request), "upload_error": error}
         return _noindex(render(request, "verification/verify_form.html", context, status=400))
-    if result.certificate is not None and result.outcome not in {"tampered", "not_ours"}:
+    if result.certificate is not None and result.outcome not in UNVOUCHED:
         verification_lookup_record(certificate=result.certificate, verifier=request.user, channel=Lookup.Channel.FILE)
     if wants_json:
         return _noindex(JsonResponse(result.as_dict()))
@@ -336,6 +338,7 @@ def bulk_job(request, job_id: UUID):
             "summary_lines": summary_lines,
             "retention_days": retention_days,
             "kept_until": job.finished_at + timedelta(days=retention_days) if job.finished_at else None,
+            "allowance": describe_rate(token_rate()),
         },
     )
 
@@ -353,6 +356,8 @@ def bulk_job_status(request, job_id: UUID):
             "total": job.total,
             "percent": job.percent,
             "finished": job.is_finished,
+            "paused_until": job.paused_until.isoformat() if job.paused_until else None,
+            "paused_until_label": f"{timezone.localtime(job.paused_until):%H:%M:%S}" if job.paused_until else None,
             "results_url": reverse("verify_bulk_job_results", args=[job.pk])
             if job.state == BulkJob.State.DONE
             else None,

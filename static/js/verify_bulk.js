@@ -18,6 +18,15 @@
     figures.textContent = status.done + " of " + status.total;
     var queued = document.getElementById("bulk-queued-note");
     if (queued && status.state !== "queued") queued.hidden = true;
+    var paused = document.getElementById("bulk-paused-note");
+    var pausedUntil = document.getElementById("bulk-paused-until");
+    if (paused && pausedUntil) {
+      paused.hidden = !status.paused_until;
+      if (status.paused_until) {
+        pausedUntil.setAttribute("datetime", status.paused_until);
+        pausedUntil.textContent = status.paused_until_label;
+      }
+    }
     var tenth = Math.floor(status.percent / 10);
     if (tenth !== lastTenth && announce) {
       lastTenth = tenth;

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 
 from certificates.codes import new_code
@@ -181,7 +182,7 @@ def test_a_waiting_job_shows_progress_that_works_with_and_without_script(
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html
     assert f'href="/verify/bulk/{job.pk}/">Refresh</a>' in html
     assert f'data-status-url="/verify/bulk/{job.pk}/status"' in html
-    assert 'src="/static/js/verify_bulk.js"' in html and "<script>" not in html
+    assert f'src="{static("js/verify_bulk.js")}"' in html and "<script>" not in html
     status = verifier_client.get(f"/verify/bulk/{job.pk}/status").json()
     assert status == {
         "state": "queued",
@@ -190,6 +191,8 @@ def test_a_waiting_job_shows_progress_that_works_with_and_without_script(
         "total": 2,
         "percent": 0,
         "finished": False,
+        "paused_until": None,
+        "paused_until_label": None,
         "results_url": None,
     }
     early = verifier_client.get(f"/verify/bulk/{job.pk}/results.csv")

@@ -138,7 +138,7 @@ def test_a_deletion_landing_mid_chunk_is_not_reported_as_a_fault(verifier, certi
     """On SQLite the owner's delete can make the chunk in hand fail ("database is locked"): that's no error."""
     job = bulk_job_create(verifier=verifier, file_name="staff.csv", upload=read_codes_csv(certificate.code.encode()))
 
-    def step_while_the_owner_deletes(job_id):
+    def step_while_the_owner_deletes(job_id, size):
         BulkJob.objects.filter(pk=job_id).delete()  # the owner's delete commits on its own connection ...
         raise OperationalError("database is locked")  # ... and this chunk's save fails on the lock
 
