@@ -3,6 +3,10 @@
 A view gets its rule from one of the decorators below. Views that come from
 installed packages (Wagtail, allauth, the Django admin) get theirs from
 MOUNT_RULES, keyed by the URL prefix they are mounted under.
+
+Each decorator also makes its view answer HEAD exactly as it answers GET (the
+server then sends the headers without the body), as Django's class-based views
+do, so HEAD works wherever GET does, whatever methods the view itself lists.
 """
 
 from collections.abc import Callable
@@ -29,7 +33,24 @@ WAGTAIL_PAGES_ROUTE = r"^((?:[\w\-]+/)*)$"
 WAGTAIL_PAGES_RULE = "Wagtail pages: public, subject to page view restrictions"
 
 
+def head_as_get(view: Callable) -> Callable:
+    """Run the view for a HEAD request as for GET; servers (and Django's test client) drop the body."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "HEAD":
+            return view(request, *args, **kwargs)
+        request.method = "GET"
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            request.method = "HEAD"
+
+    return wrapper
+
+
 def _mark(view: Callable, rule: str) -> Callable:
+    view = head_as_get(view)
     view.access_rule = rule
     return view
 

@@ -10,7 +10,7 @@ from ninja.security import HttpBearer
 from pydantic import StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from lms.access import public
+from lms.access import head_as_get, public
 from verification.models import ApiToken, Lookup
 from verification.ratelimit import address_lookups_refused, address_rate, token_lookups_refused, token_rate
 from verification.selectors import certificate_for_code, certificates_for_codes, public_facts
@@ -197,8 +197,22 @@ def _count_lookups(request: HttpRequest, token: ApiToken | None, cost: int) -> N
 # The API -----------------------------------------------------------------------------------------------------
 
 
+RETRY_AFTER = {
+    "description": "How many seconds to wait before trying again; the same number as `retry_after` in the body.",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
 class VerificationAPI(NinjaAPI):
-    """NinjaAPI whose answers are never cached and whose docs show the token as optional."""
+    """NinjaAPI whose answers are never cached, which answers HEAD as GET, and whose docs are complete."""
+
+    def _get_urls(self):
+        """ninja's URL patterns, each answering HEAD exactly as GET (ninja itself answers HEAD with 405)."""
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = head_as_get(pattern.callback)
+        return patterns
 
     def create_response(self, request: HttpRequest, data, *args, **kwargs) -> HttpResponse:
         """A status can change at any moment (a revocation), so no cache may keep an answer."""
@@ -207,12 +221,15 @@ class VerificationAPI(NinjaAPI):
         return response
 
     def get_openapi_schema(self, **kwargs):
-        """The schema, with `{}` (no token) added to each operation's security: tokens are optional."""
+        """The schema, tokens shown as optional (`{}` added to each security list), Retry-After on every 429."""
         schema = super().get_openapi_schema(**kwargs)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 if operation.get("security"):
                     operation["security"] = [{}, *operation["security"]]
+                for status, response in operation.get("responses", {}).items():
+                    if str(status) == "429":
+                        response["headers"] = {"Retry-After": RETRY_AFTER}
         return schema
 
 
