@@ -27,6 +27,7 @@ from tests.factories import (
     entry_data,
     supervision_data,
 )
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -172,6 +173,7 @@ def test_pdfs_stuck_being_prepared_are_queued_again(django_capture_on_commit_cal
     assert certificates_requeue_stale_renderings() == 0
     Certificate.objects.filter(pk=certificate.pk).update(issued_at=timezone.now() - timedelta(hours=2))
     assert certificates_requeue_stale_renderings() == 1
+    run_queued_tasks()  # the worker's turn, where tasks wait in the database queue
     certificate.refresh_from_db()
     assert certificate.rendering == "ready"
     assert certificate.files.count() == 2

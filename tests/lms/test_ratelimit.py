@@ -8,6 +8,7 @@ from threading import Barrier
 import pytest
 from django.db import connection, connections
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from lms.models import RateCounter
 from lms.ratelimit import consume, counters_prune, used
@@ -97,13 +98,17 @@ def test_a_new_window_prunes_the_rows_of_windows_that_have_ended():
 
 
 @pytest.mark.django_db
-def test_a_count_in_the_database_is_one_statement_once_the_window_has_started(django_assert_num_queries):
+def test_a_count_is_a_read_and_one_upsert_and_a_refusal_only_a_read():
     who = key()
     consume(key=who, cost=1, limit=5, seconds=MINUTE, now=NOON)
-    with django_assert_num_queries(1):
+    with CaptureQueriesContext(connection) as queries:
         consume(key=who, cost=1, limit=5, seconds=MINUTE, now=NOON + 1)
-    with django_assert_num_queries(1):  # refused: still one statement, and nothing given back
+    read, upsert = (query["sql"] for query in queries)
+    assert read.startswith("SELECT") and "ON CONFLICT" in upsert and "RETURNING" in upsert
+    with CaptureQueriesContext(connection) as queries:  # over the limit: refused by the read, nothing written
         consume(key=who, cost=5, limit=5, seconds=MINUTE, now=NOON + 1)
+    (read,) = (query["sql"] for query in queries)
+    assert read.startswith("SELECT")
 
 
 def _at_once(function, threads: int = THREADS) -> list:
