@@ -16,6 +16,8 @@
 #                           a cloud TCP/network balancer): each request then has its real client's address, which
 #                           the per-address rate limit counts by; without it every client is the balancer
 #   DEPLOY_CHECK_FAIL_LEVEL `check --deploy` fails on this level or above (default WARNING)
+#   ALLOW_INSECURE_SITE_URL 1 lets SITE_URL be plain http or an IP address, for a local trial only: credentials
+#                           name their issuer did:web:<host>, which resolves only over https at a DNS name
 #   PYTHON                  the interpreter (default .venv/bin/python)
 set -euo pipefail
 
@@ -42,9 +44,12 @@ say() { echo "serve: $*" >&2; }
 # What the settings (environment and .env) say, checked before anything touches the database. Prints "missing" when
 # the signing key file named by SIGNING_KEY_FILE doesn't exist yet.
 key_state=$("$python" - <<'PY'
+import ipaddress
 import os
+import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 from django.conf import settings
@@ -54,14 +59,63 @@ try:
     django.setup()
 except ImproperlyConfigured as error:
     sys.exit(f"serve: {error}")
+DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+TRIAL = "For a local trial only, set ALLOW_INSECURE_SITE_URL=1."
+
+
+def site_url_problem(site_url: str) -> str | None:
+    """Why did:web can't name this site's issuer from SITE_URL (https and a DNS host name), or None."""
+    why = f"SITE_URL is {site_url}, but"
+    parts = urlsplit(site_url)
+    if parts.scheme != "https":
+        return (
+            f"{why} it must start with https://: signed credentials name their issuer did:web:<host>, and "
+            f"did:web keys are only ever fetched over https. {TRIAL}"
+        )
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+        is_address = True
+    except ValueError:
+        labels = host.split(".")
+        is_address = bool(host) and labels[-1].isdigit()  # 127.1 and the like: browsers read them as addresses
+    if is_address:
+        return (
+            f"{why} its host must be a DNS name such as certify.example.org, not an IP address ({host}): did:web, "
+            f"which names the issuer of every signed credential, doesn't allow IP addresses. {TRIAL}"
+        )
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = ""
+    labels = ascii_host.split(".")
+    if len(labels) < 2 or not all(DNS_LABEL.fullmatch(label) for label in labels):
+        not_this = f", not {host}" if host else ""
+        return (
+            f"{why} its host must be a full DNS host name such as certify.example.org{not_this}: did:web, which "
+            f"names the issuer of every signed credential, resolves only public DNS names. {TRIAL}"
+        )
+    return None
+
+
 problems = []
 if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     problems.append(
         "DATABASE_URL must point to PostgreSQL, e.g. postgres://lms:password@db.example.org:5432/lms "
         "(SQLite is for development and tests)."
     )
-if not os.environ.get("SITE_URL"):
+site_url = os.environ.get("SITE_URL", "")
+if not site_url:
     problems.append("SITE_URL must be the public address, e.g. https://certify.example.org.")
+elif os.environ.get("ALLOW_INSECURE_SITE_URL") == "1":
+    if site_url_problem(site_url):
+        print(
+            f"serve: ALLOW_INSECURE_SITE_URL=1: trying the site at {site_url}. Fine for a local trial, but "
+            "credentials signed now can't be verified anywhere else: never use it for real certificates.",
+            file=sys.stderr,
+        )
+elif problem := site_url_problem(site_url):
+    problems.append(problem)
 if not settings.ALLOWED_HOSTS:
     problems.append("ALLOWED_HOSTS must list the host names the site answers to, e.g. certify.example.org.")
 if not settings.SIGNING_KEY.strip() and not settings.SIGNING_KEY_FILE:

@@ -84,3 +84,47 @@ def test_when_one_process_dies_the_others_are_stopped(env, processes):
     assert "a process stopped (exit status" in started.output()
     processes.stop(started)
     assert not started.left_behind, f"serve.sh left processes running:\n{started.output()}"
+
+
+@pytest.mark.parametrize(
+    ("site_url", "reason"),
+    [
+        ("http://certify.example.test", "but it must start with https://"),
+        ("http://127.0.0.1:8000", "but it must start with https://"),
+        ("https://127.0.0.1:8000", "not an IP address (127.0.0.1)"),
+        ("https://[::1]", "not an IP address (::1)"),
+        ("https://10.0.0.7", "not an IP address (10.0.0.7)"),
+        ("https://127.1", "not an IP address (127.1)"),
+        ("https://localhost:8443", "a full DNS host name such as certify.example.org, not localhost"),
+        ("https://under_score.example.test", "a full DNS host name such as certify.example.org"),
+    ],
+)
+def test_a_site_url_did_web_cannot_use_is_refused_and_says_why(env, site_url, reason):
+    result = serve({**env, "SITE_URL": site_url})
+    assert result.returncode != 0
+    assert f"serve: SITE_URL is {site_url}" in result.stderr and reason in result.stderr
+    assert "did:web" in result.stderr  # why: credentials name their issuer by it
+    assert "ALLOW_INSECURE_SITE_URL=1" in result.stderr  # and how to try the site locally anyway
+    assert "applying migrations" not in result.stderr and "starting gunicorn" not in result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["https://certify.example.test", "https://xn--bcher-kva.example:8443"])
+def test_an_https_dns_name_passes_the_check(env, site_url):
+    result = serve({**env, "SITE_URL": site_url, "SECRET_KEY": "django-insecure-" + "a" * 50})  # stops at check
+    assert "SITE_URL is" not in result.stderr
+    assert "serve: checking the deployment settings" in result.stderr
+
+
+def test_a_local_trial_may_allow_an_insecure_site_url(env, processes):
+    port = env["BIND"].rsplit(":", 1)[1]
+    trial = {**env, "SITE_URL": f"http://127.0.0.1:{port}", "ALLOW_INSECURE_SITE_URL": "1", "TASK_WORKERS": "1"}
+    started = processes.start("serve", SERVE, trial)
+    deadline = time.monotonic() + 120
+    while started.process.poll() is None and time.monotonic() < deadline:  # the worker can't reach the database
+        time.sleep(0.5)
+    output = started.output()
+    assert "serve: starting gunicorn" in output, output
+    assert "but it must" not in output and "but its host must" not in output
+    assert f"serve: ALLOW_INSECURE_SITE_URL=1: trying the site at http://127.0.0.1:{port}" in output
+    assert "credentials signed now can't be verified anywhere else" in output
+    processes.stop(started)
