@@ -109,4 +109,4 @@ def test_the_job_page_says_why_it_is_paused_and_until_when(verifier, verifier_cl
     html = verifier_client.get(f"/verify/bulk/{job.pk}/").content.decode()
     assert '<p class="callout" id="bulk-paused-note">' in html
     assert f'Paused until <time id="bulk-paused-until" datetime="{job.paused_until.isoformat()}">' in html
-    assert "your organisation may look up 600 lookups a minute, by API and CSV files together" in html
+    assert "your organisation's allowance is 600 lookups a minute, by API and CSV files together" in html
