@@ -153,12 +153,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several server processes share one SQLite file: lms/apps.py turns on write-ahead logging once (it stays on in
+    # the file), so readers never wait for the one writer; with it, commits needn't wait for the disk each time.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"init_command": "PRAGMA synchronous=NORMAL;", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "lms.auth_backends.BoundedAuthenticationBackend",
-]
+# One backend, so a login hashes its password once (it inherits ModelBackend's permission checks).
+AUTHENTICATION_BACKENDS = ["lms.auth_backends.BoundedAuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
