@@ -127,7 +127,7 @@ def _at_once(function, threads: int = THREADS) -> list:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the suite's other transactional tests
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for parallel transactions")
 def test_counts_sent_at_once_to_postgresql_let_exactly_the_limit_through():
     who = key()
