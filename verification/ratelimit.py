@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
-from lms.ratelimit import consume
+from lms.ratelimit import consume, used
 
 OFF = "off"
 UNITS = {
@@ -54,11 +54,9 @@ def describe_rate(rate: Rate | None) -> str:
     names = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
     lookups = f"{rate.count:,} lookup{'s' if rate.count != 1 else ''}"
     if rate.seconds in names:
-        return f"{lookups} a {names[rate.seconds]}"
-    for seconds, name in sorted(names.items(), reverse=True):
-        if rate.seconds % seconds == 0:
-            return f"{lookups} every {rate.seconds // seconds:,} {name}s"
-    return f"{lookups} every {rate.seconds:,} seconds"  # unreachable: every window is whole seconds
+        return f"{lookups} {'an' if rate.seconds == 3600 else 'a'} {names[rate.seconds]}"
+    longest = max(length for length in names if not rate.seconds % length)
+    return f"{lookups} every {rate.seconds // longest:,} {names[longest]}s"
 
 
 def address_rate() -> Rate | None:
@@ -67,7 +65,7 @@ def address_rate() -> Rate | None:
 
 
 def token_rate() -> Rate | None:
-    """The limit per API token (VERIFY_TOKEN_RATE_LIMIT)."""
+    """The limit per verifier account: its API tokens and CSV checks together (VERIFY_TOKEN_RATE_LIMIT)."""
     return parse_rate(settings.VERIFY_TOKEN_RATE_LIMIT)
 
 
@@ -103,6 +101,14 @@ def lookups_refused(*, who: str, rate: Rate | None, cost: int = 1) -> int | None
 def address_lookups_refused(request: HttpRequest, *, cost: int = 1) -> int | None:
     """Count lookups against the client address's limit; None if allowed, else seconds to wait."""
     return lookups_refused(who=f"addr:{client_address(request)}", rate=address_rate(), cost=cost)
+
+
+def token_lookups_left(user_id: int) -> int | None:
+    """How many lookups the verifier account has left in the current window (None: no limit)."""
+    rate = token_rate()
+    if rate is None:
+        return None
+    return max(0, rate.count - used(key=f"verify-limit:account:{user_id}", seconds=rate.seconds))
 
 
 def token_lookups_refused(user_id: int, *, cost: int = 1) -> int | None:

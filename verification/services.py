@@ -3,7 +3,6 @@
 import hashlib
 import logging
 import secrets
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from lms.errors import ServiceError
 from lms.roles import VERIFIER, has_role
 from verification.csvcodes import CodesFile, result_cells
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
-from verification.ratelimit import token_lookups_refused, token_rate
+from verification.ratelimit import token_lookups_left, token_lookups_refused
 from verification.selectors import certificates_for_codes, organisation_name_of, public_facts
 
 logger = logging.getLogger(__name__)
@@ -236,25 +235,22 @@ def bulk_job_run_task(*, job_id: str) -> str:
 def bulk_job_run(*, job_id: str) -> BulkJob | None:
     """Check a job's rows chunk by chunk, each chunk in its own transaction so the job page sees the progress.
 
-    Every chunk is counted against the verifier's lookup allowance (VERIFY_TOKEN_RATE_LIMIT, shared with their API
-    tokens) before it is checked. When the allowance is used up the job pauses until the window resets: with a task
-    queue that can wait (the database queue) the task is queued again for then; tasks run inside the request (the
-    development default) sleep. Picks up where it stopped, so running it again (a retried task) checks nothing
-    twice. Any error marks the job failed with a message for its owner; the rows and the results so far are kept.
-    None if there's no such job.
+    Every chunk is counted against the verifier account's lookup allowance (VERIFY_TOKEN_RATE_LIMIT, shared with its
+    API tokens) before it is checked, and takes no more than is left in the window. When nothing is left the job
+    pauses until the window resets: on a task queue that can wait (the database queue) this task is queued again for
+    then; otherwise (tasks run in the request, the development default) the owner's job page takes it up again once
+    that time has passed (bulk_job_resume_if_due). Nothing ever sleeps. Picks up where it stopped, so running it
+    again (a retried task) checks nothing twice. Any error marks the job failed with a message for its owner; the
+    rows and the results so far are kept. None if there's no such job.
     """
     try:
         while True:
             size, wait = _bulk_chunk_counted(job_id=job_id)
             if wait is not None:
                 job = bulk_job_pause(job_id=job_id, seconds=wait)
-                if job is None or job.is_finished:
-                    return job
-                if bulk_job_run_task.get_backend().supports_defer:
+                if job is not None and not job.is_finished and _tasks_can_wait():
                     bulk_job_run_task.using(run_after=job.paused_until).enqueue(job_id=str(job_id))
-                    return job
-                time.sleep(wait)
-                continue
+                return job
             job = bulk_job_step(job_id=job_id, size=size)
             if job is None or job.is_finished:
                 return job
@@ -266,19 +262,24 @@ def bulk_job_run(*, job_id: str) -> BulkJob | None:
         return bulk_job_fail(job_id=job_id)
 
 
-def _bulk_chunk_counted(*, job_id: str) -> tuple[int, int | None]:
-    """How many rows the job's next chunk holds, counted against its verifier's allowance: (rows, seconds to wait).
+def _tasks_can_wait() -> bool:
+    """Whether the task backend can hold a task until a given time (the database queue can; running at once can't)."""
+    return bulk_job_run_task.get_backend().supports_defer
 
-    Counted outside any transaction (lms/ratelimit.py): a chunk is never bigger than the allowance of one window.
+
+def _bulk_chunk_counted(*, job_id: str) -> tuple[int, int | None]:
+    """How many of the job's next rows to check now, counted against its verifier's allowance: (rows, seconds to
+    wait). Takes what is left of the allowance in this window, at most CHUNK rows; waits only when none is left.
+
+    Counted outside any transaction (lms/ratelimit.py).
     """
     job = BulkJob.objects.only("verifier_id", "done", "total", "state").filter(pk=job_id).first()
-    if job is None or job.is_finished:
+    if job is None or job.is_finished or job.done >= job.total:
         return 0, None
-    rate = token_rate()
-    size = min(CHUNK, rate.count if rate else CHUNK, job.total - job.done)
-    if size <= 0:
-        return 0, None
-    return size, token_lookups_refused(job.verifier_id, cost=size)
+    left = token_lookups_left(job.verifier_id)
+    size = min(CHUNK, job.total - job.done, CHUNK if left is None else left)
+    wait = token_lookups_refused(job.verifier_id, cost=max(size, 1))
+    return (0, wait) if wait is not None else (size, None)
 
 
 @transaction.atomic
@@ -294,13 +295,12 @@ def bulk_job_pause(*, job_id: str, seconds: int) -> BulkJob | None:
 
 
 @transaction.atomic
-def bulk_job_step(*, job_id: str, size: int | None = None) -> BulkJob | None:
-    """Check the next `size` rows of a job (CHUNK if not given) with one query, log the verifier's lookups, and
-    record the progress."""
+def bulk_job_step(*, job_id: str, size: int) -> BulkJob | None:
+    """Check the next `size` rows of a job (already counted) with one query, log the lookups, record the progress."""
     job = BulkJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job
-    chunk = job.rows[job.done : job.done + (size or CHUNK)]
+    chunk = job.rows[job.done : job.done + size]
     certificates = certificates_for_codes([row[job.code_column] if job.code_column < len(row) else "" for row in chunk])
     today = timezone.localdate()
     summary = dict(job.summary)
@@ -322,6 +322,23 @@ def bulk_job_step(*, job_id: str, size: int | None = None) -> BulkJob | None:
         job.finished_at = timezone.now()
     job.save(update_fields=["results", "summary", "done", "paused_until", "state", "finished_at"])
     return job
+
+
+def bulk_job_resume_if_due(*, verifier: AbstractBaseUser, job_id) -> bool:
+    """Take up a paused job of the verifier's whose wait is over, where no task was queued for then; whether it was.
+
+    Only needed when tasks run at once in the request (development): the database queue runs the task it was given
+    for that time. Of two pages asking at once, one resumes it.
+    """
+    if _tasks_can_wait():
+        return False
+    now = timezone.now()
+    resumed = BulkJob.objects.filter(
+        verifier=verifier, pk=job_id, paused_until__lte=now, state=BulkJob.State.RUNNING
+    ).update(paused_until=None)
+    if resumed:
+        transaction.on_commit(lambda: bulk_job_run_task.enqueue(job_id=str(job_id)))
+    return bool(resumed)
 
 
 @transaction.atomic

@@ -45,7 +45,9 @@ from verification.services import (
     api_token_revoke,
     bulk_job_create,
     bulk_job_delete,
+    bulk_job_resume_if_due,
     bulk_job_retry,
+    bulk_job_run_task,
     verification_lookup_record,
 )
 
@@ -325,6 +327,7 @@ SUMMARY_LABELS = {
 @require_safe
 def bulk_job(request, job_id: UUID):
     """One bulk check: its progress while running, then a summary and the results file."""
+    bulk_job_resume_if_due(verifier=request.user, job_id=job_id)
     job = _own_job(request, job_id)
     retention_days = settings.VERIFICATION_JOB_RETENTION_DAYS
     summary_lines = [
@@ -339,6 +342,7 @@ def bulk_job(request, job_id: UUID):
             "retention_days": retention_days,
             "kept_until": job.finished_at + timedelta(days=retention_days) if job.finished_at else None,
             "allowance": describe_rate(token_rate()),
+            "tasks_can_wait": bulk_job_run_task.get_backend().supports_defer,
         },
     )
 
@@ -346,7 +350,8 @@ def bulk_job(request, job_id: UUID):
 @role_required(VERIFIER)
 @require_safe
 def bulk_job_status(request, job_id: UUID):
-    """A bulk check's progress as JSON, for the job page's script to poll."""
+    """A bulk check's progress as JSON, for the job page's script to poll (which takes up a paused check when due)."""
+    bulk_job_resume_if_due(verifier=request.user, job_id=job_id)
     job = _own_job(request, job_id)
     response = JsonResponse(
         {

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from certificates.codes import new_code
 from tests.verification.conftest import make_verifier
-from verification.ratelimit import Rate, parse_rate
+from verification.ratelimit import Rate, describe_rate, parse_rate
 from verification.services import api_token_create
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,23 @@ def api_post(client, codes, **headers):
 )
 def test_rates_are_read_in_the_usual_forms(text, rate):
     assert parse_rate(text) == rate
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("600/m", "600 lookups a minute"),
+        ("1/h", "1 lookup an hour"),
+        ("10/s", "10 lookups a second"),
+        ("5000/d", "5,000 lookups a day"),
+        ("100/5m", "100 lookups every 5 minutes"),
+        ("7/90s", "7 lookups every 90 seconds"),
+        ("3/2d", "3 lookups every 2 days"),
+        ("off", "no limit"),
+    ],
+)
+def test_rates_are_described_in_plain_words(text, words):
+    assert describe_rate(parse_rate(text)) == words
 
 
 @pytest.mark.parametrize("text", ["", "60", "sixty/m", "60/fortnight", "0/m", "60/0m", "-1/m"])
