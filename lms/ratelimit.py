@@ -3,12 +3,15 @@
 consume() counts a number of actions for a key in the current window and says whether they fit under the limit.
 The counts live in one of two stores (settings.RATE_COUNTERS, set from CACHE_URL):
 
-- "database" (the default): one statement per count, an upsert that adds only while the sum stays within the
+- "database" (the default): one upsert per count, which adds only while the sum stays within the
   limit (INSERT … ON CONFLICT (key) DO UPDATE SET used = used + excluded.used WHERE … RETURNING used), the same on
   SQLite and PostgreSQL. The database makes it atomic. When a count starts a new window, a second statement deletes
   the rows of windows that have ended, so the table holds about one row per client active in the last window.
-- "cache" (CACHE_URL=redis://…): cache.add, then cache.incr, which Redis does atomically (INCRBY); a count that
+- "cache" (CACHE_URL=redis://…): cache.add, then cache.incr, whose INCRBY Redis does atomically; a count that
   doesn't fit is given back with cache.decr.
+
+In both, a key already over its limit is refused by a read alone, so a client hammering past its limit writes
+nothing (and, in Redis, never inflates the count others read for a moment).
 
 Neither store takes a lock of ours, so no request can wait on one: a refused action is refused at once. Count
 outside transaction.atomic: a transaction that rolls back takes its counts with it.
@@ -24,6 +27,8 @@ from django.core.cache import cache
 from django.db import connections, router
 
 from lms.models import RateCounter
+
+PRUNE_BATCH = 1000  # rows of ended windows one prune deletes at most; the next new window deletes more
 
 
 def _window(seconds: int, now: float) -> tuple[int, int]:
@@ -49,10 +54,10 @@ def consume(*, key: str, cost: int, limit: int, seconds: int, now: float | None 
     if cost > limit:
         return _wait(ends, now)
     counter = f"{key}:{seconds}:{number}"
-    if settings.RATE_COUNTERS == "cache":
-        fits = _consume_in_cache(counter, cost=cost, limit=limit, timeout=seconds + 1)
-    elif _used_in_database(counter) + cost > limit:  # over already: refused by a read, which never waits on a writer
+    if _used(counter) + cost > limit:  # over already: refused by a read, which never waits on a writer
         fits = False
+    elif settings.RATE_COUNTERS == "cache":
+        fits = _consume_in_cache(counter, cost=cost, limit=limit, timeout=seconds + 1)
     else:
         total = _consume_in_database(counter, cost=cost, limit=limit, expires_at=ends)
         fits = total is not None
@@ -64,22 +69,32 @@ def consume(*, key: str, cost: int, limit: int, seconds: int, now: float | None 
 def used(*, key: str, seconds: int, now: float | None = None) -> int:
     """How many actions `key` has used in the current window."""
     now = time.time() if now is None else now
-    counter = f"{key}:{seconds}:{_window(seconds, now)[0]}"
+    return _used(f"{key}:{seconds}:{_window(seconds, now)[0]}")
+
+
+def _used(counter: str) -> int:
+    """A counter's total so far (0 if it has none yet)."""
     if settings.RATE_COUNTERS == "cache":
         return int(cache.get(counter) or 0)
-    return _used_in_database(counter)
-
-
-def _used_in_database(counter: str) -> int:
-    """The counter's total so far (0 if it has none yet)."""
     return RateCounter.objects.filter(key=counter).values_list("used", flat=True).first() or 0
 
 
 def counters_prune(*, now: float | None = None) -> int:
-    """Delete the database counters of windows that have ended; returns how many."""
+    """Delete the database counters of windows that have ended (at most PRUNE_BATCH at a time); returns how many.
+
+    On PostgreSQL rows another process is deleting at the same moment are skipped rather than waited for, so the
+    first counts of a minute, which all prune, never queue behind one another.
+    """
     now = time.time() if now is None else now
-    deleted, _ = RateCounter.objects.filter(expires_at__lte=int(now)).delete()
-    return deleted
+    connection = connections[router.db_for_write(RateCounter)]
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    key, expires = (connection.ops.quote_name(name) for name in ("key", "expires_at"))
+    ended = f"SELECT {key} FROM {table} WHERE {expires} <= %s LIMIT %s"  # noqa: S608 - names are ours
+    if connection.vendor == "postgresql":
+        ended += " FOR UPDATE SKIP LOCKED"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {key} IN ({ended})", [int(now), PRUNE_BATCH])  # noqa: S608
+        return cursor.rowcount
 
 
 def _consume_in_database(counter: str, *, cost: int, limit: int, expires_at: int) -> int | None:
