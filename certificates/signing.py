@@ -1,6 +1,7 @@
 """The site's issuer identity (did:web) and its Ed25519 signing keys: the current one and those retired."""
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -19,6 +20,8 @@ from dataintegrity.multikey import (
     public_key_multibase,
 )
 
+# An Ed25519 Multikey public key: 'z' and the base58btc of 0xed01 and 32 bytes (48 characters; a little slack).
+PUBLIC_KEY_MULTIBASE = re.compile(r"z[1-9A-HJ-NP-Za-km-z]{40,60}")
 DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 
 
@@ -105,7 +108,7 @@ def verification_method_document(method_id: str) -> dict | None:
 def resolve_public_key(method_id: str) -> Ed25519PublicKey | None:
     """The public key a verification method of ours names, if it is one of the keys we have listed."""
     did, _, fragment = method_id.partition("#")
-    if did != issuer_did() or not fragment:
+    if did != issuer_did() or not PUBLIC_KEY_MULTIBASE.fullmatch(fragment):  # nothing else reaches the database
         return None
     if not SigningKey.objects.filter(public_key_multibase=fragment).exists():
         return None

@@ -49,10 +49,6 @@ class Graph:
         """Every object of (subject, predicate), in the order first seen."""
         return list(self._index.get(subject, {}).get(predicate, []))
 
-    def predicates(self, subject: Term) -> set[str]:
-        """Every predicate the subject has."""
-        return set(self._index.get(subject, {}))
-
     def types(self, subject: Term) -> set[str]:
         """The IRIs of the subject's rdf:type."""
         return {term.value for term in self.objects(subject, RDF_TYPE) if term.kind == IRI}

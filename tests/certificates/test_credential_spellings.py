@@ -206,6 +206,11 @@ def _deep(levels: int) -> dict:
     return nested
 
 
+def _did(credential: dict) -> str:
+    """The issuer's DID, as the credential names it."""
+    return credential["proof"][0]["verificationMethod"].partition("#")[0]
+
+
 def hostile_changes(credential: dict) -> list:
     """Changes a forger or a fuzzer might make: each a function from a copy of the credential to a document."""
     return [
@@ -234,6 +239,10 @@ def hostile_changes(credential: dict) -> list:
         lambda c: {**c, "name": "\ud800 lone surrogate"},
         lambda c: {**c, "proof": [{**c["proof"][0], "verificationMethod": "did:web:evil.example#key"}]},
         lambda c: {**c, "proof": [{**c["proof"][0], "verificationMethod": "x" * 100_000}]},
+        lambda c: {**c, "proof": [{**c["proof"][0], "verificationMethod": f"{_did(c)}#z6Mk\x00nul"}]},  # PostgreSQL
+        lambda c: {**c, "proof": [{**c["proof"][0], "verificationMethod": f"{_did(c)}#{'z' * 5_000}"}]},
+        lambda c: {**c, "id": c["id"].replace("/credentials/", "/credentials/\x00")},
+        lambda c: {**c, "name": "NUL \x00 in the middle"},
         lambda c: {**c, "proof": "not a proof"},
         lambda c: {**c, "proof": [None]},
         lambda c: {key: value for key, value in c.items() if key != "credentialSubject"},
