@@ -38,8 +38,9 @@ if "id" not in get_converters():
 
 def id_too_large(value) -> bool:
     """Whether a value (an int or its digits) is a whole number past MAX_ID, which no record's id can be."""
-    text = str(value).strip()
-    return text.isascii() and text.isdigit() and int(text) > MAX_ID
+    digits = str(value).strip().lstrip("0")
+    # Too many digits is too large, and int() of more than 4,300 digits raises: count before converting.
+    return digits.isascii() and digits.isdigit() and (len(digits) > len(str(MAX_ID)) or int(digits) > MAX_ID)
 
 
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import QuizAttemptGrant
-from lms.ids import MAX_ID
+from lms.ids import MAX_ID, id_too_large
 from tests.factories import UserFactory, build_assignment, build_course, build_quiz
 from tests.lms.access_world import all_routes, build_world
 from tests.lms.test_access_matrix import SAMPLE_PATHS, address
@@ -108,11 +108,17 @@ def test_granting_an_attempt_to_a_huge_user_id_is_a_form_error(client):
     assert not QuizAttemptGrant.objects.exists()
 
 
-def test_a_practice_entry_naming_a_huge_competency_domain_is_a_form_error():
+@pytest.mark.parametrize("huge", [str(2**64), "9" * 5000])  # more than 4,300 digits: int() itself refuses those
+def test_a_practice_entry_naming_a_huge_competency_domain_is_a_form_error(huge):
     assignment = build_assignment()
     client = Client()
     client.force_login(assignment.trainee)
-    response = client.post("/practice/entries/new/", {"domains": str(2**64), "assignment": str(2**64)})
+    response = client.post("/practice/entries/new/", {"domains": huge, "assignment": huge})
     html = unescape(response.content.decode())
     assert response.status_code == 200
-    assert f"“{2**64}” is not a valid value." in html or f"{2**64} is not one of the available choices." in html
+    assert f"“{huge}” is not a valid value." in html or f"{huge} is not one of the available choices." in html
+
+
+def test_leading_zeros_are_still_a_small_id():
+    assert not id_too_large("0" * 30 + "42")
+    assert id_too_large("0" * 30 + str(MAX_ID + 1))
