@@ -72,6 +72,12 @@ def site_url_problem(site_url: str) -> str | None:
             f"{why} it must start with https://: signed credentials name their issuer did:web:<host>, and "
             f"did:web keys are only ever fetched over https. {TRIAL}"
         )
+    if parts.username is not None or parts.password is not None or parts.path not in ("", "/") or parts.query:
+        return (
+            f"{why} it must be just https:// and the host name (and a port, if any), with no user name, path or "
+            f"query: did:web:<host> names the issuer of every signed credential, and its keys are looked up at "
+            f"https://<host>/.well-known/did.json. {TRIAL}"
+        )
     host = (parts.hostname or "").rstrip(".")
     try:
         ipaddress.ip_address(host)

@@ -97,6 +97,9 @@ def test_when_one_process_dies_the_others_are_stopped(env, processes):
         ("https://127.1", "not an IP address (127.1)"),
         ("https://localhost:8443", "a full DNS host name such as certify.example.org, not localhost"),
         ("https://under_score.example.test", "a full DNS host name such as certify.example.org"),
+        ("https://admin:secret@certify.example.test", "with no user name, path or query"),
+        ("https://certify.example.test/lms", "with no user name, path or query"),
+        ("https://certify.example.test/?x=1", "with no user name, path or query"),
     ],
 )
 def test_a_site_url_did_web_cannot_use_is_refused_and_says_why(env, site_url, reason):
