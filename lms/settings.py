@@ -154,8 +154,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several server processes share one SQLite file: lms/apps.py turns on write-ahead logging once (it stays on in
-    # the file), so readers never wait for the one writer; with it, commits needn't wait for the disk each time.
+    # Several server processes share one SQLite file (development, tests; production runs PostgreSQL): lms/apps.py
+    # turns on write-ahead logging once (it stays on in the file), so readers never wait for the one writer; with
+    # it, commits needn't wait for the disk each time. Transactions stay DEFERRED: IMMEDIATE would take the write
+    # lock at BEGIN, and a sign-in's transaction holds it through the password hash; lookups then waited 300 ms.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"init_command": "PRAGMA synchronous=NORMAL;", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -302,8 +304,8 @@ CACHE_URL = os.environ.get("CACHE_URL", "").strip() or "db://"
 # allauth's sign-in limits live in the default cache, and lms/ratelimit.py counts lookups in RATE_COUNTERS.
 CACHES, RATE_COUNTERS = cache_settings(CACHE_URL)
 
-# Certificate lookups allowed per client address, and per organisation's API token: "60/m", "1000/h", "10/s"
-# ("off" turns a limit off). Counted where every server sees the same counts (lms/ratelimit.py).
+# Certificate lookups allowed per client address, and per verifier account (its API tokens and CSV checks together):
+# "60/m", "1000/h", "10/s" ("off" turns a limit off). Counted where every server sees the same (lms/ratelimit.py).
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60/m")
 VERIFY_TOKEN_RATE_LIMIT = os.environ.get("VERIFY_TOKEN_RATE_LIMIT", "600/m")
 # Verifiers' bulk CSV checks (their rows and results name holders) are deleted this many days after they finish.
@@ -314,8 +316,9 @@ if not _retention.isdigit() or int(_retention) < 1:
     )
 VERIFICATION_JOB_RETENTION_DAYS = int(_retention)
 
-# Background tasks (emails, certificate checks and renders, bulk verifications). Development and tests run each task
-# at once in the request; production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.
+# Background tasks (emails, certificate checks and renders, bulk verifications). Development (and the tests' first
+# pass) run each task at once in the request; production (and the tests' second pass) sets
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker`.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),

@@ -15,6 +15,9 @@ from lms.settings import *  # noqa: E402, F403
 
 PRODUCTION_BACKENDS = os.environ.get("LMS_TEST_BACKENDS", "") == "production"
 
+# Production's default cache and counters (the database), whatever CACHE_URL a shell or .env sets: a test's rollback
+# empties them; the Redis tests say so themselves (tests/lms/test_ratelimit.py, tests/deploy/).
+CACHES, RATE_COUNTERS = cache_settings("db://")  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # PBKDF2's 1,000,000 rounds per login, ×1000s
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # tests read what was sent from mail.outbox
 if not PRODUCTION_BACKENDS:

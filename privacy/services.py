@@ -86,7 +86,7 @@ def _count_password_try(user: AbstractBaseUser) -> None:
         minutes = math.ceil(wait / 60)
         raise PrivacyError(
             "too_many_attempts",
-            f"That password was wrong too many times. Please wait {minutes} minute{'s' if minutes > 1 else ''} "
+            f"That's too many tries at your password for now. Please wait {minutes} minute{'s' if minutes > 1 else ''} "
             "and try again.",
         )
 
