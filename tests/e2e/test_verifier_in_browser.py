@@ -54,8 +54,8 @@ def test_a_verifier_finds_a_paused_csv_check_and_reads_why(page, e2e_site, width
     assert note.is_visible()
     text = note.inner_text()
     assert text.startswith("Paused until ")
-    assert "your organisation's allowance is 600 lookups a minute, by API and CSV files together" in text
-    assert "Checking goes on by itself then." in text
+    assert "your account's allowance is 600 lookups a minute, by API and CSV files together" in text
+    assert "Checking goes on by itself then, while this page is open." in text  # tasks run in the request here
     assert page.get_by_text("0 of 3").is_visible()
     assert horizontal_overflow(page) <= 0
     screenshot(page, f"paused-csv-check-{width}")

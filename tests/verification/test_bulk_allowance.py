@@ -134,6 +134,6 @@ def test_the_job_page_says_why_it_is_paused_and_until_when(verifier, verifier_cl
     html = verifier_client.get(f"/verify/bulk/{job.pk}/").content.decode()
     assert '<p class="callout" id="bulk-paused-note">' in html
     assert f'Paused until <time id="bulk-paused-until" datetime="{job.paused_until.isoformat()}">' in html
-    assert "your account may check 600 lookups a minute, by API and CSV files together, and has none left" in html
+    assert "your account's allowance is 600 lookups a minute, by API and CSV files together, and none is left" in html
     tail = "Checking goes on by itself then." if tasks_queued_in_database() else "while this page is open."
     assert tail in html
