@@ -17,6 +17,7 @@ from verification.selectors import certificate_for_code, certificates_for_codes,
 from verification.services import api_token_use, verification_lookup_record, verification_lookups_record
 
 MAX_CODES = 100
+MAX_DETAILS = 10  # of pydantic's error details, in a 422
 ANONYMOUS = "anonymous"
 NOT_FOUND = {"status": "not_found"}
 DESCRIPTION = """
@@ -103,6 +104,7 @@ class CodesRequest(Schema):
 
     codes: list[Code] = Field(
         description=f"1 to {MAX_CODES} verification codes, in any format people type them.",
+        max_length=MAX_CODES,  # checked before any code is: a list of a million is refused at once
         json_schema_extra={"minItems": 1, "maxItems": MAX_CODES},
     )
 
@@ -263,7 +265,11 @@ def _message(errors: list[dict]) -> str:
     parts = []
     for error in errors[:3]:
         where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "payload"))
-        parts.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+        message = str(error.get("msg"))
+        if error.get("type") == "too_long" and where == "codes":
+            count = (error.get("ctx") or {}).get("actual_length", "more")
+            message = f"Send between 1 and {MAX_CODES} codes in one request; this one had {count}."
+        parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts) or "The request isn't valid."
 
 
@@ -273,18 +279,27 @@ def batch_too_big(request: HttpRequest, exc: BatchTooBig) -> HttpResponse:
     return api.create_response(request, {"status": "invalid_request", "message": str(exc), "detail": []}, status=422)
 
 
+def _refused_for_bad_requests(request: HttpRequest) -> HttpResponse | None:
+    """Count a request we couldn't read as one lookup (so bad requests can't be sent without limit): 429, or None."""
+    try:
+        _count_lookups(request, _token(request), cost=1)
+    except LookupsRefused as refused:
+        return lookups_refused(request, refused)
+    return None
+
+
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """422 with a message people can act on, and pydantic's details for programs."""
-    body = {"status": "invalid_request", "message": _message(exc.errors), "detail": exc.errors}
-    return api.create_response(request, body, status=422)
+    """422 with a message people can act on, and the first of pydantic's details for programs (counted as one)."""
+    body = {"status": "invalid_request", "message": _message(exc.errors), "detail": exc.errors[:MAX_DETAILS]}
+    return _refused_for_bad_requests(request) or api.create_response(request, body, status=422)
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    """Other client errors (e.g. a body that isn't JSON) in the same shape."""
+    """Other client errors (a body that isn't JSON, or far too large) in the same shape, counted as one lookup."""
     body = {"status": "invalid_request", "message": str(exc), "detail": []}
-    return api.create_response(request, body, status=exc.status_code)
+    return _refused_for_bad_requests(request) or api.create_response(request, body, status=exc.status_code)
 
 
 COMMON_ERRORS = {401: Unauthorized, 429: RateLimited}

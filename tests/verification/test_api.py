@@ -167,6 +167,26 @@ def test_a_batch_of_none_or_more_than_100_codes_is_refused_clearly(client, certi
     assert bad.status_code == 400 and bad.json()["status"] == "invalid_request"
 
 
+def test_a_batch_of_a_million_is_refused_before_any_code_is_read_with_one_detail(client):
+    body = '{"codes": [' + ",".join(["0"] * 1_200_000) + "]}"  # 2.4 MB, just inside Django's 2.5 MB for a body
+    response = client.post("/api/v1/verify", body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["message"] == "codes: Send between 1 and 100 codes in one request; this one had 1200000."
+    assert len(response.json()["detail"]) == 1 and len(response.content) < 1_000  # was 1.2 million details, 133 MB
+    bigger = '{"codes": [' + ",".join(["0"] * 1_400_000) + "]}"
+    assert client.post("/api/v1/verify", bigger, content_type="application/json").status_code == 400
+
+
+def test_bad_requests_count_against_the_limit_too(client):
+    with override_settings(VERIFY_RATE_LIMIT="3/h"), time_machine.travel(timezone.now().replace(minute=1), tick=False):
+        answers = [client.post("/api/v1/verify", "not json", content_type="application/json") for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [400, 400, 400]
+        refused = post(client, [new_code()])
+        refused_bad = client.post("/api/v1/verify", '{"codes": 7}', content_type="application/json")
+    assert refused.status_code == 429 and refused_bad.status_code == 429
+    assert refused_bad["Retry-After"] == refused["Retry-After"]
+
+
 def test_an_unknown_or_revoked_token_gets_401_and_no_answer(client, certificate, verifier):
     token, raw = api_token_create(user=verifier, name="HR system")
     for headers in (bearer("psv_not-a-real-token"), bearer(""), {"Authorization": "Basic dXNlcjpwYXNz"}):
