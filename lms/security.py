@@ -15,6 +15,8 @@ Wagtail 8.0's admin needs four things on top:
 
 from csp.constants import SELF, UNSAFE_INLINE
 from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.middleware.csrf import CsrfViewMiddleware
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
@@ -63,3 +65,30 @@ def admin_csp_script() -> str:
     if inline_scripts_allowed():
         return ""
     return format_html('<script src="{}"></script>', static("js/wagtail_admin_csp.js"))
+
+
+def csrf_token_valid(request) -> bool:
+    """Whether a POST carries a valid CSRF token, as CsrfViewMiddleware would check it, in a view exempt from it.
+
+    For views that answer anyone (scripts included) but must only write on someone's behalf when the request
+    came from our own form: another site can make a signed-in browser post, but not with a valid token.
+    """
+    checker = CsrfViewMiddleware(lambda request: None)
+    return checker.process_view(request, lambda request: None, (), {}) is None
+
+
+class OverflowAsBadRequestMiddleware:
+    """A number too large for the database (an id past 2**63 in a query string the admin filters on, say) is a bad
+    request, not a server error: SQLite raises OverflowError where PostgreSQL simply finds nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """400 for OverflowError; anything else goes on to Django's handling."""
+        if isinstance(exception, OverflowError):
+            return HttpResponseBadRequest("A number in this request is too large.", content_type="text/plain")
+        return None

@@ -24,11 +24,12 @@ from certificates.credential_check import UNVOUCHED, CredentialFileError, creden
 from certificates.models import Certificate
 from certificates.selectors import PublicCertificate
 from lms.access import public, role_required, signed_in
+from lms.lookup_limits import address_lookups_refused, describe_rate, token_rate
 from lms.roles import VERIFIER, has_role
+from lms.security import csrf_token_valid
 from verification.csvcodes import MAX_ROWS, results_csv
 from verification.forms import BulkUploadForm, TokenForm
 from verification.models import BulkJob, Lookup
-from verification.ratelimit import address_lookups_refused, describe_rate, token_rate
 from verification.selectors import (
     bulk_job_for_owner,
     bulk_jobs_for,
@@ -97,7 +98,7 @@ def _lookup(request: HttpRequest, typed: str) -> Certificate | HttpResponse:
 
 
 @public
-@csrf_exempt  # a read-only check scripts may POST a file to; its only write is a signed-in verifier's lookup log
+@csrf_exempt  # scripts may POST a file to check; the lookup log is only written with a valid CSRF token
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify_form(request):
     """The public form to check a certificate by its code (`?code=` checks it) or by uploading its PDF or JSON."""
@@ -157,7 +158,8 @@ def _verify_upload(request: HttpRequest) -> HttpResponse:
             return _noindex(JsonResponse({"outcome": "unreadable", "headline": error}, status=400))
         context = {**_form_context(request), "upload_error": error}
         return _noindex(render(request, "verification/verify_form.html", context, status=400))
-    if result.certificate is not None and result.outcome not in UNVOUCHED:
+    if result.certificate is not None and result.outcome not in UNVOUCHED and csrf_token_valid(request):
+        # Only from our own form: another site can make a verifier's browser post a file, never with a token.
         verification_lookup_record(certificate=result.certificate, verifier=request.user, channel=Lookup.Channel.FILE)
     if wants_json:
         return _noindex(JsonResponse(result.as_dict()))

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from certificates.codes import format_code, new_code
@@ -105,3 +106,19 @@ def test_recording_an_unknown_or_untidy_code(certificate, verifier):
     untidy = certificate.code.lower()
     assert client.post(f"/verify/{untidy}/")["Location"] == f"/verify/{certificate.display_code}/"
     assert not Lookup.objects.exists()
+
+
+def test_a_file_check_is_recorded_only_from_our_own_form(certificate, verifier):
+    """Anyone may POST a file to check (scripts too), but another site can't plant a check in a verifier's name."""
+    client = csrf_client(verifier)
+    document = Client().get(f"/credentials/{certificate.code}.json").content  # signed on first fetch
+    forged = client.post(
+        "/verify/", {"file": SimpleUploadedFile("c.json", document)}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert forged.status_code == 200 and "genuine and valid" in forged.content.decode()  # answered, as for anyone
+    assert not Lookup.objects.exists()  # but nothing recorded in the verifier's name
+    client.get("/verify/")
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    client.post("/verify/", {"file": SimpleUploadedFile("c.json", document), "csrfmiddlewaretoken": token})
+    (lookup,) = Lookup.objects.all()
+    assert (lookup.verifier, lookup.channel) == (verifier, Lookup.Channel.FILE)
