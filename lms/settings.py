@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "lms.security.WagtailAdminPolicyMiddleware",
+    "lms.security.OverflowAsBadRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -335,8 +336,8 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 # Everyone signs in through allauth's form, which asks for the second factor (lms.views.sign_in_through_the_site),
 # and resets a password through allauth's rate-limited form: Wagtail's own reset pages (no limit) are turned off.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
-WAGTAILADMIN_LOGIN_URL = "account_login"
-WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAILADMIN_LOGIN_URL = "admin_login_elsewhere"  # to the site login, or a 403 for the signed-in (lms/views.py)
+WAGTAIL_FRONTEND_LOGIN_URL = "/_util/login/"
 
 # History reasons carry comments and attestation statements, longer than the default 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

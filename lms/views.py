@@ -2,6 +2,7 @@
 media under DEBUG."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -41,8 +42,12 @@ def sign_in_through_the_site(request, **kwargs):
     """The Wagtail, Django admin and page-privacy login forms: sent to the site's login, which asks for two-factor.
 
     Those forms sign people in with a password alone, so left open they would skip the two-factor step that
-    supervisors and programme admins must pass.
+    supervisors and programme admins must pass. Someone already signed in is sent here by the admin (or a private
+    page) because their account may not open it: they get the 403 page, not the site's login, which would send
+    them straight back (a redirect loop).
     """
+    if request.user.is_authenticated:
+        raise PermissionDenied
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         target = ""
