@@ -4,8 +4,10 @@ Each test starts gunicorn with 3 workers, DEBUG off and the production settings 
 a fresh database: SQLite, PostgreSQL (make test's second pass), or either with CACHE_URL pointing at Redis (the
 server scripts/with-redis.sh starts). 200 lookups arrive from 4 threads at once while another client signs in.
 Exactly the limit (VERIFY_RATE_LIMIT's default, 60 a minute) get answers; the rest get 429 with Retry-After, each
-at once; the sign-in completes. Before the counters moved out of a file cache with a lock of its own, the 61st
-lookup deadlocked its worker, and every other request touching the cache waited until gunicorn killed it.
+in under 100 ms of the worker's time (gunicorn's access log) and well under a second at the client, which also
+waits its turn for a worker; the sign-in completes in under a second. Before the counters moved out of a file cache
+with a lock of its own, the 61st lookup deadlocked its worker, and every other request touching the cache waited
+until gunicorn killed it.
 """
 
 import contextlib
@@ -139,15 +141,17 @@ def live_site(request, tmp_path, processes):
             f"--bind=127.0.0.1:{port}",
             "--timeout=30",
             "--no-control-socket",
+            f"--access-logfile={tmp_path / 'access.log'}",
+            "--access-logformat=%(s)s %(M)s %(m)s %(U)s",  # status, milliseconds the worker spent, method, path
         ]
         server = processes.start("gunicorn", gunicorn, env)
         base = f"http://127.0.0.1:{port}"
         processes.wait_until_healthy(server, base)
-        yield base, code, server
+        yield base, code, server, tmp_path / "access.log"
 
 
 def test_the_lookup_limit_refuses_at_once_and_nobody_else_waits(live_site):
-    base, code, server = live_site
+    base, code, server, access_log = live_site
     warm_up(base)
     start_of_a_fresh_minute()
     results: list[tuple[int, float, str | None]] = []
@@ -178,9 +182,16 @@ def test_the_lookup_limit_refuses_at_once_and_nobody_else_waits(live_site):
     assert [status for status, _, _ in answered] == [200] * LIMIT, server.output()[-3000:]
     assert len(refused) == LOOKUPS - LIMIT
     assert all(retry_after is not None and 1 <= int(retry_after) <= 60 for _, _, retry_after in refused)
-    slowest_refusal = max(took for _, took, _ in refused)
-    timings = f"slowest 429: {slowest_refusal * 1000:.0f} ms; sign-in during the flood: {sign_in_took * 1000:.0f} ms"
-    assert slowest_refusal < 0.1, timings
+    # Each refusal as the server spent it: the moment a worker took the request until it sent the 429.
+    server_ms = [int(line.split()[1]) for line in access_log.read_text().splitlines() if line.startswith("429 ")]
+    assert len(server_ms) == LOOKUPS - LIMIT
+    timings = (
+        f"slowest 429 at the server: {max(server_ms)} ms, at the client: {max(t for _, t, _ in refused) * 1000:.0f} "
+        f"ms (4 clients share 3 workers, one of them busy hashing the sign-in's password); sign-in during the "
+        f"flood: {sign_in_took * 1000:.0f} ms"
+    )
+    assert max(server_ms) < 100, timings
+    assert max(took for _, took, _ in refused) < 1.0, timings  # nobody waits on a lock: the old one held 30 s
     assert sign_in_took < 1.0, timings
     healthz = requests.get(f"{base}/healthz", timeout=5)
     assert healthz.status_code == 200
