@@ -19,6 +19,7 @@ from certificates.status_lists import (
     status_list_credential,
 )
 from lms.access import public
+from lms.lookup_limits import address_lookups_refused
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,16 @@ def _unavailable(error: SigningKeyMissing) -> JsonResponse:
 @public
 @require_safe
 def credential_json(request, code: str):
-    """A certificate's signed Open Badges 3.0 credential; its current status is in the status lists it names."""
+    """A certificate's signed Open Badges 3.0 credential; its current status is in the status lists it names.
+
+    A lookup like any other: it names the holder, so it counts against the client address's limit (VERIFY_RATE_LIMIT).
+    """
+    wait = address_lookups_refused(request)
+    if wait is not None:
+        response = JsonResponse({"status": "rate_limited", "retry_after": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        response["Cache-Control"] = "no-store"
+        return response
     certificate = certificate_by_code(code)
     if certificate is None:
         return JsonResponse({"status": "not_found"}, status=404)

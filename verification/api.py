@@ -11,8 +11,8 @@ from pydantic import StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from lms.access import head_as_get, public
+from lms.lookup_limits import address_lookups_refused, address_rate, token_lookups_refused, token_rate
 from verification.models import ApiToken, Lookup
-from verification.ratelimit import address_lookups_refused, address_rate, token_lookups_refused, token_rate
 from verification.selectors import certificate_for_code, certificates_for_codes, public_facts
 from verification.services import api_token_use, verification_lookup_record, verification_lookups_record
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core import checks
 
-from verification.ratelimit import parse_rate
+from lms.lookup_limits import parse_rate
 
 
 @checks.register(checks.Tags.security)

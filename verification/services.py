@@ -15,10 +15,10 @@ from django_tasks import task
 from certificates.models import Certificate
 from certificates.selectors import PublicCertificate
 from lms.errors import ServiceError
+from lms.lookup_limits import token_lookups_left, token_lookups_refused
 from lms.roles import VERIFIER, has_role
 from verification.csvcodes import CodesFile, result_cells
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
-from verification.ratelimit import token_lookups_left, token_lookups_refused
 from verification.selectors import certificates_for_codes, organisation_name_of, public_facts
 
 logger = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ import time_machine
 from django.test import override_settings
 
 from certificates.codes import new_code
+from lms.lookup_limits import token_lookups_refused
 from lms.models import RateCounter
 from tests.tasks import run_ready_tasks, tasks_queued_in_database
 from tests.verification.conftest import make_verifier
@@ -19,7 +20,6 @@ from tests.verification.test_bulk import upload
 from verification import services
 from verification.csvcodes import read_codes_csv
 from verification.models import BulkJob, Lookup
-from verification.ratelimit import token_lookups_refused
 from verification.services import api_token_create, bulk_job_create, bulk_job_pause, bulk_job_resume_if_due
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from certificates.codes import new_code
+from lms.lookup_limits import Rate, describe_rate, parse_rate
 from tests.verification.conftest import make_verifier
-from verification.ratelimit import Rate, describe_rate, parse_rate
 from verification.services import api_token_create
 
 pytestmark = pytest.mark.django_db

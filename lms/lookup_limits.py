@@ -1,6 +1,8 @@
-"""Rate limits on certificate lookups, per client address or per verifier account (all its API tokens and CSVs).
+"""Limits on certificate lookups, per client address (pages, API, files, credentials) or per verifier account (its
+API tokens and CSV checks together): the rates, in settings, and who is counted.
 
-The counting itself is the kernel's (lms/ratelimit.py): fixed windows, atomic, shared by every server.
+In the kernel because several apps look certificates up (verification's pages and API, certificates' published
+credentials); the counting itself is lms/ratelimit.py's: fixed windows, atomic, shared by every server.
 """
 
 import ipaddress
