@@ -111,7 +111,8 @@ class CredentialCheck:
     """The result of checking one credential: an outcome machines can branch on and findings people can read.
 
     outcome is one of: valid, expired, suspended, revoked, superseded, not_yet_valid, status_unknown, tampered,
-    malformed (not in the exact form this site issues), not_ours.
+    malformed (not in the exact form this site issues), not_ours, and for a PDF pdf_changed (a valid credential in a
+    PDF that isn't byte for byte one issued for its certificate).
     """
 
     outcome: str
@@ -130,6 +131,7 @@ class CredentialCheck:
         """The result as plain JSON data, for the command line and API clients."""
         return {
             "outcome": self.outcome,
+            "trusted": self.trusted,
             "headline": self.headline,
             "holder_name": self.holder_name,
             "credential": self.credential_name,
@@ -493,8 +495,9 @@ def _current_of(certificate: Certificate) -> Certificate:
 def credential_file_check(data: bytes, *, now: datetime | None = None) -> CredentialCheck:
     """Read an uploaded file and check the credential in it (raises CredentialFileError if it holds none).
 
-    For a PDF it also says whether the file is byte for byte one this site stored: the credential inside proves
-    the facts, but only an unchanged file proves the printed pages weren't edited.
+    For a PDF it also says whether the file is byte for byte one this site stored for the certificate its credential
+    names: the credential inside proves the facts, but only an unchanged file proves the printed pages weren't
+    edited or taken from another certificate. A valid credential in any other PDF is 'pdf_changed', never 'valid'.
     """
     try:
         document = credential_from_bytes(data)
@@ -510,8 +513,14 @@ def credential_file_check(data: bytes, *, now: datetime | None = None) -> Creden
                 Finding(
                     "PDF",
                     False,
-                    "Not byte for byte the PDF this site issued: the credential inside is genuine, but trust the "
-                    "details on this page rather than the printed ones.",
+                    "Not byte for byte the PDF this site issued for this certificate: the credential inside is "
+                    "genuine, but the printed pages may have been changed or come from another certificate.",
                 )
             )
+            if result.outcome == "valid":
+                result.outcome = "pdf_changed"
+                result.headline = (
+                    "The credential inside is genuine and valid, but this isn't the PDF issued for it: its pages "
+                    "may have been changed, so trust the details shown here rather than the printed ones."
+                )
     return result

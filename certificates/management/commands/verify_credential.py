@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Verify a signed credential (.json) or a certificate PDF with its credential inside: its form, the proof, "
         "the signing key, the status lists and the dates. Exit status 0 only when valid (1 for expired, suspended, "
-        "revoked, superseded, tampered, malformed or not ours)."
+        "revoked, superseded, tampered, malformed, not ours, or a valid credential in a PDF that isn't byte for byte "
+        "the one issued: pdf_changed)."
     )
 
     def add_arguments(self, parser):
