@@ -52,8 +52,7 @@ def bomb(files: int, size: int, *, times: int = 2) -> bytes:
 
 
 def with_xref_stream(plain: dict[int, bytes], in_object_streams: dict[int, int], size: int) -> bytes:
-    """A PDF with a cross-reference stream: the `plain` objects written out, and each object of `in_object_streams`
-    (number: its object stream's number) alone in an object stream inflating, twice over, to `size` bytes."""
+    """A PDF with a cross-reference stream; each of `in_object_streams` alone in an object stream of `size` bytes."""
     objects = dict(plain)
     for number, stream_number in in_object_streams.items():
         header = b"%d 0 " % number
