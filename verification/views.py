@@ -124,6 +124,7 @@ OUTCOME_LABELS = {
     "status_unknown": ("suspended", "Status unknown"),
     "tampered": ("revoked", "Not genuine"),
     "malformed": ("revoked", "Not in our form"),
+    "pdf_changed": ("suspended", "PDF changed"),
     "not_ours": ("expired", "Not ours to check"),
 }
 

@@ -162,8 +162,11 @@ def test_a_pdf_that_was_changed_says_its_pages_cannot_be_trusted(client, certifi
     assert "Byte for byte the PDF this site issued." in text(upload(client, genuine, "certificate.pdf"))
     edited = genuine + b"\n% edited after download\n"  # any change to the file's bytes
     page = text(upload(client, edited, "certificate.pdf"))
-    assert "This credential is genuine and valid." in page
+    assert "PDF changed" in page
+    assert "The credential inside is genuine and valid, but this isn't the PDF issued for it" in page
+    assert "trust the details shown here rather than the printed ones" in page
     assert "Not byte for byte the PDF this site issued" in page
+    assert "This credential is genuine and valid." not in page
 
 
 def test_a_declared_oversized_upload_is_refused_before_it_is_read(client):
