@@ -87,7 +87,7 @@ def criteria_narrative(programme: Programme) -> str:
 def credential_document(certificate: Certificate) -> dict:
     """The unsigned credential: issuer, holder name as an IdentityObject, achievement, dates and its status entry.
 
-    Only what public verification may show (DESIGN.md, Privacy): never the email, scores or hours.
+    Only what public verification may show (docs/privacy.md): never the email, scores or hours.
     """
     programme = certificate.programme
     return {

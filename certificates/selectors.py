@@ -216,7 +216,7 @@ class PublicNewer:
 
 @dataclass(frozen=True)
 class PublicCertificate:
-    """What public verification may show about a certificate (DESIGN.md, Privacy), and its id for the lookup log."""
+    """What public verification may show about a certificate (docs/privacy.md), and its id for the lookup log."""
 
     pk: int
     code: str

@@ -45,7 +45,7 @@ whole limit could never pass, so it gets 422 saying so: split it, or use a token
 
 
 class CertificateCheck(Schema):
-    """A certificate's public status: only what DESIGN.md's privacy section allows."""
+    """A certificate's public status: only what docs/privacy.md allows."""
 
     code: str = Field(description="The verification code in groups of four, as printed.")
     status: Literal["valid", "expired", "suspended", "revoked", "superseded"] = Field(

@@ -50,7 +50,7 @@ def status_reason(certificate: Certificate, status: str) -> str | None:
 
 
 def public_facts(certificate: Certificate, *, today: date | None = None) -> dict:
-    """What a check may say about a certificate (DESIGN.md, Privacy): the API's object, and the CSV's columns."""
+    """What a check may say about a certificate (docs/privacy.md): the API's object, and the CSV's columns."""
     status = certificate.status_on(today or timezone.localdate())
     return {
         "code": certificate.display_code,

@@ -177,7 +177,7 @@ def _verify_upload(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify_certificate(request, code: str):
-    """A certificate's public status: only what DESIGN.md's privacy section allows, and never indexed.
+    """A certificate's public status: only what docs/privacy.md allows, and never indexed.
 
     Opening it records nothing. A signed-in verifier records their check for the holder to see with the page's
     button: a POST, which needs the page's CSRF token, so no link or other site can record one in their name.
