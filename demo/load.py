@@ -44,8 +44,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from certificates.codes import new_code
-from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility
+from certificates.eligibility import evidence_snapshot, programme_eligibility
 from certificates.models import Certificate, EthicsAttestation, Programme
+from certificates.services import certificate_expiry, certificate_number
 from certificates.status_lists import PLACES_PER_LIST
 from content.models import CompetencyDomain
 from courses import quiz_rules
@@ -574,13 +575,13 @@ def _issue_certificates(ctx: Context) -> int:
             programme_id=programme.pk,
             holder_id=user_id,
             holder_name=holder.get_full_name(),
-            number=f"{programme.abbreviation}-{issued_on.year}-{serial:06d}",
+            number=certificate_number(programme, year=issued_on.year, serial=serial),
             year=issued_on.year,
             serial=serial,
             code=new_code(),
             issued_on=issued_on,
             period_starts_on=issued_on,
-            expires_on=add_months(issued_on, programme.validity_months) - timedelta(days=1),
+            expires_on=certificate_expiry(programme, issued_on),
             issued_at=ctx.clamp(_moment(issued_on, time(10))),
             origin=Certificate.Origin.FIRST,
             state=Certificate.State.VALID,
