@@ -7,7 +7,7 @@ the queries of each page in-process (Django's test client against the same datab
 serves the site with gunicorn and loads each page with wrk, times the eligibility check of every trainee, and times
 one certificate render next to a one-line WeasyPrint document. Writes the figures as JSON; progress goes to stderr.
 
-The pages are requested as the same people at both scales, whose own data is the same at both (content/load.py):
+The pages are requested as the same people at both scales, whose own data is the same at both (demo/load.py):
 load-trainee-00002 (part way, 100 entries) and load-supervisor-0001 (25 trainees, 46 batches waiting), so any
 difference between 1x and 100x is what the other 99 % of the rows cost.
 """
@@ -60,7 +60,7 @@ def targets() -> list[dict]:
     from django.test import Client
 
     from certificates.models import Certificate
-    from content.load import Curriculum, ensure_curriculum
+    from demo.load import Curriculum, ensure_curriculum
 
     users = get_user_model().objects
     _, course = ensure_curriculum()
@@ -157,7 +157,7 @@ def measure_scale(scale: int, *, port: int, environment: dict, tmp: Path, label:
 
     from bench.certificates import render_times
     from certificates.models import Certificate
-    from content.load import load_counts
+    from demo.load import load_counts
     from practice.models import PracticeEntry
 
     started = time.perf_counter()

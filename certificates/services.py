@@ -120,6 +120,11 @@ def current_certificate(*, holder: AbstractBaseUser, programme: Programme) -> Ce
     )
 
 
+def certificate_number(programme: Programme, *, year: int, serial: int) -> str:
+    """A certificate's number: programme abbreviation, year of issue and serial, e.g. CPS-2026-000001."""
+    return f"{programme.abbreviation}-{year}-{serial:06d}"
+
+
 def _next_serial(programme: Programme, year: int) -> int:
     latest = Certificate.objects.filter(programme=programme, year=year).aggregate(latest=Max("serial"))["latest"]
     return (latest or 0) + 1
@@ -145,7 +150,7 @@ def _create(
         programme=programme,
         holder=holder,
         holder_name=holder_name,
-        number=f"{programme.abbreviation}-{issued_on.year}-{serial:06d}",
+        number=certificate_number(programme, year=issued_on.year, serial=serial),
         year=issued_on.year,
         serial=serial,
         code=new_code(),
@@ -163,7 +168,8 @@ def _create(
     return certificate
 
 
-def _expiry(programme: Programme, starts_on: date) -> date:
+def certificate_expiry(programme: Programme, starts_on: date) -> date:
+    """The last day a certificate whose validity period starts on `starts_on` is valid."""
     return add_months(starts_on, programme.validity_months) - timedelta(days=1)
 
 
@@ -197,7 +203,7 @@ def certificate_issue_if_eligible(
                 holder_name=display_name(holder),
                 issued_on=today,
                 period_starts_on=today,
-                expires_on=_expiry(programme, today),
+                expires_on=certificate_expiry(programme, today),
                 origin=Certificate.Origin.FIRST,
                 evidence=evidence_snapshot(user=holder, eligibility=eligibility),
                 replaces=None,
@@ -263,7 +269,7 @@ def certificate_renew_if_due(*, certificate: Certificate, today: date | None = N
         holder_name=_renewal_name(old, holder),
         issued_on=today,
         period_starts_on=starts_on,
-        expires_on=_expiry(programme, starts_on),
+        expires_on=certificate_expiry(programme, starts_on),
         origin=Certificate.Origin.RENEWAL,
         evidence=evidence,
         replaces=old,

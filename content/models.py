@@ -1,6 +1,10 @@
 """Site-wide pages and the competency domains shared by courses, practice and certificates."""
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.db import models
+from django.http import HttpRequest
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -41,12 +45,14 @@ class HomePage(Page):
     subpage_types = ["courses.CourseIndexPage", "content.StandardPage"]
     max_count = 1
 
-    def get_context(self, request, *args, **kwargs):
-        """Add the published courses to the context."""
-        from courses.selectors import live_courses
+    context_providers: ClassVar[list[Callable[[HttpRequest], dict]]] = []
+    """Functions whose dicts join the page's context; the apps above content add theirs (courses: the live courses)."""
 
+    def get_context(self, request, *args, **kwargs):
+        """Add what every context provider gives, such as the published courses."""
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = live_courses()
+        for provider in self.context_providers:
+            context.update(provider(request))
         return context
 
 

@@ -3,7 +3,21 @@
 from django.apps import AppConfig
 
 
+def home_page_courses(request) -> dict:
+    """The published courses, which the home page lists."""
+    from courses.selectors import live_courses
+
+    return {"courses": live_courses()}
+
+
 class CoursesConfig(AppConfig):
     """Courses, modules and lessons; enrolment and progress."""
 
     name = "courses"
+
+    def ready(self):
+        """Give the home page the published courses to list."""
+        from content.models import HomePage
+
+        if home_page_courses not in HomePage.context_providers:
+            HomePage.context_providers.append(home_page_courses)

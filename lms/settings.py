@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "accounts",
     "privacy",
     "audit",
+    "demo",
     "ninja",
     "django_tasks",
     "django_tasks_db",

@@ -33,7 +33,7 @@ def give_totp(user, secret: str | None = None):
 
 def totp_code(user, *, at: float | None = None) -> str:
     """The code the user's authenticator app shows now (or at the given Unix time)."""
-    from accounts.demo import totp_code_now, totp_secret_of
+    from demo.accounts import totp_code_now, totp_secret_of
 
     secret = totp_secret_of(user)
     assert secret is not None, f"{user.get_username()} has no authenticator app"

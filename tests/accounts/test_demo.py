@@ -7,8 +7,8 @@ from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from accounts.demo import DEMO_TOTP_SECRET, ensure_demo_authenticators, totp_code_now, totp_secret_of
-from content.demo import LoadReport, ensure_demo_users
+from demo.accounts import DEMO_TOTP_SECRET, ensure_demo_authenticators, totp_code_now, totp_secret_of
+from demo.site import LoadReport, ensure_demo_users
 from tests.accounts.conftest import signed_in_user_id
 from tests.factories import UserFactory
 

@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from accounts.demo import totp_code_now
 from accounts.middleware import MFA_REQUIRED_MESSAGE, MfaRequiredMiddleware
+from demo.accounts import totp_code_now
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
 from practice.models import Organisation, PracticeEntry
 from practice.services import entries_submit, entry_create

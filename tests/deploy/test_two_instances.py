@@ -30,10 +30,10 @@ POLL_TIMEOUT = 120  # seconds for the worker to issue and render
 PREPARE_TRAINEE = """
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from certificates.demo import DemoHolder, complete_training, ensure_person, log_hours
+from demo.certificates import DemoHolder, complete_training, ensure_person, log_hours
 from certificates.eligibility import programme_eligibility
 from certificates.models import Programme
-from content.demo import LoadReport
+from demo.site import LoadReport
 
 holder = DemoHolder("jordan", "Jordan", "Achterberg", "Harbour Peer Support Centre", 0)
 user = ensure_person(holder, LoadReport())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_TOTP_SECRET, totp_code_now
+from demo.accounts import DEMO_TOTP_SECRET, totp_code_now
 
 PASSWORD = "peerdemo2026"  # noqa: S105 - the published demo password
 STEP_TIMEOUT_MS = 15_000
@@ -55,9 +55,9 @@ def journey_programme_open() -> None:
     Harmless to run twice.
     """
     from certificates.models import Programme
-    from content.demo import LoadReport, load_module, markdown_to_richtext, sync_page
     from content.models import CompetencyDomain, StandardPage
     from courses.models import CourseIndexPage, CoursePage
+    from demo.site import LoadReport, load_module, markdown_to_richtext, sync_page
 
     report = LoadReport()
     course = sync_page(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.demo import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
+from demo.accounts import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from accounts.demo import DEMO_TOTP_SECRET, totp_code_now
+from demo.accounts import DEMO_TOTP_SECRET, totp_code_now
 from tests.e2e.test_site_in_browser import LESSON, log_in
 
 pytestmark = pytest.mark.browser

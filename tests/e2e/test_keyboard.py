@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 # A quiz no other browser test takes: the demo trainee hasn't tried it.
 QUIZ = "/courses/peer-specialist-foundations/recovery-language/quiz/"
-QUIZ_SOURCE = Path(__file__).resolve().parents[2] / "content/curriculum/foundations/06-recovery-language.yaml"
+QUIZ_SOURCE = Path(__file__).resolve().parents[2] / "demo/curriculum/foundations/06-recovery-language.yaml"
 MAX_TABS = 80
 
 FOCUSED = """() => {

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 QUIZ = "/courses/peer-specialist-foundations/active-listening/quiz/"
-SOURCE = Path(__file__).resolve().parents[2] / "content/curriculum/foundations/02-active-listening.yaml"
+SOURCE = Path(__file__).resolve().parents[2] / "demo/curriculum/foundations/02-active-listening.yaml"
 
 
 def _plain(text: str) -> str:

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from accounts.demo import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
+from demo.accounts import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ import pytest
 import yaml
 from django.test import Client
 
-from content.demo import LoadReport, load_policy_pages
 from content.models import StandardPage
+from demo.site import LoadReport, load_policy_pages
 from privacy.policy_pages import POLICY_PAGES, policy_page_path
 from privacy.retention import RETENTION_YEARS
 from tests.factories import site_home

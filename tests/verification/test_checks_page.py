@@ -3,13 +3,13 @@
 import pytest
 from django.urls import get_resolver
 
-from content.demo import LoadReport
+from demo.site import LoadReport
+from demo.verification import DEMO_ORGANISATION, ensure_demo_verifier
 from lms.access import MOUNT_RULES, PUBLIC, SIGNED_IN, rule_for
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 from tests.factories import UserFactory
 from tests.lms.test_access_rules import walk
 from tests.verification.conftest import make_verifier
-from verification.demo import DEMO_ORGANISATION, ensure_demo_verifier
 from verification.models import Lookup, VerifierProfile
 from verification.services import verification_lookup_record
 

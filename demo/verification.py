@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from content.demo import LoadReport
+from demo.site import LoadReport
 from verification.models import Lookup, VerifierProfile
 from verification.services import verification_lookup_record, verifier_profile_save
 

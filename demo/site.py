@@ -1,4 +1,4 @@
-"""Load the demo site (home page, course index, the curriculum in content/curriculum/, and the privacy notice and
+"""Load the demo site (home page, course index, the curriculum in demo/curriculum/, and the privacy notice and
 code of ethics in privacy/pages/) into Wagtail pages.
 
 Every loader compares the source with what is stored and writes only what
@@ -17,11 +17,11 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from content.blocks import LessonStreamBlock, PageStreamBlock
-from content.curriculum.check import MARKDOWN_KEYS
 from content.models import CompetencyDomain, HomePage, StandardPage
 from content.services import home_page_install
 from courses.blocks import ALL_OR_NOTHING, QuestionStreamBlock
 from courses.models import CourseIndexPage, CoursePage, LessonPage, ModuleObjective, ModulePage, QuizPage
+from demo.curriculum.check import MARKDOWN_KEYS
 
 CURRICULUM_DIR = Path(__file__).resolve().parent / "curriculum"
 QUESTION_ID_NAMESPACE = uuid.UUID("6f1d2c1e-9a43-4d8e-8f43-3f0c6a1b7e55")

@@ -29,11 +29,11 @@ from certificates.services import (
     current_certificate,
     ethics_attestation_sign,
 )
-from content.demo import DEMO_PASSWORD, LoadReport, load_policy_pages
 from content.models import CompetencyDomain, HomePage
 from courses.models import CoursePage, LessonPage, QuizPage
 from courses.selectors import quiz_passes
 from courses.services import enrolment_create, lesson_complete, quiz_attempt_start, quiz_attempt_submit
+from demo.site import DEMO_PASSWORD, LoadReport, load_policy_pages
 from practice.models import Organisation, PracticeEntry, SupervisorAssignment
 from practice.selectors import approved_minutes
 from practice.services import (
@@ -264,7 +264,7 @@ def _with_those_it_replaced(certificate: Certificate) -> list[Certificate]:
 
 
 def ensure_ethics_page(report: LoadReport) -> Page:
-    """The code of ethics page, which the demo site's policy pages include (content.demo.load_policy_pages)."""
+    """The code of ethics page, which the demo site's policy pages include (demo.site.load_policy_pages)."""
     home = HomePage.objects.first()
     page = home.get_children().filter(slug=ETHICS_SLUG).first()
     if page is None:

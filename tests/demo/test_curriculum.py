@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from content.curriculum.check import block_words, check_module
+from demo.curriculum.check import block_words, check_module
 
-FOUNDATIONS = Path(__file__).resolve().parents[2] / "content" / "curriculum" / "foundations"
+FOUNDATIONS = Path(__file__).resolve().parents[2] / "demo" / "curriculum" / "foundations"
 MODULE_FILES = sorted(FOUNDATIONS.glob("[0-9][0-9]-*.yaml"))
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from content.load import TRAINEES_PER_SCALE, load, load_counts, scale_of
+from demo.load import TRAINEES_PER_SCALE, load, load_counts, scale_of
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     help = (
         "Add generated trainees, supervisors, placements, course progress, practice logs and certificates for "
-        "measuring the site at scale (content/load.py says exactly what). --scale 1 is 50 trainees with 100 practice "
+        "measuring the site at scale (demo/load.py says exactly what). --scale 1 is 50 trainees with 100 practice "
         "and supervision entries each; --scale 100 is 5,000 trainees and 500,000 entries. Loads the demo curriculum "
         "and programme first if missing. Adds only what is missing, so running it again changes nothing and a "
         "larger scale adds the difference."

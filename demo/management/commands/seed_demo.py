@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import ensure_demo_authenticators
-from certificates.demo import HOLDERS, ensure_demo_certificates
-from content.demo import DEMO_PASSWORD, LoadReport, ensure_demo_progress, ensure_demo_users, load_site
 from courses.models import CoursePage
-from practice.demo import ensure_demo_practice
-from verification.demo import ensure_demo_verifier
+from demo.accounts import ensure_demo_authenticators
+from demo.certificates import HOLDERS, ensure_demo_certificates
+from demo.practice import ensure_demo_practice
+from demo.site import DEMO_PASSWORD, LoadReport, ensure_demo_progress, ensure_demo_users, load_site
+from demo.verification import ensure_demo_verifier
 
 
 class Command(BaseCommand):

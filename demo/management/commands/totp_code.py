@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_TOTP_SECRET, totp_code_now, totp_secret_of
+from demo.accounts import DEMO_TOTP_SECRET, totp_code_now, totp_secret_of
 
 
 class Command(BaseCommand):

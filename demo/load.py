@@ -4,7 +4,7 @@ certificates, written straight to the database in bulk (used by `manage.py seed_
 Scale 1 is 50 trainees with 100 practice and supervision entries each (5,000 entries); scale 100 is 5,000 trainees
 and 500,000 entries. Every trainee has the same shape of data whatever the scale, so a page measured for one of
 them at 1x and at 100x shows what the extra rows elsewhere cost. It builds on the demo's curriculum and
-Certified Peer Specialist programme (content.demo, certificates.demo), loaded first if missing.
+Certified Peer Specialist programme (demo.site, demo.certificates), loaded first if missing.
 
 What it makes, by trainee number i (counting from 0; the same numbers always give the same data):
 
@@ -44,11 +44,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from certificates.codes import new_code
-from certificates.demo import AFTERTHOUGHTS, SHIFT_KINDS, SUPERVISION_TOPICS, ensure_ethics_page, ensure_programme
-from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility
+from certificates.eligibility import evidence_snapshot, programme_eligibility
 from certificates.models import Certificate, EthicsAttestation, Programme
+from certificates.services import certificate_expiry, certificate_number
 from certificates.status_lists import PLACES_PER_LIST
-from content.demo import LoadReport, load_site
 from content.models import CompetencyDomain
 from courses import quiz_rules
 from courses.models import (
@@ -61,6 +60,8 @@ from courses.models import (
     QuizAttempt,
     QuizPage,
 )
+from demo.certificates import AFTERTHOUGHTS, SHIFT_KINDS, SUPERVISION_TOPICS, ensure_ethics_page, ensure_programme
+from demo.site import LoadReport, load_site
 from lms.roles import SUPERVISOR, TRAINEE
 from practice.models import Attestation, Batch, Organisation, PracticeEntry, SupervisorAssignment, SupervisorProfile
 
@@ -574,13 +575,13 @@ def _issue_certificates(ctx: Context) -> int:
             programme_id=programme.pk,
             holder_id=user_id,
             holder_name=holder.get_full_name(),
-            number=f"{programme.abbreviation}-{issued_on.year}-{serial:06d}",
+            number=certificate_number(programme, year=issued_on.year, serial=serial),
             year=issued_on.year,
             serial=serial,
             code=new_code(),
             issued_on=issued_on,
             period_starts_on=issued_on,
-            expires_on=add_months(issued_on, programme.validity_months) - timedelta(days=1),
+            expires_on=certificate_expiry(programme, issued_on),
             issued_at=ctx.clamp(_moment(issued_on, time(10))),
             origin=Certificate.Origin.FIRST,
             state=Certificate.State.VALID,

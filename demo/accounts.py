@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.db import transaction
 
-from content.demo import LoadReport
+from demo.site import LoadReport
 
 # Base32 for a 20-byte key that spells out what it is. Never use it for a real account.
 DEMO_TOTP_SECRET = "DEMOONLYDEMOONLYDEMOONLYDEMOONLY"  # noqa: S105
