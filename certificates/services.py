@@ -16,7 +16,7 @@ from django_tasks import task
 from accounts.models import NameChange
 from certificates import rendering
 from certificates.codes import new_code
-from certificates.credentials import credential_document, sign_document
+from certificates.credentials import credential_document
 from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility, renewal_progress
 from certificates.models import (
     Certificate,
@@ -27,6 +27,7 @@ from certificates.models import (
     Programme,
     SigningKey,
 )
+from certificates.signing import sign_document
 from certificates.status_lists import new_status_index
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
