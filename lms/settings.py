@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "accounts",
     "privacy",
     "audit",
+    "dashboard",
     "ninja",
     "django_tasks",
     "django_tasks_db",
