@@ -33,6 +33,7 @@ from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import HIDDEN_CHARACTERS, display_name
 from lms.roles import PROGRAMME_ADMIN, TRAINEE, has_role, role_holders
+from lms.signals import progress_recorded_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +88,13 @@ def certificates_check_task(*, user_id: int) -> list[int]:
     return [certificate.pk for certificate in certificates_check(holder=holder)]
 
 
-def certificates_check_on_commit(*, user: AbstractBaseUser) -> None:
-    """Once the current transaction commits, check whether the user has just met a programme's requirements.
+def certificates_check_on_progress(sender, *, user: AbstractBaseUser, **kwargs) -> None:
+    """Queue the check of whether the user has just met a programme's requirements (lms.signals.progress_recorded).
 
-    Called by the services whose changes can complete a requirement: hour approval, quiz pass, lesson
-    completion and the ethics attestation.
+    Announced, once their transaction commits, by the services whose changes can complete a requirement: hour
+    approval, quiz pass, lesson completion and the ethics attestation. Connected in CertificatesConfig.ready.
     """
-    user_id = user.pk
-    transaction.on_commit(lambda: certificates_check_task.enqueue(user_id=user_id))
+    certificates_check_task.enqueue(user_id=user.pk)
 
 
 def certificates_check(*, holder: AbstractBaseUser, today: date | None = None) -> list[Certificate]:
@@ -295,7 +295,7 @@ def ethics_attestation_sign(*, user: AbstractBaseUser, programme: Programme, agr
         defaults={"statement": programme.ethics_statement, "signed_name": display_name(user)},
     )
     if created:
-        certificates_check_on_commit(user=user)
+        progress_recorded_on_commit(user=user)
     return attestation
 
 
