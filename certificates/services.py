@@ -13,11 +13,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.models import NameChange
 from certificates import rendering
 from certificates.codes import new_code
 from certificates.credentials import credential_document
 from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility, renewal_progress
+from certificates.holder_names import first_issue_holder_name, holder_name_tidy, renewal_holder_name
 from certificates.models import (
     Certificate,
     CertificateCredential,
@@ -195,7 +195,7 @@ def certificate_issue_if_eligible(
             return _create(
                 programme=programme,
                 holder=holder,
-                holder_name=display_name(holder),
+                holder_name=first_issue_holder_name(holder),
                 issued_on=today,
                 period_starts_on=today,
                 expires_on=_expiry(programme, today),
@@ -217,12 +217,6 @@ def _holder_locked(holder_id: int) -> AbstractBaseUser:
     # accounts.services.user_name_change locks only this row: a name correction and an issue or renewal queue
     # behind each other, and the certificate carries the name as committed.
     return get_user_model().objects.select_for_update().get(pk=holder_id)
-
-
-def _renewal_name(old: Certificate, holder: AbstractBaseUser) -> str:
-    """The holder's name if they corrected it since the old certificate was issued, else the name on the old one."""
-    corrected = NameChange.objects.filter(user=holder, changed_at__gt=old.issued_at).exists()
-    return display_name(holder) if corrected else old.holder_name
 
 
 def _supersede(old: Certificate, new: Certificate, *, by: AbstractBaseUser | None, reason: str) -> None:
@@ -261,7 +255,7 @@ def certificate_renew_if_due(*, certificate: Certificate, today: date | None = N
     new = _create(
         programme=programme,
         holder=holder,
-        holder_name=_renewal_name(old, holder),
+        holder_name=renewal_holder_name(old=old, holder=holder),
         issued_on=today,
         period_starts_on=starts_on,
         expires_on=_expiry(programme, starts_on),
@@ -473,7 +467,7 @@ def certificate_reissue(
     Raises CertificateError 'not_allowed', 'name_required', 'name_invalid' (hidden control or direction characters),
     'reason_required', 'not_valid' or 'superseded'.
     """
-    holder_name = " ".join((holder_name or "").split())
+    holder_name = holder_name_tidy(holder_name)
     if not holder_name:
         raise CertificateError("name_required", "Enter the name as it should appear on the certificate.")
     if HIDDEN_CHARACTERS.search(holder_name):
