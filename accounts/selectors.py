@@ -1,10 +1,12 @@
-"""Reads for accounts: invitations, and whether someone still has to turn on two-factor authentication."""
+"""Reads for accounts: invitations, whether someone still has to turn on two-factor authentication, name corrections."""
+
+from datetime import datetime
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
-from accounts.models import Invitation
+from accounts.models import Invitation, NameChange
 from accounts.services import MAX_TOKEN_LENGTH, invitation_digest
 from lms.ids import MAX_ID
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
@@ -46,3 +48,8 @@ def has_totp(user: AbstractBaseUser) -> bool:
 def mfa_missing(user: AbstractBaseUser) -> bool:
     """Whether the user must turn on two-factor authentication before approving, revoking or editing anything."""
     return mfa_required(user) and not has_totp(user)
+
+
+def name_corrected_since(user: AbstractBaseUser, moment: datetime) -> bool:
+    """Whether the person corrected their own name (a NameChange) after the moment."""
+    return NameChange.objects.filter(user=user, changed_at__gt=moment).exists()

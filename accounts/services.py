@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import INVITATION_LIFETIME, Invitation, NameChange
+from certificates.holder_names import FULL_NAME_MAX_LENGTH, certificates_to_reissue_for, holder_name_tidy
 from certificates.models import Certificate
-from certificates.selectors import live_certificates
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import HIDDEN_CHARACTERS, display_name
@@ -32,7 +32,6 @@ from verification.services import verifier_profile_save
 
 MAX_TOKEN_LENGTH = 100
 NAME_MAX_LENGTH = 150  # Django's User.first_name and User.last_name
-FULL_NAME_MAX_LENGTH = 300  # the full name printed and signed: Certificate.holder_name, the signed names
 NAME_CHANGES_PER_DAY = 5  # a person's own corrections in any 24 hours, counted from their NameChange records
 NAME_CHANGE_WINDOW = timedelta(hours=24)
 Status = Invitation.Status
@@ -60,7 +59,7 @@ def person_name_tidy(value: str, *, part: str) -> str:
     Raises AccountError '<part>_name_required' when nothing is left, 'name_too_long' past 150 characters, and
     'name_invalid' when it holds control characters or hidden text-direction marks.
     """
-    value = " ".join((value or "").split())
+    value = holder_name_tidy(value)
     if not value:
         raise AccountError(
             f"{part}_name_required", f"Tell us your {part} name, as it should appear on your certificate."
@@ -185,7 +184,7 @@ def user_name_change(*, user: AbstractBaseUser, first_name: str, last_name: str)
     _refuse_too_many_changes(user)  # counted under the lock on the person's row, so parallel saves can't slip past
     user_name_set(user=user, first_name=first_name, last_name=last_name)
     new_name = display_name(user)
-    to_reissue = [c for c in live_certificates(holder=user) if c.holder_name != new_name]
+    to_reissue = certificates_to_reissue_for(holder=user, name=new_name)
     recipients = programme_admin_emails() if to_reissue else []
     team_asked = bool(recipients)
     NameChange.objects.create(

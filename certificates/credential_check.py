@@ -19,11 +19,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, StreamObject, is_null_o
 
 from certificates.credential_facts import CredentialFacts, StatusEntryFacts, UnreadableFacts, credential_facts
 from certificates.credential_form import MalformedCredential, check_form, same_json
-from certificates.credentials import loader
 from certificates.models import Certificate, CertificateCredential, CertificateFile, SigningKey
 from certificates.rendering import CREDENTIAL_FILENAME
 from certificates.selectors import certificate_by_code
-from certificates.signing import issuer_did, resolve_public_key
+from certificates.signing import issuer_did, loader, resolve_public_key
 from certificates.status_lists import (
     FIRST_PLACE,
     LEGACY_LIST_SIZE,

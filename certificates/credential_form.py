@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 
-from certificates.credentials import CREDENTIALS_V2, OPEN_BADGES_V3, loader
+from certificates.credentials import CREDENTIALS_V2, OPEN_BADGES_V3
+from certificates.signing import loader
 from certificates.status_lists import STATUS_PURPOSE, STATUS_SIZE, status_messages
 from dataintegrity.contexts import ContextsMissing
 from dataintegrity.eddsa_rdfc_2022 import CRYPTOSUITE, PROOF_TYPE

@@ -2,31 +2,17 @@
 
 import uuid
 from datetime import UTC, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from certificates.eligibility import figure_text
 from certificates.models import Certificate, Programme
-from certificates.signing import current_signing_key, issuer_did, verification_method_id
+from certificates.signing import issuer_did
 from certificates.status_lists import status_entry
-from dataintegrity.contexts import document_loader
-from dataintegrity.eddsa_rdfc_2022 import add_proof
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 OPEN_BADGES_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-
-
-@lru_cache(maxsize=1)
-def loader():
-    """The JSON-LD document loader: contexts from the local files installed from npm, never the network."""
-    return document_loader()
-
-
-def timestamp(moment: datetime) -> str:
-    """A moment as the UTC date-time string credentials use, to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def local_timestamp(moment: datetime) -> str:
@@ -121,19 +107,3 @@ def credential_document(certificate: Certificate) -> dict:
         },
         "credentialStatus": status_entry(certificate),
     }
-
-
-def sign_document(document: dict) -> dict:
-    """The document with a Data Integrity proof (eddsa-rdfc-2022) by the current signing key, as a proof set of one.
-
-    Open Badges 3.0's schema wants `proof` as an array; a proof set of one means the same as the single proof.
-    """
-    private_key, key = current_signing_key()
-    signed = add_proof(
-        document,
-        private_key=private_key,
-        verification_method=verification_method_id(key.public_key_multibase),
-        created=timestamp(datetime.now(UTC)),
-        loader=loader(),
-    )
-    return {**signed, "proof": [signed["proof"]]}

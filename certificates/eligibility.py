@@ -13,6 +13,7 @@ from certificates.models import Certificate, EthicsAttestation, Programme
 from courses.selectors import course_completions, quiz_passes
 from practice.models import PracticeEntry
 from practice.selectors import approved_minutes, approved_minutes_of_activity
+from practice.targets import HourTargets
 
 
 def add_months(day: date, months: int) -> date:
@@ -237,27 +238,34 @@ def _ethics_line(user, programme: Programme) -> list[Requirement]:
     ]
 
 
-def hour_targets() -> dict[str, int]:
-    """The active programme's hour minimums in minutes, keyed as practice.selectors.hours_totals expects.
+def hour_targets() -> HourTargets:
+    """The active programmes' hour minimums in minutes, for the practice log (registered in CertificatesConfig.ready).
 
     With several active programmes, the highest minimum of each line counts.
     """
-    targets: dict[str, int] = {}
+    per_kind: dict[str, int] = {}
+    by_activity: dict[str, int] = {}
+    by_domain: dict[str, int] = {}
 
-    def keep(key: str, hours: Decimal) -> None:
+    def keep(targets: dict[str, int], key: str, hours: Decimal) -> None:
         if hours:
             targets[key] = max(targets.get(key, 0), minutes_of(hours))
 
     for programme in Programme.objects.filter(is_active=True).prefetch_related(
         "domain_hours__domain", "activity_hours"
     ):
-        keep("practice", programme.practice_hours)
-        keep("supervision", programme.supervision_hours)
+        keep(per_kind, "practice", programme.practice_hours)
+        keep(per_kind, "supervision", programme.supervision_hours)
         for minimum in programme.domain_hours.all():
-            keep(f"domain:{minimum.domain.slug}", minimum.hours)
+            keep(by_domain, minimum.domain.slug, minimum.hours)
         for minimum in programme.activity_hours.all():
-            keep(f"activity:{minimum.activity_type}", minimum.hours)
-    return targets
+            keep(by_activity, minimum.activity_type, minimum.hours)
+    return HourTargets(
+        practice=per_kind.get("practice"),
+        supervision=per_kind.get("supervision"),
+        by_activity=by_activity,
+        by_domain=by_domain,
+    )
 
 
 def hours_window_start(programme: Programme, on: date) -> date | None:

@@ -13,11 +13,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.models import NameChange
 from certificates import rendering
 from certificates.codes import new_code
-from certificates.credentials import credential_document, sign_document
+from certificates.credentials import credential_document
 from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility, renewal_progress
+from certificates.holder_names import first_issue_holder_name, holder_name_tidy, renewal_holder_name
 from certificates.models import (
     Certificate,
     CertificateCredential,
@@ -27,11 +27,13 @@ from certificates.models import (
     Programme,
     SigningKey,
 )
+from certificates.signing import sign_document
 from certificates.status_lists import new_status_index
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import HIDDEN_CHARACTERS, display_name
 from lms.roles import PROGRAMME_ADMIN, TRAINEE, has_role, role_holders
+from lms.signals import progress_recorded_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +88,13 @@ def certificates_check_task(*, user_id: int) -> list[int]:
     return [certificate.pk for certificate in certificates_check(holder=holder)]
 
 
-def certificates_check_on_commit(*, user: AbstractBaseUser) -> None:
-    """Once the current transaction commits, check whether the user has just met a programme's requirements.
+def certificates_check_on_progress(sender, *, user: AbstractBaseUser, **kwargs) -> None:
+    """Queue the check of whether the user has just met a programme's requirements (lms.signals.progress_recorded).
 
-    Called by the services whose changes can complete a requirement: hour approval, quiz pass, lesson
-    completion and the ethics attestation.
+    Announced, once their transaction commits, by the services whose changes can complete a requirement: hour
+    approval, quiz pass, lesson completion and the ethics attestation. Connected in CertificatesConfig.ready.
     """
-    user_id = user.pk
-    transaction.on_commit(lambda: certificates_check_task.enqueue(user_id=user_id))
+    certificates_check_task.enqueue(user_id=user.pk)
 
 
 def certificates_check(*, holder: AbstractBaseUser, today: date | None = None) -> list[Certificate]:
@@ -200,7 +201,7 @@ def certificate_issue_if_eligible(
             return _create(
                 programme=programme,
                 holder=holder,
-                holder_name=display_name(holder),
+                holder_name=first_issue_holder_name(holder),
                 issued_on=today,
                 period_starts_on=today,
                 expires_on=certificate_expiry(programme, today),
@@ -222,12 +223,6 @@ def _holder_locked(holder_id: int) -> AbstractBaseUser:
     # accounts.services.user_name_change locks only this row: a name correction and an issue or renewal queue
     # behind each other, and the certificate carries the name as committed.
     return get_user_model().objects.select_for_update().get(pk=holder_id)
-
-
-def _renewal_name(old: Certificate, holder: AbstractBaseUser) -> str:
-    """The holder's name if they corrected it since the old certificate was issued, else the name on the old one."""
-    corrected = NameChange.objects.filter(user=holder, changed_at__gt=old.issued_at).exists()
-    return display_name(holder) if corrected else old.holder_name
 
 
 def _supersede(old: Certificate, new: Certificate, *, by: AbstractBaseUser | None, reason: str) -> None:
@@ -266,7 +261,7 @@ def certificate_renew_if_due(*, certificate: Certificate, today: date | None = N
     new = _create(
         programme=programme,
         holder=holder,
-        holder_name=_renewal_name(old, holder),
+        holder_name=renewal_holder_name(old=old, holder=holder),
         issued_on=today,
         period_starts_on=starts_on,
         expires_on=certificate_expiry(programme, starts_on),
@@ -300,7 +295,7 @@ def ethics_attestation_sign(*, user: AbstractBaseUser, programme: Programme, agr
         defaults={"statement": programme.ethics_statement, "signed_name": display_name(user)},
     )
     if created:
-        certificates_check_on_commit(user=user)
+        progress_recorded_on_commit(user=user)
     return attestation
 
 
@@ -478,7 +473,7 @@ def certificate_reissue(
     Raises CertificateError 'not_allowed', 'name_required', 'name_invalid' (hidden control or direction characters),
     'reason_required', 'not_valid' or 'superseded'.
     """
-    holder_name = " ".join((holder_name or "").split())
+    holder_name = holder_name_tidy(holder_name)
     if not holder_name:
         raise CertificateError("name_required", "Enter the name as it should appear on the certificate.")
     if HIDDEN_CHARACTERS.search(holder_name):

@@ -1,8 +1,10 @@
-"""The site's issuer identity (did:web) and its Ed25519 signing keys: the current one and those retired."""
+"""The site's issuer identity (did:web), its Ed25519 signing keys (current and retired) and the signing of documents."""
 
 import os
 import re
 import tempfile
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -13,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from certificates.models import SigningKey
+from dataintegrity.contexts import document_loader
+from dataintegrity.eddsa_rdfc_2022 import add_proof
 from dataintegrity.multikey import (
     private_key_from_multibase,
     private_key_multibase,
@@ -72,6 +76,33 @@ def current_signing_key() -> tuple[Ed25519PrivateKey, SigningKey]:
     if record is None:
         record, _ = SigningKey.objects.get_or_create(public_key_multibase=public)
     return private_key, record
+
+
+@lru_cache(maxsize=1)
+def loader():
+    """The JSON-LD document loader: contexts from the local files installed from npm, never the network."""
+    return document_loader()
+
+
+def timestamp(moment: datetime) -> str:
+    """A moment as the UTC date-time string credentials use, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sign_document(document: dict) -> dict:
+    """The document with a Data Integrity proof (eddsa-rdfc-2022) by the current signing key, as a proof set of one.
+
+    Open Badges 3.0's schema wants `proof` as an array; a proof set of one means the same as the single proof.
+    """
+    private_key, key = current_signing_key()
+    signed = add_proof(
+        document,
+        private_key=private_key,
+        verification_method=verification_method_id(key.public_key_multibase),
+        created=timestamp(datetime.now(UTC)),
+        loader=loader(),
+    )
+    return {**signed, "proof": [signed["proof"]]}
 
 
 def did_document() -> dict:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from certificates.models import Certificate
+from certificates.signing import current_signing_key, issuer_did, sign_document, timestamp
 from dataintegrity.bitstring import MIN_ENTRIES, encode_list, new_bitstring, set_bit, set_status_value
 
 STATUS_PURPOSE = "message"
@@ -193,21 +194,17 @@ def legacy_status_list_credential(list_number: int, purpose: str) -> tuple[str, 
 
 
 def _signed_list(url: str, purpose: str, bits: bytearray) -> tuple[str, str]:
-    from certificates.credentials import sign_document
-    from certificates.signing import current_signing_key
-
     digest = hashlib.sha256(bits).hexdigest()
     signer = current_signing_key()[1].public_key_multibase  # a rotation signs the lists again with the new key
     key = f"status-list:{url}:{purpose}:{digest}:{signer}"
     text = cache.get(key)
     if text is None:
-        now = datetime.now(UTC).replace(microsecond=0)
         document = {
             "@context": ["https://www.w3.org/ns/credentials/v2"],
             "id": url,
             "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-            "issuer": _issuer(),
-            "validFrom": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "issuer": issuer_did(),
+            "validFrom": timestamp(datetime.now(UTC)),
             "credentialSubject": {
                 "id": f"{url}#list",
                 "type": "BitstringStatusList",
@@ -218,9 +215,3 @@ def _signed_list(url: str, purpose: str, bits: bytearray) -> tuple[str, str]:
         text = json.dumps(sign_document(document), indent=2)
         cache.set(key, text, timeout=24 * 3600)
     return text, f'W/"{digest[:32]}"'
-
-
-def _issuer() -> str:
-    from certificates.signing import issuer_did
-
-    return issuer_did()

@@ -1,4 +1,4 @@
-"""URLs for signing the code of ethics, a certificate's page and its PDFs."""
+"""URLs for a certificate's page and its PDFs."""
 
 from django.urls import path, register_converter
 
@@ -23,7 +23,6 @@ class PaperConverter:
 register_converter(PaperConverter, "paper")
 
 urlpatterns = [
-    path("certificates/programmes/<id:programme_id>/ethics/", views.ethics_sign, name="ethics_sign"),
     path("certificates/<id:pk>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<id:pk>/certificate-<paper:paper>.pdf", views.certificate_download, name="certificate_download"),
 ]

@@ -1,51 +1,22 @@
-"""Views for trainees' certificates: signing the code of ethics, a certificate's page and its stored PDFs."""
+"""Views for trainees' certificates: a certificate's page and its stored PDFs."""
 
 import logging
 from datetime import date
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
-from django.utils.timezone import localtime
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
-from certificates.models import Certificate, CertificateFile, Programme
+from certificates.models import Certificate, CertificateFile
 from certificates.selectors import (
     certificate_file_for_viewer,
     certificate_for_viewer,
-    ethics_signed_on,
 )
-from certificates.services import CertificateError, ethics_attestation_sign
-from courses.views import dashboard_response
-from lms.access import role_required, signed_in
-from lms.roles import TRAINEE
+from lms.access import signed_in
 
 logger = logging.getLogger(__name__)
-
-
-@role_required(TRAINEE)
-@require_POST
-def ethics_sign(request, programme_id: int):
-    """Sign a programme's code of ethics (the "I agree" box), then go back to the dashboard."""
-    programme = get_object_or_404(Programme, pk=programme_id)
-    signed_before = ethics_signed_on(user=request.user, programme=programme)
-    try:
-        ethics_attestation_sign(user=request.user, programme=programme, agreed=request.POST.get("agreed") == "on")
-    except CertificateError as error:
-        if error.code == "agreement_required":
-            return dashboard_response(
-                request, ethics_error={"programme_id": programme.pk, "message": error.message}, status=400
-            )
-        messages.error(request, error.message)
-        return redirect("dashboard")
-    if signed_before:
-        messages.info(
-            request, f"You signed the {programme.name} code of ethics on {localtime(signed_before):%-d %B %Y}."
-        )
-    else:
-        messages.success(request, f"Thank you. You've signed the {programme.name} code of ethics.")
-    return redirect("dashboard")
 
 
 def _iso_date(text: str | None) -> date | None:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.models import Page
 
-from certificates.services import certificates_check_on_commit
 from courses import quiz_rules
 from courses.access import branch_is_live
 from courses.blocks import MULTIPLE
@@ -24,6 +23,7 @@ from courses.models import (
     QuizPage,
 )
 from lms.errors import ServiceError
+from lms.signals import progress_recorded_on_commit
 
 
 class CourseError(ServiceError):
@@ -58,7 +58,7 @@ def lesson_complete(*, user: AbstractBaseUser, lesson: LessonPage) -> tuple[Less
         raise CourseError("not_enrolled", "Enrol in the course first to track your progress.")
     completion, created = LessonCompletion.objects.get_or_create(user=user, lesson=lesson)
     if created:
-        certificates_check_on_commit(user=user)
+        progress_recorded_on_commit(user=user)
     return completion, created
 
 
@@ -222,7 +222,7 @@ def _grade(attempt: QuizAttempt, now: datetime, *, timed_out: bool) -> None:
     attempt.passed = quiz_rules.passes(percent, attempt.pass_mark)
     attempt.save()
     if attempt.passed:
-        certificates_check_on_commit(user=attempt.user)
+        progress_recorded_on_commit(user=attempt.user)
 
 
 def _claim(attempt: QuizAttempt, now: datetime) -> bool:

@@ -1,4 +1,4 @@
-"""URLs for enrolment, completion, quizzes and the dashboard."""
+"""URLs for enrolment, completion and quizzes."""
 
 from django.urls import path
 
@@ -6,7 +6,6 @@ import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs bel
 from courses import views
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("learn/courses/<id:course_id>/enrol/", views.enrol, name="course_enrol"),
     path("learn/lessons/<id:lesson_id>/complete/", views.complete_lesson, name="lesson_complete"),
     path("learn/quizzes/<id:quiz_id>/start/", views.quiz_start, name="quiz_start"),

@@ -1,4 +1,4 @@
-"""Views for enrolment, lesson completion, quizzes and the trainee dashboard."""
+"""Views for enrolment, lesson completion and quizzes."""
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
@@ -8,14 +8,12 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certificates.selectors import dashboard_programmes
 from courses.access import request_may_view
 from courses.forms import answers_from_post
 from courses.models import CoursePage, LessonPage, QuizAttempt, QuizPage
 from courses.selectors import (
     attempt_questions,
     course_progress_for_user,
-    dashboard_progress,
     lesson_navigation,
     quiz_overview,
 )
@@ -30,7 +28,6 @@ from courses.services import (
     quiz_attempt_submit,
 )
 from lms.access import signed_in
-from lms.roles import TRAINEE, has_role
 
 
 @signed_in
@@ -73,29 +70,6 @@ def complete_lesson(request, lesson_id: int):
     if next_in_course:
         return redirect(next_in_course.url)
     return redirect(course_progress.url)
-
-
-def dashboard_response(request, *, ethics_error: dict | None = None, status: int = 200):
-    """The dashboard page; `ethics_error` ({"programme_id", "message"}) shows a refused ethics attestation in place."""
-    certification = None  # the section is for trainees; others have no programme to work towards
-    if has_role(request.user, TRAINEE):
-        certification = dashboard_programmes(user=request.user, on=timezone.localdate())
-    return render(
-        request,
-        "courses/dashboard.html",
-        {
-            "certification": certification,
-            "courses": dashboard_progress(user=request.user, request=request),
-            "ethics_error": ethics_error,
-        },
-        status=status,
-    )
-
-
-@signed_in
-def dashboard(request):
-    """The signed-in user's certification progress and courses, with where to continue."""
-    return dashboard_response(request)
 
 
 @signed_in

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "accounts",
     "privacy",
     "audit",
+    "dashboard",
     "demo",
     "ninja",
     "django_tasks",

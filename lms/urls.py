@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
+    path("", include("dashboard.urls")),
     path("", include("courses.urls")),
     path("", include("practice.urls")),
     path("", include("certificates.urls")),

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from content.models import CompetencyDomain
 from lms.names import display_name
 from practice.models import Batch, PracticeEntry, SupervisorAssignment
+from practice.targets import HourTargets
 
 Status = PracticeEntry.Status
 Kind = PracticeEntry.Kind
@@ -137,15 +138,15 @@ def _lines(choices, sums: dict[str, tuple[int, int]]) -> list[TotalLine]:
 
 
 def hours_totals(
-    *, trainee: AbstractBaseUser, assignments: QuerySet | None = None, targets: dict[str, int] | None = None
+    *, trainee: AbstractBaseUser, assignments: QuerySet | None = None, targets: HourTargets | None = None
 ) -> HoursTotals:
     """Approved and pending hours of a trainee, each total one database aggregate.
 
     An entry tagged with two competency domains counts in full towards each. With `assignments`, only the
-    entries logged under them count (a supervisor sees the hours they supervised). `targets` maps
-    'practice', 'supervision', 'activity:<type>' and 'domain:<slug>' to a programme's minimum in minutes.
+    entries logged under them count (a supervisor sees the hours they supervised). `targets` gives each line's
+    minimum in minutes, when a programme sets one.
     """
-    targets = targets or {}
+    targets = targets or HourTargets()
     entries = PracticeEntry.objects.filter(trainee=trainee)
     if assignments is not None:
         entries = entries.filter(assignment__in=assignments)
@@ -155,15 +156,15 @@ def hours_totals(
     domain_sums = _sums(practice.filter(domains__isnull=False), "domains")
     activity_sums = _sums(practice, "activity_type")
     return HoursTotals(
-        practice=TotalLine("Practice", *by_kind.get(Kind.PRACTICE, (0, 0)), targets.get("practice")),
-        supervision=TotalLine("Supervision", *by_kind.get(Kind.SUPERVISION, (0, 0)), targets.get("supervision")),
+        practice=TotalLine("Practice", *by_kind.get(Kind.PRACTICE, (0, 0)), targets.practice),
+        supervision=TotalLine("Supervision", *by_kind.get(Kind.SUPERVISION, (0, 0)), targets.supervision),
         by_activity=[
-            TotalLine(label, *activity_sums.get(value, (0, 0)), targets.get(f"activity:{value}"))
+            TotalLine(label, *activity_sums.get(value, (0, 0)), targets.by_activity.get(value))
             for value, label in PracticeEntry.ActivityType.choices
         ],
         by_contact=_lines(PracticeEntry.Contact.choices, _sums(practice, "contact")),
         by_domain=[
-            TotalLine(domain.name, *domain_sums.get(domain.pk, (0, 0)), targets.get(f"domain:{domain.slug}"))
+            TotalLine(domain.name, *domain_sums.get(domain.pk, (0, 0)), targets.by_domain.get(domain.slug))
             for domain in domains
         ],
     )

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from certificates.services import certificates_check_on_commit
 from content.models import CompetencyDomain
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
+from lms.signals import progress_recorded_on_commit
 from practice import rules
 from practice.models import (
     Attestation,
@@ -367,7 +367,7 @@ def entries_approve(
         attestation=attestation,
     )
     _close_if_done(batch, by=supervisor)
-    certificates_check_on_commit(user=batch.trainee)
+    progress_recorded_on_commit(user=batch.trainee)
     email_on_commit(
         template="practice/emails/entries_approved",
         to=[batch.trainee.email],

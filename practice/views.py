@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from certificates.eligibility import hour_targets
 from lms.access import role_required
 from lms.roles import SUPERVISOR, TRAINEE
 from practice import exports
@@ -45,6 +44,7 @@ from practice.services import (
     entry_update,
     supervisor_profile_save,
 )
+from practice.targets import current_hour_targets
 
 PAGE_SIZE = 25
 BATCHES_SHOWN = 10
@@ -68,7 +68,7 @@ def practice_log(request):
     filter_form = EntryFilterForm(request.GET or None)
     filters = EntryFilters(**filter_form.cleaned_data) if filter_form.is_valid() else EntryFilters()
     page = _page(request, trainee_entries(trainee=request.user, filters=filters))
-    totals = hours_totals(trainee=request.user, targets=hour_targets())
+    totals = hours_totals(trainee=request.user, targets=current_hour_targets())
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from certificates.credentials import credential_document, loader, timestamp
+from certificates.credentials import credential_document
 from certificates.models import Certificate, CertificateCredential, SigningKey
 from certificates.services import (
     certificate_credential_sign,
@@ -16,7 +16,7 @@ from certificates.services import (
     certificate_suspend,
     certificates_check,
 )
-from certificates.signing import current_signing_key, verification_method_id
+from certificates.signing import current_signing_key, loader, timestamp, verification_method_id
 from dataintegrity.eddsa_rdfc_2022 import add_proof
 from lms.roles import PROGRAMME_ADMIN, TRAINEE
 from tests.factories import UserFactory, approve_hours, build_assignment, build_programme, entry_data, supervision_data

@@ -12,7 +12,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from certificates.credential_check import CredentialFileError, credential_check, credential_file_check
-from certificates.credentials import loader
 from certificates.models import CertificateCredential, SigningKey
 from certificates.services import (
     certificate_credential_sign,
@@ -23,7 +22,7 @@ from certificates.services import (
     certificate_suspend,
     certificates_check,
 )
-from certificates.signing import issuer_did, resolve_public_key
+from certificates.signing import issuer_did, loader, resolve_public_key
 from certificates.status_lists import ENTRIES_PER_LIST, PLACES_PER_LIST, STATUS_SIZE, status_place
 from dataintegrity.bitstring import MIN_ENTRIES, decode_list
 from dataintegrity.eddsa_rdfc_2022 import add_proof, verify_proof
