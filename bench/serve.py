@@ -71,7 +71,7 @@ def gunicorn_command(port: int, *, graceful_timeout: int) -> list[str]:
     """gunicorn serving the site with WORKERS sync workers on 127.0.0.1:port."""
     return [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "lms.wsgi:application",
+        "config.wsgi:application",
         f"--workers={WORKERS}",
         f"--bind=127.0.0.1:{port}",
         f"--graceful-timeout={graceful_timeout}",
@@ -82,7 +82,7 @@ def gunicorn_command(port: int, *, graceful_timeout: int) -> list[str]:
 def configure(tmp: Path, port: int, *, database_url: str) -> dict[str, str]:
     """Production-like environment on throwaway storage; also written into os.environ for the work done in-process.
 
-    A settings module in the temporary directory takes lms.settings as it is and moves the static files there; the
+    A settings module in the temporary directory takes config.settings as it is and moves the static files there; the
     cache and the rate-limit counters stay in the database, as deployed.
     Returns the environment for gunicorn.
     """
@@ -91,8 +91,8 @@ def configure(tmp: Path, port: int, *, database_url: str) -> dict[str, str]:
     from dataintegrity.multikey import private_key_multibase
 
     (tmp / f"{SETTINGS_MODULE}.py").write_text(
-        '"""lms.settings for make bench: static files in its temporary directory."""\n\n'
-        "from lms.settings import *  # noqa: F403\n\n"
+        '"""config.settings for make bench: static files in its temporary directory."""\n\n'
+        "from config.settings import *  # noqa: F403\n\n"
         f"STATIC_ROOT = {str(tmp / 'static')!r}\n"
     )
     environment = {

@@ -1,6 +1,6 @@
 """What the Wagtail admin needs from the Content Security Policy, and nothing more.
 
-The site-wide policy (CONTENT_SECURITY_POLICY in lms/settings.py) allows no inline script anywhere and no framing.
+The site-wide policy (CONTENT_SECURITY_POLICY in config/settings.py) allows no inline script anywhere and no framing.
 Wagtail 8.0's admin needs four things on top:
 
 - its preview (the editor's preview panel, StreamField block previews) is framed by the admin: those views mark

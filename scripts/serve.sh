@@ -28,7 +28,7 @@ python=${PYTHON:-.venv/bin/python}
 # Production whatever .env says: no debug pages, tasks on the database queue that db_worker reads.
 export DEBUG=0
 export TASKS_BACKEND=django_tasks_db.DatabaseBackend
-export DJANGO_SETTINGS_MODULE=lms.settings
+export DJANGO_SETTINGS_MODULE=config.settings
 
 bind=${BIND:-127.0.0.1:${PORT:-8000}}
 web_workers=${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))}
@@ -167,7 +167,7 @@ trap 'stop; exit 0' INT TERM
 
 say "starting gunicorn on $bind ($web_workers web workers) and $task_workers task worker(s)"
 # No control socket: its default path is per user, so two instances on one machine would fight over it.
-"$python" -m gunicorn lms.wsgi --bind "$bind" --workers "$web_workers" --access-logfile - --no-control-socket \
+"$python" -m gunicorn config.wsgi --bind "$bind" --workers "$web_workers" --access-logfile - --no-control-socket \
   "${proxy_protocol[@]}" &
 pids+=($!)
 for number in $(seq 1 "$task_workers"); do

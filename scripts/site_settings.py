@@ -12,7 +12,7 @@ from pathlib import Path
 def main() -> None:
     """Set Django up from the environment and print PG* exports, DB_*, SIGNING_KEY_* and *_DIR/*_BACKEND."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "only-reading-paths")  # paths don't depend on it; production sets its own
     import django
 

@@ -7,7 +7,7 @@ set -euo pipefail
 python=$1
 shift
 export LMS_TEST_BACKENDS=production
-export DJANGO_SETTINGS_MODULE=lms.settings_test
+export DJANGO_SETTINGS_MODULE=config.settings_test
 export STATIC_ROOT="${STATIC_ROOT:-$(pwd)/var/test-static}"
 "$python" manage.py collectstatic --noinput --clear -v 0
 exec "$python" -m pytest "$@"

@@ -84,7 +84,7 @@ def production_env(*, database_url: str, folder: Path, site_url: str = "https://
     return {
         **inherited,
         "LMS_READ_DOTENV": "0",  # a development .env in the checkout must not leak in
-        "DJANGO_SETTINGS_MODULE": "lms.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": f"{urlparse(site_url).hostname},127.0.0.1",

@@ -83,7 +83,7 @@ def site_env(*, database_url: str, folder: Path, **extra: str) -> dict:
     return {
         **inherited,
         "LMS_READ_DOTENV": "0",
-        "DJANGO_SETTINGS_MODULE": "lms.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "testserver",

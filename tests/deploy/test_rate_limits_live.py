@@ -24,7 +24,7 @@ import requests
 
 from tests.deploy.conftest import ROOT, free_port, manage, postgres_databases
 
-LIMIT = 60  # lms/settings.py: VERIFY_RATE_LIMIT's default, per client address and minute
+LIMIT = 60  # config/settings.py: VERIFY_RATE_LIMIT's default, per client address and minute
 LOOKUPS = 200
 THREADS = 4
 PASSWORD = "a long passphrase for the live test"
@@ -48,12 +48,12 @@ def on_postgres() -> bool:
 
 
 def production_settings(*, database_url: str, folder: Path, cache_url: str = "") -> dict:
-    """The environment gunicorn runs with: lms.settings as deployed, DEBUG off, the cache as CACHE_URL says."""
+    """The environment gunicorn runs with: config.settings as deployed, DEBUG off, the cache as CACHE_URL says."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG", "TASKS_", "CACHE_"))}
     env = {
         **inherited,
         "LMS_READ_DOTENV": "0",
-        "DJANGO_SETTINGS_MODULE": "lms.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -136,7 +136,7 @@ def live_site(request, tmp_path, processes):
         code = manage(env, "shell", "-c", MAKE_ACCOUNT_AND_CERTIFICATE).strip().splitlines()[-1]
         gunicorn = [
             str(Path(sys.executable).parent / "gunicorn"),
-            "lms.wsgi:application",
+            "config.wsgi:application",
             "--workers=3",
             f"--bind=127.0.0.1:{port}",
             "--timeout=30",

@@ -78,7 +78,7 @@ def e2e_site(tmp_path_factory):
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DJANGO_SETTINGS_MODULE": "lms.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "SIGNING_KEY_FILE": str(tmp / "signing-key.json"),  # certificates are signed and rendered, as deployed
         "DEBUG": "0",
         "SECURE_SSL_REDIRECT": "0",  # the test server speaks plain http on 127.0.0.1
@@ -98,7 +98,7 @@ def e2e_site(tmp_path_factory):
     log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
         # No control socket: its default path is one per user, shared with any other gunicorn on the machine.
-        [python, "-m", "gunicorn", "lms.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--no-control-socket"],
+        [python, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--no-control-socket"],
         cwd=ROOT,
         env=env,
         stdout=log,

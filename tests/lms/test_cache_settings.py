@@ -24,7 +24,13 @@ def cache_report(env: dict) -> dict:
     result = subprocess.run(  # noqa: S603 - fixed interpreter and code
         [sys.executable, "-c", REPORT],
         cwd=ROOT,
-        env={**clean, "LMS_READ_DOTENV": "0", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "lms.settings", **env},
+        env={
+            **clean,
+            "LMS_READ_DOTENV": "0",
+            "SECRET_KEY": "x" * 50,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,

@@ -32,7 +32,7 @@ def _production_environment(tmp_path, **overrides) -> dict:
     environment = {k: v for k, v in os.environ.items() if k not in INHERITED and not k.startswith(INHERITED_PREFIXES)}
     environment.update(
         {
-            "DJANGO_SETTINGS_MODULE": "lms.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "LMS_READ_DOTENV": "0",
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(60),
@@ -63,7 +63,7 @@ def _manage(environment: dict, *args: str) -> subprocess.CompletedProcess:
 
 def _settings(environment: dict, expression: str) -> str:
     result = subprocess.run(  # noqa: S603 - fixed interpreter and code
-        [sys.executable, "-c", f"import lms.settings as s; print({expression})"],
+        [sys.executable, "-c", f"import config.settings as s; print({expression})"],
         cwd=ROOT,
         env=environment,
         capture_output=True,

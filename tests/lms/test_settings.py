@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from lms.settings import email_settings, env_bool, env_list
+from config.settings import email_settings, env_bool, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ def _settings_in_subprocess(env: dict, expression: str) -> subprocess.CompletedP
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
     clean.update({"LMS_READ_DOTENV": "0", **env})
     return subprocess.run(  # noqa: S603 - fixed interpreter and code
-        [sys.executable, "-c", f"import lms.settings as s; print({expression})"],
+        [sys.executable, "-c", f"import config.settings as s; print({expression})"],
         cwd=ROOT,
         env=clean,
         capture_output=True,

@@ -61,7 +61,13 @@ def settings_report(env: dict) -> dict:
     result = subprocess.run(  # noqa: S603 - fixed interpreter and code
         [sys.executable, "-c", REPORT],
         cwd=ROOT,
-        env={**clean, "LMS_READ_DOTENV": "0", "SECRET_KEY": "x" * 50, "DJANGO_SETTINGS_MODULE": "lms.settings", **env},
+        env={
+            **clean,
+            "LMS_READ_DOTENV": "0",
+            "SECRET_KEY": "x" * 50,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,
@@ -74,7 +80,7 @@ def settings_error(env: dict) -> str:
     """The error a server would stop with when starting with these environment variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MEDIA_", "DJANGO_", "DEBUG"))}
     result = subprocess.run(  # noqa: S603 - fixed interpreter and code
-        [sys.executable, "-c", "import lms.settings"],
+        [sys.executable, "-c", "import config.settings"],
         cwd=ROOT,
         env={**clean, "LMS_READ_DOTENV": "0", "SECRET_KEY": "x" * 50, **env},
         capture_output=True,

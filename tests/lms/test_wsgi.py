@@ -9,10 +9,10 @@ from django.conf import settings
 
 def test_a_worker_has_its_views_imported_and_its_long_lived_objects_frozen():
     probe = (
-        "import gc, sys; import lms.wsgi; "
+        "import gc, sys; import config.wsgi; "
         "print(gc.get_freeze_count(), 'verification.api' in sys.modules, 'practice.views' in sys.modules)"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings", "DEBUG": "1", "LMS_READ_DOTENV": "0"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1", "LMS_READ_DOTENV": "0"}
     done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
         [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
     )

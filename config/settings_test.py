@@ -11,7 +11,7 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
-from lms.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: E402, F403
 
 PRODUCTION_BACKENDS = os.environ.get("LMS_TEST_BACKENDS", "") == "production"
 
