@@ -13,7 +13,7 @@ from audit.selectors import trail_page, trainee_trail
 from certificates.codes import new_code
 from certificates.models import Certificate
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
-from privacy.selectors import user_data
+from privacy.export import user_data
 from privacy.services import account_close
 from tests.factories import PASSWORD, UserFactory, build_programme
 
