@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import NameChange
 from accounts.services import AccountError, user_name_change
-from audit.selectors import trail_page, trainee_trail
+from audit.trails import trail_page, trainee_trail
 from certificates.codes import new_code
 from certificates.models import Certificate
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
