@@ -7,7 +7,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from audit import selectors
+from audit import finding, trails
+from audit.names import roles_of
 from certificates.models import Certificate
 from lms.access import role_required
 from lms.names import display_name
@@ -21,9 +22,9 @@ def search(request):
     query = request.GET.get("q", "").strip()
     people = certificates = None
     if query:
-        page = Paginator(selectors.find_people(query), selectors.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        people = {"page": page, "rows": selectors.people_with_roles(list(page.object_list))}
-        certificates = selectors.find_certificates(query)
+        page = Paginator(finding.find_people(query), finding.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        people = {"page": page, "rows": finding.people_with_roles(list(page.object_list))}
+        certificates = finding.find_certificates(query)
     return render(
         request,
         "audit/search.html",
@@ -32,7 +33,7 @@ def search(request):
             "query": urlencode({"q": query}),
             "people": people,
             "certificates": certificates,
-            "certificates_capped": certificates is not None and len(certificates) == selectors.CERTIFICATES_FOUND,
+            "certificates_capped": certificates is not None and len(certificates) == finding.CERTIFICATES_FOUND,
         },
     )
 
@@ -42,15 +43,15 @@ def search(request):
 def trainee_trail(request, user_id: int):
     """Every recorded change to a trainee's records, newest first."""
     person = get_object_or_404(get_user_model(), pk=user_id)
-    trail = selectors.trail_page(selectors.trainee_trail(person=person), request.GET.get("page"))
+    trail = trails.trail_page(trails.trainee_trail(person=person), request.GET.get("page"))
     return render(
         request,
         "audit/trainee_trail.html",
         {
             "person": person,
             "name": display_name(person),
-            "roles": selectors.roles_of([person])[person.pk],
-            "certificates": selectors.person_certificates(person=person),
+            "roles": roles_of([person])[person.pk],
+            "certificates": finding.person_certificates(person=person),
             "trail": trail,
         },
     )
@@ -63,7 +64,7 @@ def certificate_trail(request, pk: int):
     certificate = get_object_or_404(
         Certificate.objects.select_related("programme", "holder", "replaces", "replaced_by"), pk=pk
     )
-    trail = selectors.trail_page(selectors.certificate_trail(certificate=certificate), request.GET.get("page"))
+    trail = trails.trail_page(trails.certificate_trail(certificate=certificate), request.GET.get("page"))
     return render(
         request,
         "audit/certificate_trail.html",

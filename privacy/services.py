@@ -29,8 +29,9 @@ from lms.mail import email_on_commit
 from lms.names import display_name
 from lms.ratelimit import consume
 from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from privacy.closure_preview import account_closure
+from privacy.invitations import invitations_to
 from privacy.models import ClosedAccount
-from privacy.selectors import account_closure, invitations_to
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
 from verification.services import api_token_revoke
 

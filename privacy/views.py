@@ -8,9 +8,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lms.access import public, signed_in
 from lms.responses import personal_page
+from privacy.closure_preview import account_closure
+from privacy.export import data_export_zip
 from privacy.forms import AccountCloseForm
 from privacy.retention import RETENTION_YEARS
-from privacy.selectors import account_closure, data_export_zip
 from privacy.services import PrivacyError, account_close
 
 

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from accounts.models import NameChange
 from accounts.services import AccountError, user_name_change
-from audit.selectors import trail_page, trainee_trail
+from audit.trails import trail_page, trainee_trail
 from certificates.codes import new_code
 from certificates.models import Certificate
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
-from privacy.selectors import user_data
+from privacy.export import user_data
 from privacy.services import account_close
 from tests.factories import PASSWORD, UserFactory, build_programme
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit.selectors import PAGE_SIZE, trainee_trail
+from audit.trails import PAGE_SIZE, trainee_trail
 from certificates.codes import format_code
 from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lms.roles import VERIFIER
-from privacy.selectors import user_data
+from privacy.export import user_data
 from tests.factories import PASSWORD, UserFactory, approve_hours, entry_data
 from tests.privacy.conftest import COMMENT, EMAIL, FIRST, LAST, OTHER_REFLECTION, REFLECTION, TOPICS
 from verification.models import ApiToken

@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
-from privacy.selectors import NOT_EXPORTED, exported_models
+from privacy.export import NOT_EXPORTED, exported_models
 
 
 def models_pointing_at_users() -> set[str]:
