@@ -28,7 +28,7 @@ def unaccounted(exported: set[str]) -> list[str]:
 def test_every_model_pointing_at_a_user_is_exported_or_explained():
     missing = unaccounted(exported_models())
     assert missing == [], (
-        f"Add these to a section of the export in privacy/selectors.py, or to NOT_EXPORTED with the reason: {missing}"
+        f"Add these to a section of the export in privacy/export.py, or to NOT_EXPORTED with the reason: {missing}"
     )
 
 
