@@ -163,7 +163,7 @@ def seed_load_people(password: str) -> dict:
     from courses.models import CoursePage, LessonPage
     from courses.services import enrolment_create
     from lms.roles import SUPERVISOR, TRAINEE
-    from practice.services import assignment_create, organisation_create, supervisor_profile_save
+    from practice.supervision import assignment_create, organisation_create, supervisor_profile_save
     from verification.services import api_token_create
 
     user_model = get_user_model()
