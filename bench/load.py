@@ -40,7 +40,6 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -48,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ first on the path, where bench/certificates.py would shadow the certificates app.
 sys.path[:] = [str(ROOT), *(entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench")]
 
+from bench.loadtest_checks import SUPERVISOR_PREFIX, TRAINEE_PREFIX, database_checks  # noqa: E402 - after the path
 from bench.serve import WORKERS, free_port, gunicorn_command  # noqa: E402 - after the path is set
 
 USERS = int(os.environ.get("LOAD_USERS", "32"))
@@ -56,22 +56,10 @@ SPAWN_RATE = 8  # users started per second
 TRAINEES = USERS * 5 // 8  # 20 of 32
 SUPERVISORS = max(1, USERS // 6)  # 5 of 32; the rest (7) are verifiers
 VERIFIERS = max(0, USERS - TRAINEES - SUPERVISORS)
-TRAINEE_PREFIX = "load-trainee-"
-SUPERVISOR_PREFIX = "load-supervisor-"
-MARKER = re.compile(r"Load marker [a-z]{16}")
 CLUSTER_FLAG = "LMS_LOAD_TEST_CLUSTER"
 SETTINGS_MODULE = "bench_load_settings"
 TASK_DRAIN_SECONDS = 300
 RESULTS = ROOT / "var" / "loadtest"
-
-
-@dataclass
-class Check:
-    """One comparison of what the users saw confirmed with what the database holds."""
-
-    name: str
-    passed: bool
-    detail: str
 
 
 def in_throwaway_cluster() -> None:
@@ -163,7 +151,7 @@ def seed_load_people(password: str) -> dict:
     from courses.models import CoursePage, LessonPage
     from courses.services import enrolment_create
     from lms.roles import SUPERVISOR, TRAINEE
-    from practice.services import assignment_create, organisation_create, supervisor_profile_save
+    from practice.supervision import assignment_create, organisation_create, supervisor_profile_save
     from verification.services import api_token_create
 
     user_model = get_user_model()
@@ -306,77 +294,6 @@ def run_locust(base: str, tmp: Path, env: dict) -> subprocess.CompletedProcess:
         return subprocess.run(  # noqa: S603
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=SECONDS + 180, check=False
         )
-
-
-def database_checks(record: dict) -> list[Check]:
-    """Compare each kind of write the users saw confirmed with what the database holds."""
-    from practice.models import Attestation, Batch, PracticeEntry
-    from verification.models import Lookup
-
-    checks = []
-    entries = PracticeEntry.objects.filter(trainee__username__startswith=TRAINEE_PREFIX)
-    rows = list(entries.values_list("pk", "reflection", "status", "attestation__supervisor__username"))
-    stored = Counter(found.group(0) for _, reflection, _, _ in rows if (found := MARKER.search(reflection)))
-    confirmed = Counter(record["entries_ok"])
-    lost = set(confirmed) - set(stored)
-    duplicated = {marker for marker, count in stored.items() if count > 1}
-    unconfirmed = set(stored) - set(confirmed)
-    checks.append(
-        Check(
-            "practice entries",
-            not lost and not duplicated and not unconfirmed and len(rows) == sum(confirmed.values()),
-            f"{sum(confirmed.values())} confirmed to trainees, {len(rows)} in the database, {len(stored)} distinct "
-            f"markers; {len(lost)} lost, {len(duplicated)} duplicated, {len(unconfirmed)} saved after an error "
-            f"({len(record['entries_unconfirmed'])} POSTs ended in an error)",
-        )
-    )
-
-    batches = Batch.objects.filter(trainee__username__startswith=TRAINEE_PREFIX).count()
-    history = PracticeEntry.history.filter(trainee__username__startswith=TRAINEE_PREFIX)
-    submitted = history.filter(history_change_reason="Submitted for review").count()
-    checks.append(
-        Check(
-            "submissions",
-            batches == record["submissions_ok"] and submitted == len(record["submitted_entry_ids"]),
-            f"{record['submissions_ok']} confirmed, {batches} batches in the database; "
-            f"{len(record['submitted_entry_ids'])} entries sent, {submitted} 'Submitted for review' history rows",
-        )
-    )
-
-    approvals = record["approvals_ok"]
-    attestations = Attestation.objects.filter(supervisor__username__startswith=SUPERVISOR_PREFIX).count()
-    approved_by = {pk: decision["supervisor"] for decision in approvals for pk in decision["entries"]}
-    approved_rows = {pk: supervisor for pk, _, status, supervisor in rows if status == PracticeEntry.Status.APPROVED}
-    checks.append(
-        Check(
-            "approvals",
-            attestations == len(approvals) and approved_rows == approved_by,
-            f"{len(approvals)} confirmed, {attestations} attestations in the database; {len(approved_by)} entries "
-            f"approved by the users, {len(approved_rows)} approved in the database"
-            + ("" if approved_rows == approved_by else " (the sets or the signing supervisors differ)"),
-        )
-    )
-
-    returned = sum(len(decision["entries"]) for decision in record["returns_ok"])
-    returned_rows = history.filter(history_change_reason__startswith="Returned:").count()
-    checks.append(
-        Check(
-            "returns",
-            returned == returned_rows,
-            f"{len(record['returns_ok'])} confirmed returns of {returned} entries, {returned_rows} 'Returned' "
-            "history rows",
-        )
-    )
-
-    logged = Lookup.objects.filter(channel=Lookup.Channel.API, verifier__username="verifier").count()
-    checks.append(
-        Check(
-            "token lookups logged",
-            logged == record["token_lookups_ok"],
-            f"{record['token_lookups_ok']} confirmed API lookups with a token, {logged} logged for holders",
-        )
-    )
-    return checks
 
 
 def table(rows: list[tuple[str, ...]]) -> list[str]:

@@ -60,7 +60,8 @@ def targets() -> list[dict]:
     from django.test import Client
 
     from certificates.models import Certificate
-    from demo.load import Curriculum, ensure_curriculum
+    from demo.load import ensure_curriculum
+    from demo.load_context import Curriculum
 
     users = get_user_model().objects
     _, course = ensure_curriculum()

@@ -9,10 +9,10 @@ from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from courses.access import request_may_view
+from courses.attempt_display import attempt_questions
 from courses.forms import answers_from_post
 from courses.models import CoursePage, LessonPage, QuizAttempt, QuizPage
 from courses.selectors import (
-    attempt_questions,
     course_progress_for_user,
     lesson_navigation,
     quiz_overview,

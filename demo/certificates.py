@@ -36,14 +36,8 @@ from courses.services import enrolment_create, lesson_complete, quiz_attempt_sta
 from demo.site import DEMO_PASSWORD, LoadReport, load_policy_pages
 from practice.models import Organisation, PracticeEntry, SupervisorAssignment
 from practice.selectors import approved_minutes
-from practice.services import (
-    EntryData,
-    assignment_create,
-    entries_approve,
-    entries_submit,
-    entry_create,
-    organisation_create,
-)
+from practice.services import EntryData, entries_approve, entries_submit, entry_create
+from practice.supervision import assignment_create, organisation_create
 
 A = PracticeEntry.ActivityType
 C = PracticeEntry.Contact

@@ -26,28 +26,18 @@ Verification codes and status-list places are random, as for real certificates. 
 tables written are refreshed (ANALYZE) afterwards, as autovacuum would after such growth.
 """
 
-import json
-import secrets
 import time as clock
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from fractions import Fraction
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db import connection, transaction
 from django.utils import timezone
 
-from certificates.codes import new_code
-from certificates.eligibility import evidence_snapshot, programme_eligibility
-from certificates.models import Certificate, EthicsAttestation, Programme
-from certificates.services import certificate_expiry, certificate_number
-from certificates.status_lists import PLACES_PER_LIST
+from certificates.models import EthicsAttestation, Programme
 from content.models import CompetencyDomain
 from courses import quiz_rules
 from courses.models import (
@@ -56,11 +46,13 @@ from courses.models import (
     CoursePage,
     Enrolment,
     LessonCompletion,
-    LessonPage,
     QuizAttempt,
     QuizPage,
 )
 from demo.certificates import AFTERTHOUGHTS, SHIFT_KINDS, SUPERVISION_TOPICS, ensure_ethics_page, ensure_programme
+from demo.load_certificates import _issue_certificates
+from demo.load_context import Context, Curriculum, _moment
+from demo.load_rows import RawJson
 from demo.site import LoadReport, load_site
 from lms.roles import SUPERVISOR, TRAINEE
 from practice.models import Attestation, Batch, Organisation, PracticeEntry, SupervisorAssignment, SupervisorProfile
@@ -74,7 +66,6 @@ ENTRIES_PER_BATCH = 10
 ENTRY_GAP_DAYS = 3  # one entry every third day: no overlaps, no day above 24 h
 TRAINEE_PREFIX = "load-trainee-"
 SUPERVISOR_PREFIX = "load-supervisor-"
-BATCH_ROWS = 5000  # rows per INSERT batch
 
 # A part-way trainee's 100 entries, oldest first: how many of each status.
 IN_PROGRESS_PLAN = [(60, "approved"), (5, "returned"), (20, "submitted"), (15, "draft")]
@@ -154,169 +145,7 @@ def load_counts() -> tuple[int, int]:
     )
 
 
-# Writing rows fast ------------------------------------------------------------------------------------------------
-
-
-class RawJson(str):
-    """JSON text already encoded: written as it is."""
-
-
-def _json(value) -> str:
-    return value if isinstance(value, RawJson) else json.dumps(value)
-
-
-_CONVERTED = (models.DateTimeField, models.DateField, models.TimeField, models.DecimalField)
-
-
-class Rows:
-    """New rows of one model, with ids chosen here, written in batches: COPY on PostgreSQL, executemany elsewhere.
-
-    Foreign keys are checked when the transaction commits (Django makes them deferrable), so tables can be written
-    in any order.
-    """
-
-    def __init__(self, model: type[models.Model]):
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.index = {field.attname: position for position, field in enumerate(self.fields)}
-        self.defaults = [field.get_default() for field in self.fields]
-        self.converters = [
-            (position, self._converter(field))
-            for position, field in enumerate(self.fields)
-            if isinstance(field, (*_CONVERTED, models.JSONField))
-        ]
-        self.pk_position = self.index[model._meta.pk.attname]
-        self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-        self.pending: list[list] = []
-        self.count = 0
-
-    @staticmethod
-    def _converter(model_field: models.Field) -> Callable:
-        if isinstance(model_field, models.JSONField):
-            return _json
-        memo: dict = {}
-
-        def convert(value):
-            if value is None:
-                return None
-            if value not in memo:
-                memo[value] = model_field.get_db_prep_save(value, connection)
-            return memo[value]
-
-        return convert
-
-    def add(self, **values) -> int:
-        """Queue one row (by attname: `trainee_id`, not `trainee`) and return its id."""
-        row = list(self.defaults)
-        pk = self.next_id
-        self.next_id += 1
-        row[self.pk_position] = pk
-        for name, value in values.items():
-            row[self.index[name]] = value
-        self.pending.append(row)
-        if len(self.pending) >= BATCH_ROWS:
-            self.flush()
-        return pk
-
-    def flush(self) -> None:
-        """Write the queued rows."""
-        if not self.pending:
-            return
-        for row in self.pending:
-            for position, convert in self.converters:
-                row[position] = convert(row[position])
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in self.fields)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608
-                    for row in self.pending:
-                        copy.write_row(row)
-            else:
-                placeholders = ", ".join(["%s"] * len(self.fields))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", self.pending)  # noqa: S608
-        self.count += len(self.pending)
-        self.pending = []
-
-
 # The plan -----------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Curriculum:
-    """What the load trainees take: the demo course's lessons in order and each module's quiz."""
-
-    course: CoursePage
-    lessons: list[LessonPage]
-    modules: list[tuple[list[int], QuizPage | None]]  # each module's lesson positions and quiz
-    quiz_questions: dict[int, list[tuple[str, dict, str]]] = field(default_factory=dict)  # (key, snapshot, json)
-    _graded: dict = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, course: CoursePage) -> "Curriculum":
-        """Read the course's live lessons and quizzes, and freeze each quiz's questions as an attempt would."""
-        lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
-        quizzes = list(QuizPage.objects.live().descendant_of(course).order_by("path"))
-        modules = []
-        for module_path in sorted({page.path[: -LessonPage.steplen] for page in [*lessons, *quizzes]}):
-            positions = [n for n, lesson in enumerate(lessons) if lesson.path.startswith(module_path)]
-            quiz = next((quiz for quiz in quizzes if quiz.path.startswith(module_path)), None)
-            modules.append((positions, quiz))
-        curriculum = cls(course=course, lessons=lessons, modules=modules)
-        for quiz in quizzes:
-            pool = list(quiz.questions)
-            count = quiz.questions_per_attempt or len(pool)
-            drawn = [(block.id, quiz_rules.question_snapshot(block)) for block in pool[:count]]
-            curriculum.quiz_questions[quiz.pk] = [(key, snap, json.dumps(snap)) for key, snap in drawn]
-        return curriculum
-
-    def graded(self, quiz_id: int, wrong: int) -> tuple[list[set[str]], list[Fraction], Fraction]:
-        """The answers to a quiz's questions with the last `wrong` of them wrong, each one's score and the percent."""
-        key = (quiz_id, wrong)
-        if key not in self._graded:
-            questions = self.quiz_questions[quiz_id]
-            answers, scores = [], []
-            for position, (_key, snapshot, _) in enumerate(questions):
-                right = position < len(questions) - wrong
-                choices = [choice["key"] for choice in snapshot["choices"] if choice["correct"] == right]
-                selected = set(choices if right and snapshot["kind"] == "multiple" else choices[:1])
-                answers.append(selected)
-                scores.append(quiz_rules.question_score(snapshot, selected))
-            self._graded[key] = (answers, scores, quiz_rules.attempt_percent(scores))
-        return self._graded[key]
-
-
-def _moment(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
-
-
-@dataclass
-class Context:
-    """What every trainee's rows refer to, and the tables being written."""
-
-    today: date
-    now: datetime
-    programme: Programme
-    curriculum: Curriculum
-    domains: dict[str, int]
-    trainee_group: int
-    supervisor_group: int
-    supervisors: dict[int, tuple[int, str, str]]  # number → (user id, signed name, credentials)
-    placements: dict[int, int]  # number → organisation id
-    rows: dict[str, Rows] = field(default_factory=dict)
-    graduates: list[tuple[int, date]] = field(default_factory=list)  # (user id, issued on)
-    unusable_password: str = field(default_factory=lambda: make_password(None))
-
-    def table(self, model) -> Rows:
-        """The writer for one model (or an automatic many-to-many table)."""
-        key = model._meta.label
-        if key not in self.rows:
-            self.rows[key] = Rows(model)
-        return self.rows[key]
-
-    def clamp(self, moment: datetime) -> datetime:
-        """A moment no later than now (a review 'two days after' a batch sent yesterday happened just now)."""
-        return min(moment, self.now)
 
 
 def _add_user(ctx: Context, *, username: str, first: str, last: str, group: int, joined: datetime) -> int:
@@ -542,55 +371,6 @@ def _add_practice_log(
             )
             for slug in slugs:
                 domains_table.add(practiceentry_id=entry_id, competencydomain_id=ctx.domains[slug])
-
-
-def _issue_certificates(ctx: Context) -> int:
-    """Issue the graduates' certificates on their dates, each with the evidence the real check would record."""
-    if not ctx.graduates:
-        return 0
-    users = get_user_model().objects.in_bulk([user_id for user_id, _ in ctx.graduates])
-    programme = ctx.programme
-    serials = dict(
-        Certificate.objects.filter(programme=programme)
-        .values("year")
-        .annotate(top=Max("serial"))
-        .values_list("year", "top")
-    )
-    used = set(Certificate.objects.exclude(status_index=None).values_list("status_index", flat=True))
-    capacity = PLACES_PER_LIST * max(1, -(-(len(used) + len(ctx.graduates) + 1) * 2 // PLACES_PER_LIST))
-    table = ctx.table(Certificate)
-    for user_id, issued_on in ctx.graduates:
-        holder = users[user_id]
-        eligibility = programme_eligibility(user=holder, programme=programme, on=issued_on)
-        if not eligibility.met:
-            unmet = "; ".join(line.summary for line in eligibility.unmet)
-            raise RuntimeError(f"Load graduate {holder.username} doesn't meet {programme}: {unmet}")
-        serial = serials.get(issued_on.year, 0) + 1
-        serials[issued_on.year] = serial
-        status_index = secrets.randbelow(capacity)
-        while status_index in used:
-            status_index = secrets.randbelow(capacity)
-        used.add(status_index)
-        table.add(
-            programme_id=programme.pk,
-            holder_id=user_id,
-            holder_name=holder.get_full_name(),
-            number=certificate_number(programme, year=issued_on.year, serial=serial),
-            year=issued_on.year,
-            serial=serial,
-            code=new_code(),
-            issued_on=issued_on,
-            period_starts_on=issued_on,
-            expires_on=certificate_expiry(programme, issued_on),
-            issued_at=ctx.clamp(_moment(issued_on, time(10))),
-            origin=Certificate.Origin.FIRST,
-            state=Certificate.State.VALID,
-            evidence=evidence_snapshot(user=holder, eligibility=eligibility),
-            rendering=Certificate.Rendering.PENDING,
-            status_index=status_index,
-        )
-    table.flush()
-    return len(ctx.graduates)
 
 
 # The command's entry point -----------------------------------------------------------------------------------------

@@ -6,15 +6,8 @@ from django.utils import timezone
 
 from content.models import CompetencyDomain
 from practice.models import Organisation, PracticeEntry, SupervisorAssignment
-from practice.services import (
-    EntryData,
-    assignment_create,
-    entries_approve,
-    entries_return,
-    entries_submit,
-    entry_create,
-    supervisor_profile_save,
-)
+from practice.services import EntryData, entries_approve, entries_return, entries_submit, entry_create
+from practice.supervision import assignment_create, supervisor_profile_save
 
 Kind = PracticeEntry.Kind
 A = PracticeEntry.ActivityType

@@ -42,8 +42,8 @@ from practice.services import (
     entry_create,
     entry_delete,
     entry_update,
-    supervisor_profile_save,
 )
+from practice.supervision import supervisor_profile_save
 from practice.targets import current_hour_targets
 
 PAGE_SIZE = 25

@@ -179,7 +179,7 @@ def build_assignment(*, trainee=None, supervisor=None, organisation=None, starts
 
     from lms.roles import SUPERVISOR
     from practice.models import Organisation, SupervisorProfile
-    from practice.services import assignment_create
+    from practice.supervision import assignment_create
 
     trainee = trainee or UserFactory()
     supervisor = supervisor or UserFactory(roles=[SUPERVISOR])

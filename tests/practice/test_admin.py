@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR
 from practice.models import Batch, Organisation, PracticeEntry
-from practice.services import PracticeError, assignment_create, entries_approve, entries_submit, entry_create
+from practice.services import PracticeError, entries_approve, entries_submit, entry_create
+from practice.supervision import assignment_create
 from tests.factories import UserFactory, build_assignment, entry_data, supervision_data
 
 pytestmark = pytest.mark.django_db

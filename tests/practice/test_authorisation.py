@@ -12,7 +12,6 @@ from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
 from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
 from practice.services import (
     PracticeError,
-    assignment_create,
     batch_withdraw,
     entries_approve,
     entries_return,
@@ -22,6 +21,7 @@ from practice.services import (
     entry_reopen,
     entry_update,
 )
+from practice.supervision import assignment_create
 from tests.factories import UserFactory, build_assignment, entry_data
 
 pytestmark = pytest.mark.django_db
