@@ -76,12 +76,12 @@ def in_throwaway_cluster() -> None:
 def configure(tmp: Path, port: int) -> dict[str, str]:
     """Production-like environment on throwaway storage; also written into os.environ for the setup done here.
 
-    A settings module in the temporary directory takes lms.settings as it is and moves the static files there; the
+    A settings module in the temporary directory takes config.settings as it is and moves the static files there; the
     cache and the rate limits keep their production home, the database every process shares.
     """
     (tmp / f"{SETTINGS_MODULE}.py").write_text(
-        '"""lms.settings for bench/load.py: static files in its temporary directory."""\n\n'
-        "from lms.settings import *  # noqa: F403\n\n"
+        '"""config.settings for bench/load.py: static files in its temporary directory."""\n\n'
+        "from config.settings import *  # noqa: F403\n\n"
         f"STATIC_ROOT = {str(tmp / 'static')!r}\n"
     )
     environment = {
