@@ -20,11 +20,11 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.views.snippets import InspectView
 
 from certificates.models import Certificate, CertificateFile, Programme
-from certificates.services import (
-    CertificateError,
+from certificates.service_base import CertificateError
+from certificates.services import certificate_render_retry
+from certificates.status_changes import (
     certificate_reinstate,
     certificate_reissue,
-    certificate_render_retry,
     certificate_revoke,
     certificate_suspend,
 )
