@@ -16,7 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from pypdf import PdfWriter
 
-from certificates.credential_check import CredentialFileError, credential_check, credential_file_check
+from certificates.credential_check import credential_check, credential_file_check
+from certificates.credential_files import CredentialFileError
 from certificates.models import CertificateCredential
 from certificates.pdf_storage import certificate_render
 from certificates.signing import loader, resolve_public_key

@@ -11,7 +11,8 @@ from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from certificates.credential_check import CredentialFileError, credential_check, credential_file_check
+from certificates.credential_check import credential_check, credential_file_check
+from certificates.credential_files import CredentialFileError
 from certificates.models import CertificateCredential, SigningKey
 from certificates.pdf_storage import certificate_credential_sign, certificate_render
 from certificates.services import certificates_check
