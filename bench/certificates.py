@@ -41,7 +41,7 @@ def render_times(certificate, *, runs: int) -> dict[str, float]:
     import weasyprint
 
     from certificates import rendering
-    from certificates.services import certificate_credential_sign
+    from certificates.pdf_storage import certificate_credential_sign
 
     with_signature(certificate.programme)
     credential = certificate_credential_sign(certificate=certificate).document

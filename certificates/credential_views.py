@@ -8,8 +8,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
+from certificates.pdf_storage import certificate_credential_sign
 from certificates.selectors import certificate_by_code
-from certificates.services import certificate_credential_sign
 from certificates.signing import SigningKeyMissing, did_document
 from certificates.status_lists import (
     LEGACY_PURPOSES,

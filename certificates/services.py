@@ -1,79 +1,30 @@
-"""Writes for certificates: ethics attestations, issuing, rendering, renewal, reminders and status changes."""
+"""Issuing and renewing certificates, and the two background tasks (their paths are kept in the task queue).
 
-import hashlib
-import json
+The other certificate writes live by job: ethics (the attestation), pdf_storage (rendering and the signed
+credential), status_changes (suspend, reinstate, revoke, reissue) and sweeps (reminders and the daily sweep).
+"""
+
 import logging
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
 
-from certificates import rendering
 from certificates.codes import new_code
-from certificates.credentials import credential_document
 from certificates.eligibility import add_months, evidence_snapshot, programme_eligibility, renewal_progress
-from certificates.holder_names import first_issue_holder_name, holder_name_tidy, renewal_holder_name
-from certificates.models import (
-    Certificate,
-    CertificateCredential,
-    CertificateFile,
-    EthicsAttestation,
-    ExpiryReminder,
-    Programme,
-    SigningKey,
-)
-from certificates.signing import sign_document
+from certificates.holder_names import first_issue_holder_name, renewal_holder_name
+from certificates.models import Certificate, Programme
+from certificates.pdf_storage import certificate_render
+from certificates.service_base import CertificateError, _require_programme_admin, _save
 from certificates.status_lists import new_status_index
-from lms.errors import ServiceError
-from lms.mail import email_on_commit
-from lms.names import HIDDEN_CHARACTERS, display_name
-from lms.roles import PROGRAMME_ADMIN, TRAINEE, has_role, role_holders
-from lms.signals import progress_recorded_on_commit
 
 logger = logging.getLogger(__name__)
 
 State = Certificate.State
-REMINDER_DAYS = (90, 30, 7)
-EXPIRED_NOTICE_DAYS = 14  # an expiry notice still goes out if the daily timer missed up to two weeks
-
-
-class CertificateError(ServiceError):
-    """A certificate rule stopped the action.
-
-    Codes: 'not_allowed', 'agreement_required', 'not_required', 'inactive', 'reason_required',
-    'name_required', 'name_invalid', 'not_valid', 'not_suspended', 'already_revoked', 'superseded', 'not_failed'.
-    Locks are taken programme, then holder, then certificate; a certificate's own lock takes only its row (of=self),
-    not the programme and holder rows its query joins, so no two actions wait on each other in opposite orders.
-    """
-
-
-def _require_programme_admin(user: AbstractBaseUser) -> None:
-    if not (user.is_authenticated and has_role(user, PROGRAMME_ADMIN)):
-        raise CertificateError("not_allowed", "Only programme admins can change certificates.")
-
-
-def _save(certificate: Certificate, *, by: AbstractBaseUser | None, reason: str) -> None:
-    certificate._history_user = by
-    certificate._change_reason = reason
-    certificate.save()
-
-
-def _email_holder(certificate: Certificate, template: str, **context) -> None:
-    email_on_commit(
-        template=f"certificates/emails/{template}",
-        to=[certificate.holder.email],
-        context={
-            "holder_name": certificate.holder_name,
-            "certificate": certificate,
-            "programme_name": certificate.programme.name,
-            **context,
-        },
-    )
 
 
 # Checking and issuing ----------------------------------------------------------------------------------------
@@ -275,30 +226,6 @@ def certificate_renew_if_due(*, certificate: Certificate, today: date | None = N
     return new
 
 
-@transaction.atomic
-def ethics_attestation_sign(*, user: AbstractBaseUser, programme: Programme, agreed: bool) -> EthicsAttestation:
-    """Record the user's agreement to the programme's code of ethics, with their name and the time.
-
-    Signing again returns the first attestation. Raises CertificateError 'agreement_required' when the box
-    wasn't ticked, 'not_required' when the programme asks for none, 'inactive' for an inactive programme.
-    May complete the programme, so the certificate check runs once this commits.
-    """
-    if not programme.is_active:
-        raise CertificateError("inactive", "This programme isn't taking new candidates.")
-    if not programme.ethics_attestation_required:
-        raise CertificateError("not_required", "This programme doesn't ask for an ethics attestation.")
-    if not agreed:
-        raise CertificateError("agreement_required", "Tick the box to show you agree to the code of ethics.")
-    attestation, created = EthicsAttestation.objects.get_or_create(
-        user=user,
-        programme=programme,
-        defaults={"statement": programme.ethics_statement, "signed_name": display_name(user)},
-    )
-    if created:
-        progress_recorded_on_commit(user=user)
-    return attestation
-
-
 # Rendering ---------------------------------------------------------------------------------------------------
 
 
@@ -306,76 +233,6 @@ def ethics_attestation_sign(*, user: AbstractBaseUser, programme: Programme, agr
 def certificate_render_task(*, certificate_id: int) -> str:
     """Render a certificate's PDFs in the background; returns the rendering state."""
     return certificate_render(certificate_id=certificate_id).rendering
-
-
-@transaction.atomic
-def certificate_render(*, certificate_id: int) -> Certificate:
-    """Render and store each paper size not stored yet, with its SHA-256; never touches a stored file.
-
-    On any failure the certificate is marked 'rendering failed' with the error for admins; nothing stored
-    is lost and a retry renders only what is missing. Emails the holder when the PDF is first ready.
-    """
-    certificate = (
-        Certificate.objects.select_for_update(of=("self",)).select_related("programme", "holder").get(pk=certificate_id)
-    )
-    if certificate.rendering == Certificate.Rendering.READY:
-        return certificate
-    stored = set(certificate.files.values_list("paper", flat=True))
-    try:
-        credential = certificate_credential_sign(certificate=certificate)
-        for paper in CertificateFile.Paper.values:
-            if paper in stored:
-                continue
-            pdf = rendering.certificate_pdf(certificate, paper, credential=credential.document)
-            with transaction.atomic():
-                stored_file = CertificateFile(
-                    certificate=certificate, paper=paper, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
-                )
-                stored_file.file.save(f"{certificate.number}-{paper}.pdf", ContentFile(pdf), save=False)
-                stored_file.save()
-    except Exception as error:  # any failure must leave a visible state rather than a lost certificate
-        logger.exception("Rendering certificate %s failed", certificate.number)
-        certificate.rendering = Certificate.Rendering.FAILED
-        certificate.render_error = (
-            f"{type(error).__name__}: {error}" if not isinstance(error, rendering.RenderError) else str(error)
-        )
-        _save(certificate, by=None, reason="Rendering failed")
-        return certificate
-    certificate.rendering = Certificate.Rendering.READY
-    certificate.render_error = ""
-    _save(certificate, by=None, reason="PDF rendered and stored")
-    _email_holder(certificate, "certificate_ready", origin=certificate.origin)
-    return certificate
-
-
-@transaction.atomic
-def certificate_credential_sign(*, certificate: Certificate) -> CertificateCredential:
-    """The certificate's signed Open Badges credential: signed once by the current key, then kept as it is.
-
-    Harmless to repeat (the certificate row is locked, so two callers never both sign). A certificate issued
-    before status lists gets its random place first. Raises SigningKeyMissing when no key is configured.
-    """
-    existing = CertificateCredential.objects.filter(certificate_id=certificate.pk).first()
-    if existing is not None:  # the common case (every public GET of a credential): no lock taken
-        return existing
-    certificate = Certificate.objects.select_for_update(of=("self",)).select_related("programme").get(pk=certificate.pk)
-    existing = CertificateCredential.objects.filter(certificate=certificate).first()
-    if existing is not None:
-        return existing
-    if certificate.status_index is None:
-        certificate.status_index = new_status_index()
-        Certificate.objects.filter(pk=certificate.pk).update(status_index=certificate.status_index)
-    signed = sign_document(credential_document(certificate))
-    key = signed["proof"][0]["verificationMethod"].partition("#")[2]
-    try:
-        with transaction.atomic():
-            return CertificateCredential.objects.create(
-                certificate=certificate,
-                document=json.dumps(signed, ensure_ascii=False, indent=2) + "\n",
-                signing_key=SigningKey.objects.get(public_key_multibase=key),
-            )
-    except IntegrityError:  # SQLite has no row locks: another process signed it first, so theirs stands
-        return CertificateCredential.objects.get(certificate=certificate)
 
 
 @transaction.atomic
@@ -394,221 +251,3 @@ def certificate_render_retry(*, by: AbstractBaseUser, certificate: Certificate) 
     certificate_id = certificate.pk
     transaction.on_commit(lambda: certificate_render_task.enqueue(certificate_id=certificate_id))
     return certificate
-
-
-# Status changes by programme admins --------------------------------------------------------------------------
-
-
-def _locked_for_change(by: AbstractBaseUser, certificate: Certificate) -> Certificate:
-    _require_programme_admin(by)
-    return (
-        Certificate.objects.select_for_update(of=("self",)).select_related("programme", "holder").get(pk=certificate.pk)
-    )
-
-
-def _required_reason(reason: str, action: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise CertificateError("reason_required", f"Give a reason for {action}. It's kept with the certificate.")
-    return reason
-
-
-@transaction.atomic
-def certificate_suspend(*, by: AbstractBaseUser, certificate: Certificate, reason: str) -> Certificate:
-    """Suspend a valid certificate (reversible) with a reason; the holder is emailed.
-
-    Raises CertificateError 'not_allowed', 'reason_required' or 'not_valid' (only valid or expired
-    certificates can be suspended).
-    """
-    reason = _required_reason(reason, "suspending it")
-    certificate = _locked_for_change(by, certificate)
-    if certificate.state != State.VALID:
-        raise CertificateError(
-            "not_valid", f"Only a valid certificate can be suspended; this one is {certificate.status_label.lower()}."
-        )
-    certificate.state, certificate.state_reason, certificate.state_changed_at = State.SUSPENDED, reason, timezone.now()
-    _save(certificate, by=by, reason=f"Suspended: {reason}")
-    _email_holder(certificate, "certificate_suspended", reason=reason)
-    return certificate
-
-
-@transaction.atomic
-def certificate_reinstate(*, by: AbstractBaseUser, certificate: Certificate, reason: str = "") -> Certificate:
-    """Lift a suspension; the holder is emailed. Raises CertificateError 'not_allowed' or 'not_suspended'."""
-    certificate = _locked_for_change(by, certificate)
-    if certificate.state != State.SUSPENDED:
-        raise CertificateError("not_suspended", "Only a suspended certificate can be reinstated.")
-    certificate.state, certificate.state_reason, certificate.state_changed_at = State.VALID, "", timezone.now()
-    _save(certificate, by=by, reason=f"Reinstated: {reason.strip()}" if reason.strip() else "Reinstated")
-    _email_holder(certificate, "certificate_reinstated")
-    return certificate
-
-
-@transaction.atomic
-def certificate_revoke(*, by: AbstractBaseUser, certificate: Certificate, reason: str) -> Certificate:
-    """Revoke a certificate for good, with a reason that stays visible on verification; the holder is emailed.
-
-    Raises CertificateError 'not_allowed', 'reason_required', 'already_revoked' or 'superseded'
-    (revoke the newer certificate instead).
-    """
-    reason = _required_reason(reason, "revoking it")
-    certificate = _locked_for_change(by, certificate)
-    if certificate.state == State.REVOKED:
-        raise CertificateError("already_revoked", "This certificate is already revoked.")
-    if certificate.state == State.SUPERSEDED:
-        raise CertificateError("superseded", "This certificate was replaced by a newer one; revoke that one instead.")
-    certificate.state, certificate.state_reason, certificate.state_changed_at = State.REVOKED, reason, timezone.now()
-    _save(certificate, by=by, reason=f"Revoked: {reason}")
-    _email_holder(certificate, "certificate_revoked", reason=reason)
-    return certificate
-
-
-@transaction.atomic
-def certificate_reissue(
-    *, by: AbstractBaseUser, certificate: Certificate, holder_name: str, reason: str
-) -> Certificate:
-    """Reissue a valid certificate under a corrected name: a new number and code, the same expiry; the old
-    one is marked superseded and points to the new one. The holder is emailed when the new PDF is ready.
-
-    Raises CertificateError 'not_allowed', 'name_required', 'name_invalid' (hidden control or direction characters),
-    'reason_required', 'not_valid' or 'superseded'.
-    """
-    holder_name = holder_name_tidy(holder_name)
-    if not holder_name:
-        raise CertificateError("name_required", "Enter the name as it should appear on the certificate.")
-    if HIDDEN_CHARACTERS.search(holder_name):
-        raise CertificateError(
-            "name_invalid",
-            "The name has a hidden control character in it, perhaps pasted in by accident. Please type it again.",
-        )
-    reason = _required_reason(reason, "reissuing it")
-    _require_programme_admin(by)
-    programme = Programme.objects.select_for_update().get(pk=certificate.programme_id)  # programme, then certificate
-    old = _locked_for_change(by, certificate)
-    if old.state == State.SUPERSEDED or Certificate.objects.filter(replaces=old).exists():
-        raise CertificateError("superseded", "This certificate was already replaced; reissue the newer one.")
-    today = timezone.localdate()
-    if old.status_on(today) != State.VALID:
-        raise CertificateError(
-            "not_valid", f"Only a valid certificate can be reissued; this one is {old.status_label.lower()}."
-        )
-    new = _create(
-        programme=programme,
-        holder=old.holder,
-        holder_name=holder_name,
-        issued_on=today,
-        period_starts_on=old.period_starts_on,
-        expires_on=old.expires_on,
-        origin=Certificate.Origin.REISSUE,
-        evidence={**old.evidence, "reissues": old.number, "reissue_reason": reason},
-        replaces=old,
-        by=by,
-        reason=f"Reissued from {old.number}: {reason}",
-    )
-    ExpiryReminder.objects.bulk_create(  # reminders already sent for these dates aren't sent again
-        [
-            ExpiryReminder(certificate=new, days_before=sent.days_before, sent_on=sent.sent_on)
-            for sent in old.reminders.all()
-        ]
-    )
-    _supersede(old, new, by=by, reason=f"Reissued as {new.number}: {reason}")
-    return new
-
-
-# Expiry reminders --------------------------------------------------------------------------------------------
-
-
-def certificates_send_expiry_reminders(*, today: date | None = None) -> dict[int, int]:
-    """Email holders whose valid certificate expires within 90, 30 or 7 days, and those whose has just expired.
-
-    Idempotent: each certificate gets each reminder once (a unique row per threshold), so running it twice a
-    day, or after a missed day, sends nothing twice. When a run finds a certificate already past several
-    thresholds it sends only the nearest. Also renews certificates whose renewal window has just opened.
-    Returns how many emails went out per threshold (0 = expired).
-    """
-    today = today or timezone.localdate()
-    sent = dict.fromkeys((*REMINDER_DAYS, 0), 0)
-    latest = Certificate.objects.filter(
-        state=State.VALID,
-        replaced_by__isnull=True,
-        holder__is_active=True,  # a closed account is neither reminded nor renewed
-        expires_on__lte=today + timedelta(days=max(REMINDER_DAYS)),
-        expires_on__gte=today - timedelta(days=EXPIRED_NOTICE_DAYS),
-    ).select_related("programme", "holder")
-    for certificate in latest.iterator():
-        if certificate_renew_if_due(certificate=certificate, today=today):
-            continue
-        days_left = (certificate.expires_on - today).days
-        due = [days for days in REMINDER_DAYS if days_left <= days] if days_left >= 0 else [*REMINDER_DAYS, 0]
-        if not due:
-            continue
-        nearest = min(due)
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    ExpiryReminder.objects.create(certificate=certificate, days_before=nearest, sent_on=today)
-            except IntegrityError:
-                continue  # sent already, by an earlier run or a concurrent one
-            ExpiryReminder.objects.bulk_create(
-                [
-                    ExpiryReminder(certificate=certificate, days_before=days, sent_on=today)
-                    for days in due
-                    if days != nearest
-                ],
-                ignore_conflicts=True,
-            )
-            certificate = (
-                Certificate.objects.select_for_update(of=("self",))
-                .select_related("programme", "holder")
-                .get(pk=certificate.pk)
-            )
-            if certificate.state != State.VALID or Certificate.objects.filter(replaces=certificate).exists():
-                transaction.set_rollback(True)  # changed while we ran (revoked, suspended, renewed): nothing to send
-                continue
-            renewal = renewal_progress(certificate=certificate, on=today)
-            if nearest == 0:
-                _save(certificate, by=None, reason=f"Expired on {certificate.expires_on:%-d %B %Y}; holder emailed")
-            _email_holder(
-                certificate,
-                "certificate_expired" if nearest == 0 else "certificate_expiring",
-                days_left=days_left,
-                renewal=renewal.hours.summary,
-                renewal_opens_on=renewal.opens_on,
-            )
-        sent[nearest] += 1
-    return sent
-
-
-# The daily sweep -----------------------------------------------------------------------------------------------
-
-STALE_RENDERING = timedelta(hours=1)
-
-
-def certificates_issue_missed(*, today: date | None = None) -> list[Certificate]:
-    """Issue the certificates of trainees who are eligible without a completing event having triggered a check.
-
-    That happens when a programme is created, activated or its requirements lowered, or a check task was lost.
-    Returns the certificates issued.
-    """
-    today = today or timezone.localdate()
-    issued = []
-    for programme in Programme.objects.filter(is_active=True):
-        candidates = role_holders(TRAINEE).exclude(certificates__programme=programme)
-        for holder in candidates.iterator():
-            certificate = certificate_issue_if_eligible(holder=holder, programme=programme, today=today)
-            if certificate is not None:
-                issued.append(certificate)
-    return issued
-
-
-def certificates_requeue_stale_renderings(*, now=None) -> int:
-    """Queue again the PDFs still 'being prepared' an hour after issue (a lost task); returns how many."""
-    now = now or timezone.now()
-    stale = list(
-        Certificate.objects.filter(
-            rendering=Certificate.Rendering.PENDING, issued_at__lt=now - STALE_RENDERING
-        ).values_list("pk", flat=True)
-    )
-    for certificate_id in stale:
-        certificate_render_task.enqueue(certificate_id=certificate_id)
-    return len(stale)

@@ -17,10 +17,10 @@ from certificates.admin_views import (
     CertificateRenderRetryView,
     CertificateRevokeView,
     CertificateSuspendView,
-    ProgrammeCertificatesZipView,
     action_buttons,
     is_programme_admin,
 )
+from certificates.admin_zip import ProgrammeCertificatesZipView
 from certificates.models import Certificate, EthicsAttestation, Programme
 from lms.admin_policies import ReadOnlyPolicy
 from lms.security import admin_csp_script

@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
+from certificates.ethics import ethics_attestation_sign
 from certificates.models import Programme
 from certificates.selectors import dashboard_programmes, ethics_signed_on
-from certificates.services import CertificateError, ethics_attestation_sign
+from certificates.service_base import CertificateError
 from courses.selectors import dashboard_progress
 from lms.access import role_required, signed_in
 from lms.roles import TRAINEE, has_role

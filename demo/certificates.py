@@ -19,16 +19,10 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from certificates.eligibility import add_months, programme_eligibility
+from certificates.ethics import ethics_attestation_sign
 from certificates.models import Certificate, EthicsAttestation, Programme, ProgrammeActivityHours, ProgrammeDomainHours
-from certificates.services import (
-    certificate_issue_if_eligible,
-    certificate_reissue,
-    certificate_revoke,
-    certificate_suspend,
-    certificates_check,
-    current_certificate,
-    ethics_attestation_sign,
-)
+from certificates.services import certificate_issue_if_eligible, certificates_check, current_certificate
+from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
 from content.models import CompetencyDomain, HomePage
 from courses.models import CoursePage, LessonPage, QuizPage
 from courses.selectors import quiz_passes

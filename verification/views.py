@@ -20,7 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certificates.codes import format_code, normalise_code
-from certificates.credential_check import UNVOUCHED, CredentialFileError, credential_file_check
+from certificates.credential_check import UNVOUCHED, credential_file_check
+from certificates.credential_files import CredentialFileError
 from certificates.models import Certificate
 from certificates.selectors import PublicCertificate
 from lms.access import public, role_required, signed_in

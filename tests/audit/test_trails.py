@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.trails import PAGE_SIZE, trainee_trail
 from certificates.codes import format_code
-from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend
+from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
 from practice.models import PracticeEntry
 from practice.services import entries_approve, entries_return, entries_submit, entry_create, entry_update
@@ -160,7 +160,7 @@ def test_trainee_trail_lists_their_certificates(admin_client, revoked):
 
 
 def test_trainee_trail_includes_enrolments_agreements_and_extra_attempts(admin_client, programme_admin):
-    from certificates.services import ethics_attestation_sign
+    from certificates.ethics import ethics_attestation_sign
     from courses.models import QuizAttemptGrant
     from courses.services import enrolment_create
     from tests.factories import build_course, build_programme, build_quiz
@@ -257,7 +257,7 @@ def test_query_count_does_not_grow_with_the_rows(admin_client):
 
 
 def test_certificate_query_count_does_not_grow_with_the_rows(admin_client, programme_admin):
-    from certificates.services import certificate_reinstate
+    from certificates.status_changes import certificate_reinstate
 
     certificate = issued_certificate(first_name="Ada", last_name="Okoro")
     counts = {}

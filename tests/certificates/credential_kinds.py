@@ -8,15 +8,10 @@ from django.utils import timezone
 
 from certificates.credentials import credential_document
 from certificates.models import Certificate, CertificateCredential, SigningKey
-from certificates.services import (
-    certificate_credential_sign,
-    certificate_reissue,
-    certificate_renew_if_due,
-    certificate_revoke,
-    certificate_suspend,
-    certificates_check,
-)
+from certificates.pdf_storage import certificate_credential_sign
+from certificates.services import certificate_renew_if_due, certificates_check
 from certificates.signing import current_signing_key, loader, timestamp, verification_method_id
+from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
 from dataintegrity.eddsa_rdfc_2022 import add_proof
 from lms.roles import PROGRAMME_ADMIN, TRAINEE
 from tests.factories import UserFactory, approve_hours, build_assignment, build_programme, entry_data, supervision_data

@@ -16,10 +16,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from pypdf import PdfWriter
 
-from certificates.credential_check import CredentialFileError, credential_check, credential_file_check
+from certificates.credential_check import credential_check, credential_file_check
+from certificates.credential_files import CredentialFileError
 from certificates.models import CertificateCredential
-from certificates.services import certificate_render, certificate_revoke, certificate_suspend
+from certificates.pdf_storage import certificate_render
 from certificates.signing import loader, resolve_public_key
+from certificates.status_changes import certificate_revoke, certificate_suspend
 from dataintegrity.eddsa_rdfc_2022 import verify_proof
 from lms.roles import PROGRAMME_ADMIN
 from tests.certificates.credential_kinds import certificate_issued, legacy_credential, signed

@@ -11,18 +11,18 @@ from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from certificates.credential_check import CredentialFileError, credential_check, credential_file_check
+from certificates.credential_check import credential_check, credential_file_check
+from certificates.credential_files import CredentialFileError
 from certificates.models import CertificateCredential, SigningKey
-from certificates.services import (
-    certificate_credential_sign,
+from certificates.pdf_storage import certificate_credential_sign, certificate_render
+from certificates.services import certificates_check
+from certificates.signing import issuer_did, loader, resolve_public_key
+from certificates.status_changes import (
     certificate_reinstate,
     certificate_reissue,
-    certificate_render,
     certificate_revoke,
     certificate_suspend,
-    certificates_check,
 )
-from certificates.signing import issuer_did, loader, resolve_public_key
 from certificates.status_lists import ENTRIES_PER_LIST, PLACES_PER_LIST, STATUS_SIZE, status_place
 from dataintegrity.bitstring import MIN_ENTRIES, decode_list
 from dataintegrity.eddsa_rdfc_2022 import add_proof, verify_proof

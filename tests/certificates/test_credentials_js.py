@@ -7,7 +7,12 @@ import pytest
 from django.utils import timezone
 
 from certificates.credential_check import credential_check
-from certificates.services import certificate_reinstate, certificate_reissue, certificate_revoke, certificate_suspend
+from certificates.status_changes import (
+    certificate_reinstate,
+    certificate_reissue,
+    certificate_revoke,
+    certificate_suspend,
+)
 from lms.roles import PROGRAMME_ADMIN
 from tests.dataintegrity.jsverifier import js_verify
 from tests.factories import UserFactory, issued_certificate

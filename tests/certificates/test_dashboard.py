@@ -265,7 +265,7 @@ def test_a_pending_certificate_is_being_prepared(signed_in, assignment, django_c
 
 
 def test_a_suspended_certificate_shows_the_reason(signed_in, certified):
-    from certificates.services import certificate_suspend
+    from certificates.status_changes import certificate_suspend
     from lms.roles import PROGRAMME_ADMIN
 
     admin = UserFactory(roles=[PROGRAMME_ADMIN])
@@ -320,7 +320,8 @@ def test_checklist_queries_do_not_grow_with_approved_entries(signed_in, assignme
 def test_certificate_queries_do_not_grow_with_entries_or_certificates(
     signed_in, certified, assignment, django_assert_max_num_queries
 ):
-    from certificates.services import certificate_reissue, certificates_check
+    from certificates.services import certificates_check
+    from certificates.status_changes import certificate_reissue
     from lms.roles import PROGRAMME_ADMIN
 
     small = _dashboard_queries(signed_in)

@@ -211,7 +211,7 @@ def test_a_failed_rendering_gets_a_calm_note(client, assignment, pending):
 
 
 def test_a_revoked_certificate_shows_the_reason(client, assignment, certificate):
-    from certificates.services import certificate_revoke
+    from certificates.status_changes import certificate_revoke
 
     certificate_revoke(by=UserFactory(roles=[PROGRAMME_ADMIN]), certificate=certificate, reason="Issued in error.")
     sign_in(client, assignment.trainee)
@@ -221,7 +221,7 @@ def test_a_revoked_certificate_shows_the_reason(client, assignment, certificate)
 
 
 def test_a_superseded_certificate_links_to_the_newer_one(client, assignment, certificate):
-    from certificates.services import certificate_reissue
+    from certificates.status_changes import certificate_reissue
 
     newer = certificate_reissue(
         by=UserFactory(roles=[PROGRAMME_ADMIN]), certificate=certificate, holder_name="Tam Reyes", reason="Name"

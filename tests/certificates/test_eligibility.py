@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from certificates.eligibility import add_months, hours_text, programme_eligibility
+from certificates.ethics import ethics_attestation_sign
 from certificates.models import Certificate
-from certificates.services import certificate_issue_if_eligible, ethics_attestation_sign
+from certificates.services import certificate_issue_if_eligible
 from courses.services import enrolment_create, lesson_complete
 from tests.courses.test_quiz_attempts import take
 from tests.factories import (

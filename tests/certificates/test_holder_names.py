@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.services import user_name_change
 from certificates.models import Certificate
-from certificates.services import certificate_issue_if_eligible, certificate_reissue, certificate_renew_if_due
+from certificates.services import certificate_issue_if_eligible, certificate_renew_if_due
+from certificates.status_changes import certificate_reissue
 from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN
 from tests.certificates.test_review_fixes import ago, holder_with_certificate, training

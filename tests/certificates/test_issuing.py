@@ -74,7 +74,7 @@ def test_the_lesson_that_completes_a_required_course_issues_it(trainee, django_c
 
 
 def test_the_ethics_attestation_that_completes_the_programme_issues_it(django_capture_on_commit_callbacks):
-    from certificates.services import ethics_attestation_sign
+    from certificates.ethics import ethics_attestation_sign
 
     programme = build_programme(ethics_attestation_required=True)
     assignment = build_assignment()
@@ -89,7 +89,8 @@ def test_the_ethics_attestation_that_completes_the_programme_issues_it(django_ca
 
 
 def test_unticked_ethics_box_is_refused_with_a_clear_message():
-    from certificates.services import CertificateError, ethics_attestation_sign
+    from certificates.ethics import ethics_attestation_sign
+    from certificates.service_base import CertificateError
     from tests.factories import UserFactory
 
     programme = build_programme(ethics_attestation_required=True)

@@ -4,13 +4,13 @@ import pytest
 from django.core import mail
 
 from certificates.models import Certificate
-from certificates.services import (
-    CertificateError,
+from certificates.service_base import CertificateError
+from certificates.services import certificates_check
+from certificates.status_changes import (
     certificate_reinstate,
     certificate_reissue,
     certificate_revoke,
     certificate_suspend,
-    certificates_check,
 )
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
 from tests.factories import (

@@ -18,7 +18,8 @@ from wagtail.images import get_image_model
 
 from certificates import fonts, rendering
 from certificates.models import Certificate, CertificateFile
-from certificates.services import certificate_render, certificate_render_retry
+from certificates.pdf_storage import certificate_render
+from certificates.services import certificate_render_retry
 from lms.roles import PROGRAMME_ADMIN
 from tests.factories import (
     UserFactory,

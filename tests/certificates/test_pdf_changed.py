@@ -9,7 +9,8 @@ from pypdf import PdfReader, PdfWriter
 
 from certificates.credential_check import credential_file_check
 from certificates.models import Certificate
-from certificates.services import certificate_credential_sign, certificate_render, certificate_revoke
+from certificates.pdf_storage import certificate_credential_sign, certificate_render
+from certificates.status_changes import certificate_revoke
 from lms.roles import PROGRAMME_ADMIN
 from tests.certificates.credential_kinds import certificate_issued
 from tests.factories import UserFactory, build_programme

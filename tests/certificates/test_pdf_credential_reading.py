@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import DependencyError, DeprecationError, LimitReachedError, PdfReadError
 
-from certificates.credential_check import CredentialFileError, credential_file_check, credential_from_bytes
-from certificates.services import certificate_credential_sign, certificate_render
+from certificates.credential_check import credential_file_check
+from certificates.credential_files import CredentialFileError, credential_from_bytes
+from certificates.pdf_storage import certificate_credential_sign, certificate_render
 from tests.certificates.hostile_pdfs import (
     attached,
     bomb,

@@ -11,13 +11,9 @@ from django.utils import timezone
 
 from certificates.eligibility import add_months
 from certificates.models import Certificate, ExpiryReminder
-from certificates.services import (
-    certificate_issue_if_eligible,
-    certificate_reissue,
-    certificate_revoke,
-    certificate_suspend,
-    certificates_send_expiry_reminders,
-)
+from certificates.services import certificate_issue_if_eligible
+from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
+from certificates.sweeps import certificates_send_expiry_reminders
 from lms.roles import PROGRAMME_ADMIN
 from tests.factories import UserFactory, approve_hours, build_assignment, build_programme, entry_data, supervision_data
 

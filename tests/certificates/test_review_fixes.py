@@ -10,13 +10,9 @@ from django.utils import timezone
 
 from certificates.eligibility import programme_eligibility, renewal_progress
 from certificates.models import Certificate, ExpiryReminder
-from certificates.services import (
-    certificate_reissue,
-    certificate_renew_if_due,
-    certificates_check,
-    certificates_requeue_stale_renderings,
-    certificates_send_expiry_reminders,
-)
+from certificates.services import certificate_renew_if_due, certificates_check
+from certificates.status_changes import certificate_reissue
+from certificates.sweeps import certificates_requeue_stale_renderings, certificates_send_expiry_reminders
 from lms.roles import PROGRAMME_ADMIN, TRAINEE
 from tests.factories import (
     UserFactory,

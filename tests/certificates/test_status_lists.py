@@ -5,7 +5,12 @@ import random
 
 import pytest
 
-from certificates.services import certificate_reinstate, certificate_reissue, certificate_revoke, certificate_suspend
+from certificates.status_changes import (
+    certificate_reinstate,
+    certificate_reissue,
+    certificate_revoke,
+    certificate_suspend,
+)
 from certificates.status_lists import (
     ENTRIES_PER_LIST,
     FIRST_PLACE,

@@ -33,7 +33,7 @@ from django.core.files.images import ImageFile
 from PIL import Image
 from wagtail.images import get_image_model
 from certificates.models import Certificate
-from certificates.services import certificate_revoke
+from certificates.status_changes import certificate_revoke
 from tests.factories import UserFactory, approve_programme_hours, build_assignment, build_programme, superuser
 
 picture = io.BytesIO()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from wagtail.images import get_image_model
 
-from certificates.admin_views import write_certificates_zip
+from certificates.admin_zip import write_certificates_zip
 from certificates.models import Certificate, CertificateFile
 from privacy.models import ClosedAccount
 from privacy.services import account_close, closed_accounts_purge

@@ -7,8 +7,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from certificates.ethics import ethics_attestation_sign
 from certificates.models import Certificate
-from certificates.services import certificate_render, certificates_check, ethics_attestation_sign
+from certificates.pdf_storage import certificate_render
+from certificates.services import certificates_check
 from courses.services import enrolment_create, lesson_complete
 from lms.roles import VERIFIER
 from practice.models import PracticeEntry

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from certificates.codes import new_code
 from certificates.models import Certificate
-from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend
+from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
 from lms.roles import PROGRAMME_ADMIN, TRAINEE
 from tests.factories import UserFactory
 from tests.verification.conftest import make_verifier

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 
 from certificates.codes import new_code
-from certificates.services import certificate_revoke
+from certificates.status_changes import certificate_revoke
 from lms.roles import PROGRAMME_ADMIN
 from tests.factories import PASSWORD, UserFactory
 from tests.verification.conftest import make_verifier

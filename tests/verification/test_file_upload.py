@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from certificates.services import (
+from certificates.pdf_storage import certificate_render
+from certificates.status_changes import (
     certificate_reinstate,
     certificate_reissue,
-    certificate_render,
     certificate_revoke,
     certificate_suspend,
 )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from certificates.codes import format_code, new_code
 from certificates.models import Certificate
-from certificates.services import certificate_reissue, certificate_revoke, certificate_suspend
+from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
 from lms.roles import PROGRAMME_ADMIN
 from tests.factories import PASSWORD, UserFactory
 from verification.models import Lookup

@@ -6,7 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from certificates.services import (
+from certificates.sweeps import (
     certificates_issue_missed,
     certificates_requeue_stale_renderings,
     certificates_send_expiry_reminders,

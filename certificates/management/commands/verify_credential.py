@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certificates.credential_check import CredentialFileError, credential_file_check
+from certificates.credential_check import credential_file_check
+from certificates.credential_files import CredentialFileError
 
 
 class Command(BaseCommand):
