@@ -9,8 +9,12 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        """Tell the certificates' printed-name policy where a person's own name corrections are recorded."""
+        """Give certificates the name corrections; register the app's records with the export and trails."""
+        from accounts.personal_data import personal_data_register
         from accounts.selectors import name_corrected_since
+        from accounts.trail_sources import trail_sources_register
         from certificates.holder_names import name_corrections_source_register
 
         name_corrections_source_register(name_corrected_since)
+        personal_data_register()
+        trail_sources_register()

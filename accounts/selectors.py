@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Invitation, NameChange
 from accounts.services import MAX_TOKEN_LENGTH, invitation_digest
@@ -53,3 +54,17 @@ def mfa_missing(user: AbstractBaseUser) -> bool:
 def name_corrected_since(user: AbstractBaseUser, moment: datetime) -> bool:
     """Whether the person corrected their own name (a NameChange) after the moment."""
     return NameChange.objects.filter(user=user, changed_at__gt=moment).exists()
+
+
+def email_addresses_of(user: AbstractBaseUser) -> set[str]:
+    """Every email address the user has given us, lower-cased."""
+    addresses = {email.lower() for email in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    return {address for address in {*addresses, user.email.lower()} if address}
+
+
+def invitations_to(user: AbstractBaseUser):
+    """Invitations the user accepted, or that were sent to one of their email addresses."""
+    to_them = Q(accepted_user=user)
+    for address in email_addresses_of(user):
+        to_them |= Q(email__iexact=address)
+    return Invitation.objects.filter(to_them)

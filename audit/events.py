@@ -1,4 +1,4 @@
-"""The kinds of record a trail reads, and how a page of their rows becomes events."""
+"""How a page of a trail's rows becomes events, whatever kind of record each row is."""
 
 from collections import defaultdict
 from collections.abc import Callable
@@ -7,35 +7,16 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import models
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.dateformat import format as format_date
 from django.utils.text import Truncator, capfirst
 
-from audit.names import NOT_SET, Names, day, moment, related_row
-from certificates.models import Certificate
 from lms.names import display_name
-from practice.models import PracticeEntry
-from verification.models import ApiToken
+from lms.trail import NOT_SET, HistorySource, Names, RecordSource, day, moment, related_row
 
 LONGEST_VALUE = 200
 
-# Fields the trail never prints, only says changed. Free text people wrote (reflections, topics, supervisors' comments):
-FREE_TEXT_FIELDS = {
-    PracticeEntry: frozenset({"reflection", "topics", "return_comment"}),
-}
-# Secrets and hashes:
-SECRET_FIELDS = {
-    ApiToken: frozenset({"digest"}),
-}
-# Bookkeeping that moves with every change and says nothing the time of the change doesn't.
-QUIET_FIELDS = {
-    Certificate: frozenset({"state_changed_at"}),
-}
-
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-# Reasons that carry a supervisor's comment after the colon ("Returned: ..."): only the word before it is shown,
-# as the comment itself is free text (FREE_TEXT_FIELDS).
-REASONS_WITH_COMMENTS = {PracticeEntry: ("Returned:", "Reopened:")}
 
 
 @dataclass(frozen=True)
@@ -60,65 +41,6 @@ class Event:
     action: str
     changes: tuple[Change, ...]
     reason: str
-
-
-@dataclass(frozen=True)
-class HistorySource:
-    """A model's django-simple-history table: each row one change to one record."""
-
-    key: str
-    model: type[models.Model]
-    describe: Callable[[Any, Names], str]
-    names: tuple[str, ...] = ()  # foreign keys the description names
-    link: Callable[[Any], str] | None = None
-
-    @property
-    def table(self) -> type[models.Model]:
-        """The historical model."""
-        return self.model.history.model
-
-    def rows(self, where: Q) -> QuerySet:
-        """The (source, row, time) of every change matching `where`, for the UNION."""
-        return (
-            self.table.objects.filter(where)
-            .order_by()
-            .values(src=Value(self.key, output_field=CharField()), row=F("history_id"), at=F("history_date"))
-        )
-
-    def load(self, ids: list[int], names: Names) -> dict[int, tuple]:
-        """The page's changes by history id: (who made it, a maker of the event)."""
-        return _load_history(self, ids, names)
-
-
-@dataclass(frozen=True)
-class RecordSource:
-    """A write-once model with no history: each row one event, made by `actor` at `at`."""
-
-    key: str
-    model: type[models.Model]
-    at: str
-    actor: str | None
-    action: str
-    describe: Callable[[Any], str]
-    joins: tuple[str, ...] = ()
-    reason: Callable[[Any], str] = lambda row: ""
-    link: Callable[[Any], str] | None = None
-
-    def rows(self, where: Q) -> QuerySet:
-        """The (source, row, time) of every row matching `where`, for the UNION."""
-        return (
-            self.model.objects.filter(where)
-            .order_by()
-            .values(src=Value(self.key, output_field=CharField()), row=F("pk"), at=F(self.at))
-        )
-
-    def load(self, ids: list[int], names: Names) -> dict[int, tuple]:
-        """The page's rows by id: (who made it, a maker of the event)."""
-        return _load_records(self, ids)
-
-
-def _withheld(model: type[models.Model]) -> frozenset:
-    return FREE_TEXT_FIELDS.get(model, frozenset()) | SECRET_FIELDS.get(model, frozenset())
 
 
 def _show(field: models.Field, value, names: Names) -> str:
@@ -154,14 +76,13 @@ def _load_history(source: HistorySource, ids: list[int], names: Names) -> dict[i
     )
     previous = {row.history_id: row for row in table.objects.filter(history_id__in=[r.prev_id for r in records])}
     m2m_fields = [field.name for field in table._history_m2m_fields]
-    quiet = QUIET_FIELDS.get(source.model, frozenset())
     related = _many_to_many(table, [r.history_id for r in records] + list(previous), names)
     built = {}
     for record in records:
         prev = previous.get(record.prev_id)
         raw = []
         if prev is not None and record.history_type == "~":
-            delta = record.diff_against(prev, excluded_fields=[*m2m_fields, *quiet])
+            delta = record.diff_against(prev, excluded_fields=[*m2m_fields, *source.quiet])
             raw = [(change.field, change.old, change.new) for change in delta.changes]
             raw += _many_to_many_changes(table, record, prev, related)
         for name, old, new in raw:
@@ -210,7 +131,7 @@ def _change(source: HistorySource, name: str, old, new, names: Names) -> Change:
     m2m = {field.name for field in source.table._history_m2m_fields}
     field = (source.model if name in m2m else source.table)._meta.get_field(name)
     label = capfirst(str(field.verbose_name))
-    if name in _withheld(source.model):
+    if name in source.withheld:
         return Change(label, withheld=True)
     if field.many_to_many:
         old_names, new_names = (
@@ -241,7 +162,7 @@ def _history_event(source: HistorySource, record, raw: list, names: Names) -> Ca
 
 def _shown_reason(source: HistorySource, reason: str) -> str:
     """A change's reason as the trail may show it: a free-text comment after 'Returned:' or 'Reopened:' withheld."""
-    for prefix in REASONS_WITH_COMMENTS.get(source.model, ()):
+    for prefix in source.comment_reasons:
         if reason.startswith(prefix):
             return f"{prefix[:-1]} (comment withheld)"
     return reason
@@ -272,3 +193,10 @@ def _record_event(source: RecordSource, row) -> Callable[[dict], Event]:
         )
 
     return make
+
+
+def load_events(source: HistorySource | RecordSource, ids: list[int], names: Names) -> dict[int, tuple]:
+    """The page's rows of one kind by id: (who made the change, a maker of the event once names are loaded)."""
+    if isinstance(source, HistorySource):
+        return _load_history(source, ids, names)
+    return _load_records(source, ids)

@@ -7,3 +7,11 @@ class PracticeConfig(AppConfig):
     """Supervised practice hours and supervisor sign-off."""
 
     name = "practice"
+
+    def ready(self):
+        """Register what the app holds about people with the data export, and its records with the trails."""
+        from practice.personal_data import personal_data_register
+        from practice.trail_sources import trail_sources_register
+
+        personal_data_register()
+        trail_sources_register()

@@ -22,6 +22,7 @@ from wagtail.models import PageSubscription
 from wagtail.users.models import UserProfile
 
 from accounts.models import Invitation, NameChange
+from accounts.selectors import invitations_to
 from certificates.models import Certificate, CertificateFile, EthicsAttestation
 from courses.models import QuizAttemptGrant
 from lms.errors import ServiceError
@@ -30,7 +31,6 @@ from lms.names import display_name
 from lms.ratelimit import consume
 from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
 from privacy.closure_preview import account_closure
-from privacy.invitations import invitations_to
 from privacy.models import ClosedAccount
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
 from verification.services import api_token_revoke

@@ -181,3 +181,16 @@ def test_the_check_sees_loops(tmp_path, monkeypatch):
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
     files = sorted((tmp_path / "courses").glob("*.py"))
     assert file_loops(files) == [{"courses/a.py", "courses/b.py"}]
+
+
+# The export and the trails read what each app registered (lms/personal_data.py, lms/trail.py), never its models.
+REGISTRY_READERS = ["privacy/export.py", "audit/trails.py", "audit/events.py", "audit/names.py"]
+DOMAIN_APPS = {"accounts", "courses", "practice", "certificates", "verification"}
+
+
+def test_the_export_and_the_trails_read_only_what_apps_registered():
+    reached = {
+        name: {module.split(".")[0] for module in imported_modules(ROOT / name)} & DOMAIN_APPS
+        for name in REGISTRY_READERS
+    }
+    assert not {name: apps for name, apps in reached.items() if apps}

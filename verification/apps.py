@@ -9,5 +9,10 @@ class VerificationConfig(AppConfig):
     name = "verification"
 
     def ready(self):
-        """Register the check of the rate-limit settings."""
+        """Register the rate-limit check, and the app's records with the export and trails."""
         from verification import checks  # noqa: F401
+        from verification.personal_data import personal_data_register
+        from verification.trail_sources import trail_sources_register
+
+        personal_data_register()
+        trail_sources_register()

@@ -1,78 +1,20 @@
-"""The export's training sections: courses, quizzes, practice and supervising."""
+"""What the practice app holds about a person, for their data export: practice, supervision and sign-offs."""
 
 from collections import defaultdict
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Prefetch
-from django.utils.html import strip_tags
+from django.db.models import Count
 
-from courses.models import AttemptQuestion, Enrolment, LessonCompletion, QuizAttempt, QuizAttemptGrant, QuizPage
 from lms.names import display_name
+from lms.personal_data import (
+    ExportSection,
+    People,
+    change_of,
+    export_section_register,
+    named_people_register,
+    not_exported_register,
+)
 from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
-from privacy.people import People, change_of
-
-
-def read_courses(user: AbstractBaseUser, people: People) -> dict:
-    """Enrolments and completed lessons."""
-    enrolments = Enrolment.objects.filter(user=user).select_related("course")
-    completions = LessonCompletion.objects.filter(user=user).select_related("lesson").order_by("completed_at", "pk")
-    return {
-        "enrolments": [{"course": e.course.title, "enrolled_at": e.enrolled_at} for e in enrolments],
-        "lessons_completed": [{"lesson": c.lesson.title, "completed_at": c.completed_at} for c in completions],
-    }
-
-
-def _attempt_question(question: AttemptQuestion, *, show_marks: bool) -> dict:
-    """A question as the person saw it, with their answers; never the answer key or the reasoning."""
-    chosen = {answer.choice_key for answer in question.answers.all()}
-    data = {
-        "position": question.position,
-        "question": " ".join(strip_tags(question.snapshot.get("stem", "")).split()),
-        "your_answers": [choice["text"] for choice in question.snapshot.get("choices", []) if choice["key"] in chosen],
-    }
-    if show_marks:
-        data["score"] = question.score
-    return data
-
-
-def read_quizzes(user: AbstractBaseUser, people: People) -> dict:
-    """Quiz attempts with the person's answers, and extra attempts granted with the reason."""
-    attempts = (
-        QuizAttempt.objects.filter(user=user)
-        .select_related("quiz")
-        .prefetch_related(
-            Prefetch("questions", queryset=AttemptQuestion.objects.order_by("position").prefetch_related("answers"))
-        )
-        .order_by("started_at", "pk")
-    )
-    grants = QuizAttemptGrant.objects.filter(user=user).select_related("quiz")
-    return {
-        "attempts": [
-            {
-                "quiz": attempt.quiz.title,
-                "attempt": attempt.number,
-                "status": attempt.get_status_display(),
-                "started_at": attempt.started_at,
-                "submitted_at": attempt.submitted_at,
-                "pass_mark": attempt.pass_mark,
-                "score_percent": attempt.score,
-                "passed": attempt.passed,
-                "timed_out": attempt.timed_out,
-                "questions": [
-                    _attempt_question(
-                        question,
-                        show_marks=not attempt.is_open and attempt.quiz.review_mode != QuizPage.REVIEW_SCORE,
-                    )
-                    for question in attempt.questions.all()
-                ],
-            }
-            for attempt in attempts
-        ],
-        "extra_attempts_granted": [
-            {"quiz": grant.quiz.title, "granted_at": grant.granted_at, "reason": grant.reason} for grant in grants
-        ],
-        "note": "Your answers are included; the quizzes' answer keys and reasoning are not.",
-    }
 
 
 def _entry_history(user: AbstractBaseUser) -> dict[int, list]:
@@ -231,3 +173,41 @@ def read_supervising(user: AbstractBaseUser, people: People) -> dict:
             for sign_off in sign_offs
         ],
     }
+
+
+def supervisors_of(user: AbstractBaseUser) -> dict[int, str]:
+    """The person's supervisors by user id and name: the export names them rather than saying 'Programme staff'."""
+    assignments = SupervisorAssignment.objects.filter(trainee=user).select_related("supervisor")
+    return {assignment.supervisor_id: display_name(assignment.supervisor) for assignment in assignments}
+
+
+def personal_data_register() -> None:
+    """Tell the export which sections the practice app gives, whom it names and which models it leaves out."""
+    export_section_register(
+        ExportSection(
+            "practice",
+            (
+                "practice.PracticeEntry",
+                "practice.SupervisionSession",
+                "practice.HistoricalPracticeEntry",
+                "practice.Batch",
+                "practice.SupervisorAssignment",
+            ),
+            read_practice,
+        )
+    )
+    export_section_register(
+        ExportSection("supervising", ("practice.SupervisorProfile", "practice.Attestation"), read_supervising)
+    )
+    named_people_register(supervisors_of)
+    not_exported_register(
+        {
+            "practice.HistoricalOrganisation": "Staff edits to placements' names and places: about the placement, "
+            "not you.",
+            "practice.HistoricalSupervisorProfile": "Earlier versions of the supervisor profile under 'supervising'.",
+            "practice.HistoricalSupervisorAssignment": "Earlier versions of the placements under 'practice' and "
+            "'supervising' (an end date added, say); the current ones are exported.",
+            "practice.HistoricalBatch": "Status changes of review batches; their current status is exported, and each "
+            "entry's full history is exported with the entry.",
+        }
+    )

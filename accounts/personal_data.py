@@ -1,4 +1,6 @@
-"""The export's account sections: the account, invitations, two-factor authentication and the Wagtail admin."""
+"""What the accounts app holds about a person, for their data export: the account, invitations, two-factor
+authentication and the Wagtail admin.
+"""
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -7,8 +9,8 @@ from wagtail.models import APIToken as WagtailAPIToken
 from wagtail.users.models import UserProfile
 
 from accounts.models import Invitation, NameChange
-from privacy.invitations import invitations_to
-from privacy.people import People
+from accounts.selectors import invitations_to
+from lms.personal_data import ExportSection, People, export_section_register, not_exported_register
 
 
 def read_account(user: AbstractBaseUser, people: People) -> dict:
@@ -93,3 +95,31 @@ def read_site_admin(user: AbstractBaseUser, people: People) -> dict:
             for token in tokens
         ],
     }
+
+
+def personal_data_register() -> None:
+    """Tell the export which sections the accounts app gives and which models it leaves out."""
+    export_section_register(
+        ExportSection(
+            "account",
+            (
+                "auth.User",
+                "auth.User_groups",
+                "auth.User_user_permissions",
+                "account.EmailAddress",
+                "accounts.NameChange",
+            ),
+            read_account,
+        )
+    )
+    export_section_register(ExportSection("invitations", ("accounts.Invitation",), read_invitations))
+    export_section_register(ExportSection("two_factor_authentication", ("mfa.Authenticator",), read_two_factor))
+    export_section_register(
+        ExportSection("site_admin", ("wagtailusers.UserProfile", "wagtailcore.APIToken"), read_site_admin)
+    )
+    not_exported_register(
+        {
+            "accounts.HistoricalInvitation": "Earlier states of the invitations under 'invitations' (sent, accepted, "
+            "revoked); they hold the link's fingerprint, which is never exported.",
+        }
+    )

@@ -1,6 +1,4 @@
-"""The export's certificate sections: certificates held, with their files' places in the ZIP, and checks made as
-a verifier.
-"""
+"""What the certificates app holds about a person, for their data export: certificates, their files and ethics."""
 
 from collections import defaultdict
 
@@ -9,8 +7,14 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateFile, EthicsAttestation
-from privacy.people import People, change_of
-from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
+from lms.personal_data import (
+    ExportFile,
+    ExportSection,
+    People,
+    change_of,
+    export_section_register,
+    not_exported_register,
+)
 
 CERTIFICATE_FILES = "certificates"
 CREDENTIAL_FILES = "credentials"
@@ -33,7 +37,7 @@ def certificates_for_export(user: AbstractBaseUser):
         .select_related("programme", "replaces", "replaced_by", "credential")
         .prefetch_related(
             Prefetch("files", queryset=CertificateFile.objects.order_by("paper")),
-            Prefetch("verification_lookups", queryset=Lookup.objects.order_by("looked_up_at", "pk")),
+            "verification_lookups",
             "reminders",
         )
         .order_by("issued_at", "pk")
@@ -87,7 +91,7 @@ def read_certificates(user: AbstractBaseUser, people: People) -> dict:
                         "how": lookup.get_channel_display(),
                         "when": lookup.looked_up_at,
                     }
-                    for lookup in certificate.verification_lookups.all()
+                    for lookup in sorted(certificate.verification_lookups.all(), key=lambda x: (x.looked_up_at, x.pk))
                 ],
                 "status_history": [
                     {
@@ -115,47 +119,36 @@ def read_certificates(user: AbstractBaseUser, people: People) -> dict:
     }
 
 
-def read_verifying(user: AbstractBaseUser, people: People) -> dict:
-    """As a verifier: the organisation, API tokens, checks made and bulk checks in summary."""
-    profile = VerifierProfile.objects.filter(user=user).first()
-    tokens = ApiToken.objects.filter(user=user).only(
-        "name", "prefix", "created_at", "last_used_at", "revoked_at", "user_id"
+def _stored_reader(stored: CertificateFile):
+    def read() -> bytes:
+        with stored.file.storage.open(stored.file.name, "rb") as handle:
+            return handle.read()
+
+    return read
+
+
+def certificate_files(user: AbstractBaseUser) -> list[ExportFile]:
+    """Each stored certificate PDF and each signed credential of the person, for the ZIP."""
+    files = []
+    for certificate in certificates_for_export(user):
+        for stored in certificate.files.all():
+            files.append(ExportFile(certificate_file_name(certificate, stored), _stored_reader(stored)))
+        credential = getattr(certificate, "credential", None)
+        if credential is not None:
+            files.append(ExportFile(credential_file_name(certificate), lambda document=credential.document: document))
+    return files
+
+
+def personal_data_register() -> None:
+    """Tell the export which section and files the certificates app gives and which models it leaves out."""
+    export_section_register(
+        ExportSection(
+            "certificates",
+            ("certificates.Certificate", "certificates.HistoricalCertificate", "certificates.EthicsAttestation"),
+            read_certificates,
+            files=certificate_files,
+        )
     )
-    checks = Lookup.objects.filter(verifier=user).select_related("certificate").order_by("looked_up_at", "pk")
-    jobs = BulkJob.objects.filter(verifier=user).defer("rows", "results", "header").order_by("created_at")
-    return {
-        "organisation": {"name": profile.organisation_name, "kind": profile.get_kind_display()} if profile else None,
-        "api_tokens": [
-            {
-                "name": token.name,
-                "starts_with": token.prefix,
-                "created_at": token.created_at,
-                "last_used_at": token.last_used_at,
-                "revoked_at": token.revoked_at,
-            }
-            for token in tokens
-        ],
-        "checks_made": [
-            {
-                "certificate_number": check.certificate.number,
-                "how": check.get_channel_display(),
-                "when": check.looked_up_at,
-                "for_organisation": check.organisation_name,
-            }
-            for check in checks
-        ],
-        "bulk_checks": [
-            {
-                "file_name": job.file_name,
-                "uploaded_at": job.created_at,
-                "state": job.get_state_display(),
-                "rows": job.total,
-                "checked": job.done,
-                "results_by_status": job.summary,
-                "finished_at": job.finished_at,
-            }
-            for job in jobs
-        ],
-        "note": "API tokens are listed by name and first characters; the tokens and their fingerprints are never "
-        "exported. Bulk checks are summarised; their rows and results stay on the bulk check pages.",
-    }
+    not_exported_register(
+        {"certificates.HistoricalProgramme": "Staff edits to a programme's rules: about the programme, not the editor."}
+    )
