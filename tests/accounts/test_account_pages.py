@@ -1,9 +1,11 @@
 """Every allauth page a person can reach wears the site's layout and its words: "Log in", "Log out", "Sign up"."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from bs4 import BeautifulSoup
 from django.conf import settings
@@ -228,6 +230,17 @@ def test_opening_the_link_in_another_browser_confirms_but_asks_to_log_in():
     assert signed_in_user_id(elsewhere) is None  # the link alone is no key to the account
     assert EmailAddress.objects.get(email="jrivera@example.org").verified
     assert log_in(elsewhere, "jrivera", NEW_PASSWORD)["Location"] == "/dashboard/"
+
+
+def test_a_link_opened_after_the_login_wait_confirms_but_asks_to_log_in():
+    client = Client()
+    sign_up(client)
+    path = confirmation_path("jrivera@example.org")
+    with time_machine.travel(time.time() + 16 * 60):  # allauth keeps a login waiting for 15 minutes
+        response = client.post(path)
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert signed_in_user_id(client) is None
+    assert EmailAddress.objects.get(email="jrivera@example.org").verified
 
 
 def assert_plain_subject(message, subject: str) -> None:
