@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -55,12 +54,6 @@ class AccountAdapter(DefaultAccountAdapter):
             "password_reset_url": site_link(reverse("account_reset_password")),
         }
         self.send_mail("account/email/account_already_exists", email, context)
-
-    def format_email_subject(self, subject: str) -> str:
-        """The subject with the site's name in front (allauth would put the request's host there)."""
-        if account_settings.EMAIL_SUBJECT_PREFIX is not None:
-            return super().format_email_subject(subject)
-        return f"[{settings.WAGTAIL_SITE_NAME}] {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Send an allauth email whose site name, domain and sign-up link come from settings, not the request."""

@@ -63,7 +63,7 @@ def test_the_account_already_exists_email_links_to_the_site_address(client):
     verified(UserFactory(email="taken@example.org"))
     sign_up(client, "taken@example.org")
     (message,) = mail.outbox
-    assert message.subject.endswith("Account Already Exists")
+    assert message.subject == "You already have an account with Peer Specialist Training"
     assert SITE + "/accounts/password/reset/" in only_site_links(message)
 
 

@@ -104,7 +104,7 @@ def test_logging_in_with_two_factor_asks_for_the_code(client):
     page = client.get("/accounts/2fa/authenticate/")
     html = page.content.decode()
     assert page.status_code == 200 and 'class="skip-link"' in html
-    assert "Please enter an authenticator code" in html
+    assert "Type the code from your authenticator app" in html
     assert client.get("/practice/review/").status_code == 302  # still not signed in
 
     wrong = client.post("/accounts/2fa/authenticate/", {"code": "12345"})

@@ -192,7 +192,7 @@ def log_in(page: Page, base: str, username: str, *, password: str = PASSWORD, tw
         for attempt in range(2):
             page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
             with page.expect_navigation():
-                page.get_by_role("button", name="Sign In").click()
+                page.get_by_role("button", name="Log in").click()
             if not page.url.endswith("/accounts/2fa/authenticate/") or attempt:
                 break
             time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.5)  # until the authenticator shows a new code

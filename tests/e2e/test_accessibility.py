@@ -59,7 +59,7 @@ def sign_in(page, base: str, username: str) -> None:
         page.wait_for_url(base + "/accounts/2fa/authenticate/")
         for _ in range(3):
             page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
-            page.get_by_role("button", name="Sign In").click()
+            page.get_by_role("button", name="Log in").click()
             page.wait_for_load_state()
             if page.url == base + "/dashboard/":
                 break

@@ -100,19 +100,18 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         trainee.fill("input[name=username]", USERNAME)
         trainee.fill("input[name=password1]", PASSWORD)
         trainee.fill("input[name=password2]", PASSWORD)
-        trainee.get_by_role("button", name="Sign Up").click()
+        trainee.get_by_role("button", name="Sign up").click()
         expect(trainee).to_have_url(base + "/accounts/confirm-email/")
-        expect(trainee.locator("main")).to_contain_text("We have sent an email to you for verification")
+        expect(trainee.locator("main")).to_contain_text("We've sent you an email with a link to confirm your address")
         message = wait_for_email(e2e_site.mail_dir, to=EMAIL, containing="/accounts/confirm-email/")
         link = next(word for word in message.split() if word.startswith(base + "/accounts/confirm-email/"))
         trainee.goto(link)
         expect(trainee.locator("main")).to_contain_text(EMAIL)
-        trainee.get_by_role("button", name="Confirm").click()
-        expect(trainee).to_have_url(base + "/accounts/login/")
-        expect(trainee.locator(".messages")).to_contain_text(f"You have confirmed {EMAIL}.")
+        trainee.get_by_role("button", name="Yes, confirm my address").click()
 
-    with journey.step("trainee logs in", trainee):
-        log_in(trainee, base, USERNAME, password=PASSWORD)
+    with journey.step("the confirmation link logs the trainee in", trainee):
+        expect(trainee).to_have_url(base + "/dashboard/")
+        expect(trainee.locator(".messages")).to_contain_text(f"Thank you: {EMAIL} is confirmed.")
         expect(trainee.get_by_role("heading", level=1)).to_have_text(f"Welcome, {FIRST_NAME}")
         programme_card = trainee.locator("article.programme-progress", has_text=PROGRAMME_NAME)
         # Four requirements to meet: the course, practice hours, supervision hours and the code of ethics.

@@ -22,7 +22,7 @@ def log_in(page, base, username="trainee"):
         for attempt in range(2):
             page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
             with page.expect_navigation():
-                page.get_by_role("button", name="Sign In").click()
+                page.get_by_role("button", name="Log in").click()
             if page.url != base + "/accounts/2fa/authenticate/" or attempt:
                 break
             # Refused: another test signed in with this code moments ago (each code works once). Wait for the next.
