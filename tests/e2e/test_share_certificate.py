@@ -133,4 +133,4 @@ def test_the_graduate_shares_their_certificate_and_an_employer_prints_the_check(
     text = poppler("pdftotext", str(printed), "-")
     assert "Valid" in text and "Checked on" in text and number in text
     assert "Log out" not in text and "Check a certificate" not in text and "Skip to main content" not in text
-    poppler("pdftoppm", "-png", "-r", "50", "-singlefile", str(printed), str(printed.with_suffix("")))
+    poppler("pdftoppm", "-png", "-r", "60", "-singlefile", str(printed), str(FOLDER / f"printed-{width}"))
