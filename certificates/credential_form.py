@@ -42,6 +42,13 @@ class Items:
     forms: tuple
 
 
+@dataclass(frozen=True)
+class Optional:
+    """A field that may be absent (credentials signed before it was written lack it); when present, of this form."""
+
+    form: object
+
+
 class DateTime:
     """A string holding a date and time with its offset, as ours are written."""
 
@@ -62,6 +69,7 @@ ACHIEVEMENT = {
     "name": str,
     "description": str,
     "criteria": {"narrative": str},
+    "image": Optional({"id": str, "type": Exactly("Image")}),  # the badge, in credentials issued since it was added
 }
 
 
@@ -174,13 +182,16 @@ def _match(value, form, path: str) -> None:
     else:
         if not isinstance(value, dict):
             raise MalformedCredential(f"{where} should be a JSON object, as this site writes it.")
-        missing, extra = sorted(set(form) - set(value)), sorted(set(value) - set(form))
+        required = {key for key, item_form in form.items() if not isinstance(item_form, Optional)}
+        missing, extra = sorted(required - set(value)), sorted(set(value) - set(form))
         if missing:
             raise MalformedCredential(f"{where} lacks {', '.join(missing)}.")
         if extra:
             raise MalformedCredential(f"{where} has fields this site never writes: {', '.join(extra)}.")
         for key, item_form in form.items():
-            _match(value[key], item_form, f"{path}.{key}" if path else key)
+            if key in value:
+                item_form = item_form.form if isinstance(item_form, Optional) else item_form
+                _match(value[key], item_form, f"{path}.{key}" if path else key)
 
 
 def _kind(form: type) -> str:

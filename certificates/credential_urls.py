@@ -1,4 +1,4 @@
-"""URLs of the machine-readable trust documents: credentials, status lists and the issuer's DID document."""
+"""URLs of the machine-readable trust documents: credentials, status lists, badges and the issuer's DID document."""
 
 from django.urls import path, register_converter
 
@@ -29,5 +29,7 @@ urlpatterns = [
         credential_views.legacy_status_list,
         name="legacy_status_list",
     ),
+    path("credentials/badges/<slug:abbreviation>.svg", credential_views.badge_svg_view, name="badge_svg"),
+    path("credentials/badges/<slug:abbreviation>.png", credential_views.badge_png_view, name="badge_png"),
     path(".well-known/did.json", credential_views.did_json, name="did_json"),
 ]

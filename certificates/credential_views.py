@@ -3,13 +3,14 @@
 import json
 import logging
 
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
 from certificates.pdf_storage import certificate_credential_sign
-from certificates.selectors import certificate_by_code
+from certificates.selectors import certificate_by_code, programme_for_badge
+from certificates.sharing import badge_png, badge_svg
 from certificates.signing import SigningKeyMissing, did_document
 from certificates.status_lists import (
     LEGACY_PURPOSES,
@@ -105,3 +106,26 @@ def did_json(request):
     """The issuer's DID document (did:web): every signing key, current and retired, as a Multikey."""
     response = HttpResponse(json.dumps(did_document(), indent=2), content_type="application/did+ld+json")
     return _shared(response, seconds=300)
+
+
+def _badge_programme(abbreviation: str):
+    programme = programme_for_badge(abbreviation)
+    if programme is None:
+        raise Http404
+    return {"name": programme.name, "abbreviation": programme.abbreviation, "issuing_body": programme.issuing_body}
+
+
+@public
+@require_safe
+def badge_svg_view(request, abbreviation: str):
+    """A programme's badge as SVG: the image its credentials' achievement names; it shows only the programme."""
+    response = HttpResponse(badge_svg(**_badge_programme(abbreviation)), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return _shared(response, seconds=86400)
+
+
+@public
+@require_safe
+def badge_png_view(request, abbreviation: str):
+    """A programme's badge as PNG, for wallets and sites that don't show SVG."""
+    return _shared(HttpResponse(badge_png(**_badge_programme(abbreviation)), content_type="image/png"), seconds=86400)

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from certificates.eligibility import figure_text
 from certificates.models import Certificate, Programme
+from certificates.sharing import badge_url
 from certificates.signing import issuer_did
 from certificates.status_lists import status_entry
 
@@ -71,7 +72,8 @@ def criteria_narrative(programme: Programme) -> str:
 
 
 def credential_document(certificate: Certificate) -> dict:
-    """The unsigned credential: issuer, holder name as an IdentityObject, achievement, dates and its status entry.
+    """The unsigned credential: issuer, holder name as an IdentityObject, achievement (with its badge image), dates
+    and its status entry.
 
     Only what public verification may show (docs/privacy.md): never the email, scores or hours.
     """
@@ -103,6 +105,7 @@ def credential_document(certificate: Certificate) -> dict:
                 "name": f"{programme.name} ({programme.abbreviation})",
                 "description": programme.description or f"{programme.name}, issued by {programme.issuing_body}.",
                 "criteria": {"narrative": criteria_narrative(programme)},
+                "image": {"id": badge_url(programme.abbreviation, "png"), "type": "Image"},
             },
         },
         "credentialStatus": status_entry(certificate),

@@ -170,6 +170,18 @@ def certificate_file_for_viewer(*, user, pk: int, paper: str) -> tuple[Certifica
     return certificate, CertificateFile.objects.filter(certificate=certificate, paper=paper).first()
 
 
+def held_certificate(*, user, pk: int) -> Certificate | None:
+    """The certificate with this id if the user holds it (None otherwise, programme admins too)."""
+    return Certificate.objects.select_related("programme").filter(holder=user, pk=pk).first()
+
+
+def programme_for_badge(abbreviation: str) -> "PublicProgramme | None":
+    """The public facts of the programme with these letters, which its badge shows (None if there is none)."""
+    found = Programme.objects.filter(abbreviation=abbreviation).values_list("name", "abbreviation", "issuing_body")
+    row = next(iter(found.order_by()[:1]), None)
+    return PublicProgramme(*row) if row else None
+
+
 def ethics_signed_on(*, user, programme: Programme):
     """When the user signed the programme's code of ethics (None if not yet)."""
     return EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()

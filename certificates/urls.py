@@ -1,4 +1,4 @@
-"""URLs for a certificate's page and its PDFs."""
+"""URLs for a certificate's page, its PDFs and its signed credential."""
 
 from django.urls import path, register_converter
 
@@ -25,4 +25,9 @@ register_converter(PaperConverter, "paper")
 urlpatterns = [
     path("certificates/<id:pk>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<id:pk>/certificate-<paper:paper>.pdf", views.certificate_download, name="certificate_download"),
+    path(
+        "certificates/<id:pk>/credential.json",
+        views.certificate_credential_download,
+        name="certificate_credential_download",
+    ),
 ]

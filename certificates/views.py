@@ -1,19 +1,23 @@
-"""Views for trainees' certificates: a certificate's page and its stored PDFs."""
+"""Views for trainees' certificates: a certificate's page, its stored PDFs and its signed credential."""
 
 import logging
 from datetime import date
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
 from certificates.models import Certificate, CertificateFile
+from certificates.pdf_storage import certificate_credential_sign
 from certificates.selectors import (
     certificate_file_for_viewer,
     certificate_for_viewer,
+    held_certificate,
 )
+from certificates.sharing import linkedin_add_url
+from certificates.signing import SigningKeyMissing
 from lms.access import signed_in
 
 logger = logging.getLogger(__name__)
@@ -34,12 +38,14 @@ def certificate_detail(request, pk: int):
     if certificate is None:
         raise Http404
     files = {stored.paper: stored for stored in certificate.files.all()}
+    is_holder = certificate.holder_id == request.user.pk
     return render(
         request,
         "certificates/certificate_detail.html",
         {
             "certificate": certificate,
-            "is_holder": certificate.holder_id == request.user.pk,
+            "is_holder": is_holder,
+            "linkedin_url": linkedin_add_url(certificate) if is_holder else "",
             "replaced_by": getattr(certificate, "replaced_by", None),
             "a4": files.get(CertificateFile.Paper.A4),
             "letter": files.get(CertificateFile.Paper.LETTER),
@@ -80,6 +86,26 @@ def certificate_download(request, pk: int, paper: str):
             handle, as_attachment=True, filename=download_name(certificate, paper), content_type="application/pdf"
         )
     response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@signed_in
+@require_safe
+def certificate_credential_download(request, pk: int):
+    """The holder's signed Open Badges credential as a .json file, to keep or add to a digital wallet (holder only)."""
+    certificate = held_certificate(user=request.user, pk=pk)
+    if certificate is None:
+        raise Http404
+    try:
+        credential = certificate_credential_sign(certificate=certificate)
+    except SigningKeyMissing:
+        logger.error("Signing key unavailable for a credential download: %s", certificate.number)
+        messages.error(request, "Your signed credential can't be downloaded just now. Please try again later.")
+        return redirect("certificate_detail", pk=certificate.pk)
+    response = HttpResponse(credential.document, content_type="application/ld+json")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.json"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -199,7 +199,9 @@ def verify_certificate(request, code: str):
     status_label = _STATUS_LABELS.get(status, status)
     context = {
         "certificate": found,
+        "status": status,
         "status_label": status_label,
+        "checked_at": timezone.localtime(),
         "facts_html": _facts_html(found, status, status_label),
         "is_verifier": has_role(request.user, VERIFIER),
         "organisation": organisation_name_of(request.user) if has_role(request.user, VERIFIER) else "",

@@ -52,6 +52,7 @@ EXPECTED = {
     "certificates/<id:pk>/": "302L 200 404 404 404 404 200",
     "certificates/<id:pk>/certificate-<paper:paper>.pdf": "302L 302 404 404 404 404 302",
     "certificates/<id:pk>/checks/": "302L 200 404 404 404 404 404",
+    "certificates/<id:pk>/credential.json": "302L 200 404 404 404 404 404",  # the holder's alone, admins too
     # Verification: public checks; bulk checks and tokens for verifier accounts, each job and token its owner's.
     "verify/": "200 200 200 200 200 200 200",
     "verify/bulk/": "302L 403 403 403 403 200 403",
@@ -74,6 +75,9 @@ EXPECTED = {
     "credentials/status/<listnumber:list_number>.json": "200 200 200 200 200 200 200",
     "credentials/status/<int:list_number>/<slug:purpose>.json": "200 200 200 200 200 200 200",
     ".well-known/did.json": "200 200 200 200 200 200 200",
+    # A programme's badge is public (it shows only the programme); "x" names no programme, so everyone gets 404.
+    "credentials/badges/<slug:abbreviation>.svg": "404 404 404 404 404 404 404",
+    "credentials/badges/<slug:abbreviation>.png": "404 404 404 404 404 404 404",
     # The audit trails: programme admins only.
     "audit/": "302L 403 403 403 403 403 200",
     "audit/trainees/<id:user_id>/": "302L 403 403 403 403 403 200",
