@@ -16,8 +16,17 @@ class CoursesConfig(AppConfig):
     name = "courses"
 
     def ready(self):
-        """Give the home page the published courses to list."""
+        """Give the home page the published courses to list; keep modules' minutes and finishers' progress right."""
+        from wagtail.signals import page_published, page_unpublished
+
         from content.models import HomePage
+        from courses import publishing
+        from courses.models import LessonPage, ModulePage
 
         if home_page_courses not in HomePage.context_providers:
             HomePage.context_providers.append(home_page_courses)
+        page_published.connect(publishing.lesson_published, sender=LessonPage, dispatch_uid="courses_lesson_published")
+        page_unpublished.connect(
+            publishing.lesson_unpublished, sender=LessonPage, dispatch_uid="courses_lesson_unpublished"
+        )
+        page_published.connect(publishing.module_published, sender=ModulePage, dispatch_uid="courses_module_published")
