@@ -166,6 +166,9 @@ def ask_about_people_who_finished(request, page):
         "“People who have already finished this course” whether it counts as done for them. "
         "Your changes are saved as a draft.",
     )
+    if page.live:
+        # The create view adds a new page live and publishes it afterwards: keep it a draft instead.
+        Page.objects.filter(pk=page.pk).update(live=False, has_unpublished_changes=True)
     return redirect("wagtailadmin_pages:edit", page.id)
 
 
