@@ -118,7 +118,7 @@ def test_a_wrong_multiple_select_answer_keeps_every_reasoning_back(course, train
     # Ticking every box must not reveal which are right: the choices are listed, their reasoning is not.
     assert all(f"Response 1.{k}" in review for k in (1, 2, 3))
     assert not any(f"Reasoning 1.{k}" in review for k in (1, 2, 3))
-    assert "Not all of these choices were right. The review doesn't say which yet" in review
+    assert "This answer wasn't fully right. For a question with several right choices, the reasoning waits" in review
     assert "Reasoning 2.1" in review  # the single-choice answer was right, so its reasoning is the trainee's own
 
 
