@@ -16,12 +16,21 @@ class CoursesConfig(AppConfig):
     name = "courses"
 
     def ready(self):
-        """Give the home page the published courses; register the app's records with the export and trails."""
+        """Give the home page its courses; keep module minutes and finishers' progress; register export and trails."""
+        from wagtail.signals import page_published, page_unpublished
+
         from content.models import HomePage
+        from courses import publishing
+        from courses.models import LessonPage, ModulePage
         from courses.personal_data import personal_data_register
         from courses.trail_sources import trail_sources_register
 
         if home_page_courses not in HomePage.context_providers:
             HomePage.context_providers.append(home_page_courses)
+        page_published.connect(publishing.lesson_published, sender=LessonPage, dispatch_uid="courses_lesson_published")
+        page_unpublished.connect(
+            publishing.lesson_unpublished, sender=LessonPage, dispatch_uid="courses_lesson_unpublished"
+        )
+        page_published.connect(publishing.module_published, sender=ModulePage, dispatch_uid="courses_module_published")
         personal_data_register()
         trail_sources_register()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from courses.blocks import MULTIPLE
 from courses.models import QuizAttempt
 
 
@@ -28,6 +29,7 @@ class QuestionView:
     choices: list[ChoiceView]
     score: Decimal | None = None
     missing: bool = False
+    reasoning_held_back: bool = False
 
     @property
     def answered(self) -> bool:
@@ -50,12 +52,28 @@ class QuestionView:
         return f"question-{self.position}"
 
 
-def attempt_questions(*, attempt: QuizAttempt, with_key: bool, selected: dict[str, set[str]] | None = None) -> list:
+def _own_rationale_shown(kind: str, score: Decimal | None) -> bool:
+    """Whether the reasoning for the trainee's own choices may be shown before the full review.
+
+    Not for a multiple-select question they got wrong: ticking every box would then show the
+    reasoning for every choice, which is the answer key.
+    """
+    return kind != MULTIPLE or (score is not None and score >= 1)
+
+
+def attempt_questions(
+    *,
+    attempt: QuizAttempt,
+    with_key: bool,
+    own_rationale: bool = False,
+    selected: dict[str, set[str]] | None = None,
+) -> list:
     """The attempt's questions in order with the saved selections, in two queries.
 
     with_key adds whether each choice is correct and its rationale; leave it off while the
-    attempt is open so the answer key never reaches the page. selected overrides the saved
-    selections (to show back what was just posted).
+    attempt is open so the answer key never reaches the page. own_rationale (without with_key)
+    adds the rationale of the choices the trainee selected only, and never marks a choice
+    correct. selected overrides the saved selections (to show back what was just posted).
     """
     questions = []
     for question in attempt.questions.prefetch_related("answers").order_by("position"):
@@ -64,13 +82,16 @@ def attempt_questions(*, attempt: QuizAttempt, with_key: bool, selected: dict[st
             if selected is not None
             else {answer.choice_key for answer in question.answers.all()}
         )
+        kind = question.snapshot["kind"]
+        score = None if attempt.is_open else question.score
+        own = own_rationale and not with_key and _own_rationale_shown(kind, score)
         choices = [
             ChoiceView(
                 key=choice["key"],
                 text=choice["text"],
                 selected=choice["key"] in chosen,
                 correct=choice["correct"] if with_key else False,
-                rationale=choice["rationale"] if with_key else "",
+                rationale=choice["rationale"] if with_key or (own and choice["key"] in chosen) else "",
             )
             for choice in question.snapshot["choices"]
         ]
@@ -78,10 +99,11 @@ def attempt_questions(*, attempt: QuizAttempt, with_key: bool, selected: dict[st
             QuestionView(
                 position=question.position,
                 key=question.question_key,
-                kind=question.snapshot["kind"],
+                kind=kind,
                 stem=question.snapshot["stem"],
                 choices=choices,
-                score=None if attempt.is_open else question.score,
+                score=score,
+                reasoning_held_back=own_rationale and not with_key and not own,
             )
         )
     return questions

@@ -29,6 +29,7 @@ class CourseIndexPage(Page):
     parent_page_types = ["content.HomePage"]
     subpage_types = ["courses.CoursePage"]
     max_count = 1
+    admin_default_ordering = "ord"
 
     def get_context(self, request, *args, **kwargs):
         """Add the live courses and the user's enrolments to the context."""
@@ -57,6 +58,7 @@ class CoursePage(Page):
 
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
+    admin_default_ordering = "ord"
 
     def get_context(self, request, *args, **kwargs):
         """Add the outline and, for an enrolled user, their progress."""
@@ -71,13 +73,14 @@ class ModulePage(Page):
     """A module within a course: learning objectives and a sequence of lessons."""
 
     summary = models.CharField(max_length=300)
-    estimated_minutes = models.PositiveIntegerField(default=60)
+    estimated_minutes = models.PositiveIntegerField(
+        default=60, help_text="The sum of its published lessons' minutes, worked out whenever one is published."
+    )
     competency_domains = ParentalManyToManyField("content.CompetencyDomain", blank=True, related_name="modules")
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("summary"),
-        FieldPanel("estimated_minutes"),
         FieldPanel("competency_domains", widget=forms.CheckboxSelectMultiple),
         InlinePanel("objectives", label="Learning objectives", min_num=1),
     ]
@@ -85,6 +88,7 @@ class ModulePage(Page):
 
     parent_page_types = ["courses.CoursePage"]
     subpage_types = ["courses.LessonPage", "courses.QuizPage"]
+    admin_default_ordering = "ord"
 
     def get_context(self, request, *args, **kwargs):
         """Add the module's lessons with the user's progress."""
@@ -110,11 +114,33 @@ class ModuleObjective(Orderable):
 class LessonPage(Page):
     """A lesson: teaching built from blocks, marked complete by the trainee."""
 
+    COUNT_AS_DONE = "count"
+    ASK_TO_DO = "ask"
+    FOR_FINISHERS = [
+        ("", "Not chosen yet (you'll be asked when it matters)"),
+        (COUNT_AS_DONE, "Count it as done for them: they keep their 100%"),
+        (ASK_TO_DO, "Ask them to do it too: they see it as a new lesson, and their progress drops below 100%"),
+    ]
+
     summary = models.CharField(max_length=300, blank=True)
     estimated_minutes = models.PositiveIntegerField(default=20)
     body = StreamField(LessonStreamBlock())
+    for_finishers = models.CharField(
+        "People who have already finished this course",
+        max_length=5,
+        choices=FOR_FINISHERS,
+        blank=True,
+        help_text="Asked when a new lesson is first published in a course that people have finished. "
+        "It is applied once, at that first publish.",
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("estimated_minutes"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+        FieldPanel("for_finishers", widget=forms.RadioSelect),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
 
     parent_page_types = ["courses.ModulePage"]
@@ -187,7 +213,8 @@ class QuizPage(Page):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="How many questions each attempt draws from the pool. Leave blank to ask them all.",
+        help_text="How many questions each attempt draws from the pool. Leave blank to ask them all. "
+        "Draw fewer than the pool holds, so that a second attempt asks questions the first didn't.",
     )
     shuffle_questions = models.BooleanField(default=True)
     shuffle_choices = models.BooleanField(default=True, help_text="True-or-false choices always keep their order.")
@@ -239,6 +266,12 @@ class QuizPage(Page):
         """How many questions one attempt asks."""
         pool = len(self.questions)
         return min(self.questions_per_attempt or pool, pool)
+
+    @property
+    def attempts_repeat_the_pool(self) -> bool:
+        """Whether every attempt asks the whole pool, so a second attempt repeats the first one's questions."""
+        pool = len(self.questions)
+        return pool > 0 and self.questions_drawn >= pool and self.max_attempts != 1
 
     def serve(self, request, *args, **kwargs):
         """Serve the quiz only while its module and course are published too."""

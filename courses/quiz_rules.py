@@ -126,3 +126,20 @@ def start_rule(
         if now < next_at:
             return StartRule(False, "waiting", "You can try again after a short break.", next_attempt_at=next_at)
     return StartRule(True)
+
+
+OWN_ANSWERS = "own_answers"
+"""The review after a failed attempt with attempts left, in a 'full' review quiz: which questions were wrong
+and the reasoning for the answers the trainee chose, never the correct answers."""
+
+
+def review_shown(*, review_mode: str, quiz_passed: bool, attempts_left: int | None) -> str:
+    """What an attempt's review may show: the quiz's review mode ('score', 'wrong' or 'full'), except that a
+    'full' review (the correct answers) waits until the trainee has passed or has no attempts left; until then
+    it is OWN_ANSWERS, so the next attempt can't be passed by copying this one's review.
+
+    attempts_left is None when attempts are unlimited.
+    """
+    if review_mode != "full" or quiz_passed or attempts_left == 0:
+        return review_mode
+    return OWN_ANSWERS

@@ -13,6 +13,7 @@ from wagtail.rich_text import expand_db_html
 from courses.models import AttemptAnswer, AttemptQuestion, QuizAttempt, QuizAttemptGrant, QuizPage
 from courses.selectors import percent
 from lms.csvfiles import to_csv
+from lms.names import display_name
 
 SUBMITTED = Q(status=QuizAttempt.SUBMITTED)
 
@@ -174,6 +175,11 @@ class OutOfAttempts:
     best_score: Decimal | None
     extra_granted: int
 
+    @property
+    def name(self) -> str:
+        """The trainee's name as the site shows it."""
+        return display_name(self.user)
+
 
 def trainees_out_of_attempts(quiz: QuizPage) -> list[OutOfAttempts]:
     """Trainees who can't start another attempt at this quiz because they have used them all without passing."""
@@ -202,7 +208,7 @@ def trainees_out_of_attempts(quiz: QuizPage) -> list[OutOfAttempts]:
             best_score=row["best"],
             extra_granted=grants.get(user_id, 0),
         )
-        for user_id, row in sorted(stuck.items(), key=lambda item: users[item[0]].get_username())
+        for user_id, row in sorted(stuck.items(), key=lambda item: display_name(users[item[0]]).casefold())
     ]
 
 

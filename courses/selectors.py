@@ -361,7 +361,12 @@ def quiz_overview(*, user, quiz: QuizPage, request=None) -> dict:
         return context
     context["enrolled"] = Enrolment.objects.filter(user=user, course_id=course.id).exists()
     attempts = list(
-        QuizAttempt.objects.filter(user=user, quiz=quiz).annotate(question_count=Count("questions")).order_by("number")
+        QuizAttempt.objects.filter(user=user, quiz=quiz)
+        .annotate(
+            question_count=Count("questions"),
+            correct_count=Count("questions", filter=Q(questions__score__gte=1)),
+        )
+        .order_by("number")
     )
     extra = QuizAttemptGrant.objects.filter(user=user, quiz=quiz).count()
     allowed = None if quiz.max_attempts is None else quiz.max_attempts + extra
@@ -388,6 +393,25 @@ def quiz_overview(*, user, quiz: QuizPage, request=None) -> dict:
     )
     context["lessons_left"] = [item for item in context["lessons"] if not item.done]
     return context
+
+
+@dataclass(frozen=True)
+class AttemptTally:
+    """How many of an attempt's questions were answered fully correctly, partly correctly, and asked."""
+
+    correct: int
+    partly: int
+    total: int
+
+
+def attempt_tally(attempt: QuizAttempt) -> AttemptTally:
+    """Count a graded attempt's correct and partly correct questions, in one query."""
+    counts = attempt.questions.aggregate(
+        correct=Count("id", filter=Q(score__gte=1)),
+        partly=Count("id", filter=Q(score__gt=0, score__lt=1)),
+        total=Count("id"),
+    )
+    return AttemptTally(**counts)
 
 
 @dataclass(frozen=True)
@@ -459,3 +483,35 @@ def course_completions(*, user, courses: list[CoursePage]) -> dict[int, CourseCo
             completed_at=max(moments) if moments else None,
         )
     return result
+
+
+def course_finisher_ids(*, course_path: str, excluding_lesson_id: int | None = None) -> list[int]:
+    """Ids of the people enrolled in a course who have completed every live lesson (but the one excluded) and
+    passed every live quiz in it, in five queries whatever their number. An empty course has no finishers."""
+    lesson_ids = list(
+        LessonPage.objects.live()
+        .filter(path__startswith=course_path)
+        .exclude(id=excluding_lesson_id)
+        .values_list("id", flat=True)
+    )
+    quiz_ids = list(QuizPage.objects.live().filter(path__startswith=course_path).values_list("id", flat=True))
+    if not lesson_ids and not quiz_ids:
+        return []
+    enrolled = list(Enrolment.objects.filter(course__path=course_path).values_list("user_id", flat=True))
+    lessons_done = dict(
+        LessonCompletion.objects.filter(user_id__in=enrolled, lesson_id__in=lesson_ids)
+        .values("user_id")
+        .annotate(n=Count("lesson_id", distinct=True))
+        .values_list("user_id", "n")
+    )
+    quizzes_passed = dict(
+        QuizAttempt.objects.filter(user_id__in=enrolled, quiz_id__in=quiz_ids, passed=True)
+        .values("user_id")
+        .annotate(n=Count("quiz_id", distinct=True))
+        .values_list("user_id", "n")
+    )
+    return [
+        user_id
+        for user_id in enrolled
+        if lessons_done.get(user_id, 0) == len(lesson_ids) and quizzes_passed.get(user_id, 0) == len(quiz_ids)
+    ]

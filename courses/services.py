@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.models import Page
@@ -18,10 +19,12 @@ from courses.models import (
     Enrolment,
     LessonCompletion,
     LessonPage,
+    ModulePage,
     QuizAttempt,
     QuizAttemptGrant,
     QuizPage,
 )
+from courses.selectors import course_finisher_ids
 from lms.errors import ServiceError
 from lms.signals import progress_recorded_on_commit
 
@@ -313,3 +316,28 @@ def quiz_attempt_grant(
     if rule.code != "out_of_attempts":
         raise QuizError("not_needed", "This trainee can still take the quiz, so no extra attempt is needed.")
     return QuizAttemptGrant.objects.create(user=user, quiz=quiz, granted_by=granted_by, reason=reason.strip())
+
+
+@transaction.atomic
+def lesson_count_as_done_for_finishers(*, lesson: LessonPage) -> int:
+    """Record a newly published lesson as completed for everyone who had finished the rest of its course,
+    so they keep their 100%. Returns how many people that was."""
+    finishers = course_finisher_ids(course_path=_course_path(lesson), excluding_lesson_id=lesson.id)
+    LessonCompletion.objects.bulk_create(
+        [LessonCompletion(user_id=user_id, lesson=lesson) for user_id in finishers], ignore_conflicts=True
+    )
+    return len(finishers)
+
+
+@transaction.atomic
+def module_minutes_recalculate(*, module_path: str) -> int | None:
+    """Set a module's estimated minutes to the sum of its live lessons' minutes; returns the new total.
+
+    A module without live lessons keeps the minutes it has (and None is returned).
+    """
+    lessons = LessonPage.objects.live().filter(path__startswith=module_path, depth=len(module_path) // Page.steplen + 1)
+    total = lessons.aggregate(total=Sum("estimated_minutes"))["total"]
+    if total is None:
+        return None
+    ModulePage.objects.filter(path=module_path).update(estimated_minutes=total)
+    return total

@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST
 
+from courses import quiz_rules
 from courses.access import request_may_view
 from courses.attempt_display import attempt_questions
 from courses.forms import answers_from_post
 from courses.models import CoursePage, LessonPage, QuizAttempt, QuizPage
 from courses.selectors import (
+    attempt_tally,
     course_progress_for_user,
     lesson_navigation,
     quiz_overview,
@@ -175,17 +177,25 @@ def attempt_result(request, attempt_id: int):
     if attempt.is_open:
         return redirect("quiz_attempt", attempt_id=attempt.id)
     quiz = attempt.quiz
-    review = quiz.review_mode
+    overview = quiz_overview(user=request.user, quiz=quiz, request=request)
+    review = quiz_rules.review_shown(
+        review_mode=quiz.review_mode, quiz_passed=overview["passed"], attempts_left=overview["attempts_left"]
+    )
     questions = (
         []
         if review == QuizPage.REVIEW_SCORE
-        else attempt_questions(attempt=attempt, with_key=review == QuizPage.REVIEW_FULL)
+        else attempt_questions(
+            attempt=attempt,
+            with_key=review == QuizPage.REVIEW_FULL,
+            own_rationale=review == quiz_rules.OWN_ANSWERS,
+        )
     )
     context = {
         "attempt": attempt,
         "quiz": quiz,
         "review": review,
         "questions": questions,
-        "overview": quiz_overview(user=request.user, quiz=quiz, request=request),
+        "tally": attempt_tally(attempt),
+        "overview": overview,
     }
     return render(request, "courses/quiz_result.html", context)

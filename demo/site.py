@@ -161,7 +161,6 @@ def load_module(*, course: CoursePage, source: dict, domains: dict, report: Load
         fields={
             "title": source["title"],
             "summary": source["summary"].strip(),
-            "estimated_minutes": source["estimated_minutes"],
         },
         report=report,
     )

@@ -44,7 +44,7 @@ def check_module(path: Path) -> list[str]:
     """Return the problems found in one module file."""
     problems = []
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for key in ("title", "slug", "summary", "estimated_minutes", "competency_domains", "objectives", "lessons"):
+    for key in ("title", "slug", "summary", "competency_domains", "objectives", "lessons"):
         if key not in data:
             problems.append(f"{path.name}: missing {key}")
     for domain in data.get("competency_domains", []):
