@@ -171,7 +171,7 @@ EXPIRING = Report(
 def _practice(row: selectors.NearRow) -> str:
     if row.practice_percent is None:
         return "–"
-    return f"{hours_text(row.practice_minutes)} of {hours_text(row.practice_needed_minutes)} h"
+    return f"{hours_text(row.practice_minutes)} h (needs {hours_text(row.practice_needed_minutes)} h)"
 
 
 NEAR_ELIGIBILITY = Report(

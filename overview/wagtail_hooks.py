@@ -43,9 +43,9 @@ class OverviewPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_overview_panel(request, panels):
-    """Put the overview first on the admin home, for programme admins only."""
+    """Add the overview to the admin home (its order puts it first), for programme admins only."""
     if has_role(request.user, PROGRAMME_ADMIN):
-        panels.insert(0, OverviewPanel())
+        panels.append(OverviewPanel())
 
 
 @hooks.register("register_admin_urls")
