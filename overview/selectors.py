@@ -189,7 +189,7 @@ def _course_steps(courses: list[CoursePage]) -> dict[int, tuple[list[int], list[
 
 def _training_lines(programme: Programme, steps: dict) -> list[Line]:
     lines = []
-    for course in programme.required_courses.all():
+    for course in sorted(programme.required_courses.all(), key=lambda page: page.path):
         lesson_ids, quiz_ids = steps[course.id]
         lessons, quizzes = f"course_{course.id}_lessons", f"course_{course.id}_quizzes"
         done = LessonCompletion.objects.filter(user=OuterRef("pk"), lesson_id__in=lesson_ids)
@@ -204,7 +204,7 @@ def _training_lines(programme: Programme, steps: dict) -> list[Line]:
                 },
             )
         )
-    for quiz in programme.required_quizzes.all():
+    for quiz in sorted(programme.required_quizzes.all(), key=lambda page: page.path):
         passed = QuizAttempt.objects.filter(user=OuterRef("pk"), quiz_id=quiz.id, passed=True)
         lines.append(Line(label=quiz.title, met=Q(Exists(passed))))
     return lines
