@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "practice",
     "certificates",
     "verification",
+    "overview",
     "accounts",
     "privacy",
     "audit",

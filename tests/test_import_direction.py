@@ -17,7 +17,7 @@ FLOORS = [
     {"content", "dataintegrity"},
     {"courses", "practice"},
     {"certificates"},
-    {"verification"},
+    {"verification", "overview"},
     {"accounts"},
     {"privacy", "audit"},
     {"dashboard"},

@@ -82,6 +82,11 @@ EXPECTED = {
     "audit/": "302L 403 403 403 403 403 200",
     "audit/trainees/<id:user_id>/": "302L 403 403 403 403 403 200",
     "audit/certificates/<id:pk>/": "302L 403 403 403 403 403 200",
+    # The programme overview's reports in the Wagtail admin: programme admins only (and ?export=csv likewise).
+    "admin/overview/hours-waiting/": "302L 302L 302L 302L 302L 302L 200",
+    "admin/overview/without-supervisor/": "302L 302L 302L 302L 302L 302L 200",
+    "admin/overview/expiring-certificates/": "302L 302L 302L 302L 302L 302L 200",
+    "admin/overview/near-eligibility/": "302L 302L 302L 302L 302L 302L 200",
     # Wagtail's page-privacy forms and the page tree.
     "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/": "404 404 404 404 404 404 404",
     "_util/login/": "302L 403 403 403 403 403 403",  # one way to sign in: the site login; signed in, no loop back
