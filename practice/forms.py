@@ -362,13 +362,16 @@ class BatchReviewForm(forms.Form):
         about = {self.comment_name(entry.pk): entry_label(entry) for entry in self.entries}
         about |= {self.decision_name(entry.pk): entry_label(entry) for entry in self.entries}
         return [
-            (
-                self[name].auto_id if name in self.fields else "",
-                f"{about[name]}: {message}" if name in about else message,
-            )
+            (self._first_input_id(name), f"{about[name]}: {message}" if name in about else message)
             for name, messages in self.errors.items()
             for message in messages
         ]
+
+    def _first_input_id(self, name: str) -> str:
+        if name not in self.fields:
+            return ""
+        radios = isinstance(self.fields[name].widget, forms.RadioSelect)
+        return f"{self[name].auto_id}_0" if radios else self[name].auto_id
 
 
 def entry_label(entry: PracticeEntry) -> str:

@@ -364,6 +364,18 @@ def test_a_return_without_a_comment_keeps_every_choice_and_says_which_entry(clie
     assert soup.select_one("#id_attested").has_attr("checked")
 
 
+def test_a_made_up_decision_is_refused_and_linked_to_the_entrys_first_choice(client, assignment, waiting):
+    batch, entries = waiting
+    client.login(username=assignment.supervisor.username, password=PASSWORD)
+    response = _post(client, batch, _form_data(entries, ["approve-everything", LATER, LATER], attested="on"))
+    soup = BeautifulSoup(response.content, "html.parser")
+    (link,) = soup.select(".error-summary a")
+    assert link["href"] == f"#id_decision_{entries[0].pk}_0"
+    assert soup.select_one(link["href"])["value"] == APPROVE
+    assert "Select a valid choice." in link.get_text()
+    assert _statuses(entries) == [Status.SUBMITTED] * 3
+
+
 def test_approving_needs_the_attestation(client, assignment, waiting):
     batch, entries = waiting
     client.login(username=assignment.supervisor.username, password=PASSWORD)
