@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from content.models import CompetencyDomain
 from practice.models import Organisation, PracticeEntry, SupervisorAssignment
-from practice.services import EntryData, entries_approve, entries_return, entries_submit, entry_create
+from practice.services import (
+    EntryData,
+    entries_approve,
+    entries_return,
+    entries_submit,
+    entry_create,
+    entry_update,
+)
 from practice.supervision import assignment_create, supervisor_profile_save
 
 Kind = PracticeEntry.Kind
@@ -138,6 +145,11 @@ RETURNED = [
         "Handover notes for the evening team.",
     ),
 ]
+RETURNED_FIX = (
+    "Supported someone in the crisis house lounge through a hard morning. I stayed calm and used grounding ideas we "
+    "had practised in training. What I learned: slowing my own breathing helped more than anything I said, and I "
+    "checked my own boundaries afterwards rather than carrying the morning home."
+)
 SUBMITTED = [
     (
         19,
@@ -312,11 +324,17 @@ def ensure_demo_practice(*, users: dict, report) -> None:
             entry_ids=returned,
             comment="Thank you. Please add what you learned, and say which competencies you drew on, as we discussed.",
         )
+    # The trainee fixes the first returned entry and sends it again with new work, so the waiting batch shows
+    # what changed since the return; the second stays returned.
+    fixed = _practice_data(assignment, RETURNED[0], domains)
+    fixed.domains = [domains[slug] for slug in ("recovery-wellness", "ethical-responsibility") if slug in domains]
+    fixed.reflection = RETURNED_FIX
+    entry_update(trainee=trainee, entry_id=returned[0], data=fixed)
     waiting = log(SUBMITTED) + [
         entry_create(trainee=trainee, data=_supervision_data(assignment, row)).pk
         for row in SUPERVISION
         if row[-1] == "submitted"
     ]
-    entries_submit(trainee=trainee, entry_ids=waiting)
+    entries_submit(trainee=trainee, entry_ids=[*waiting, returned[0]])
     log(DRAFTS)
     report.created.append("practice log for trainee (approved, returned, submitted and draft entries)")

@@ -329,25 +329,19 @@ def _close_if_done(batch: Batch, *, by: AbstractBaseUser) -> None:
         batch.save()
 
 
-@transaction.atomic
-def entries_approve(
-    *, supervisor: AbstractBaseUser, batch_id: int, attested: bool, entry_ids: list[int] | None = None
-) -> Attestation:
-    """Approve a batch (or the chosen entries in it) with the supervisor's attestation, name and time.
-
-    Runs under a lock on the batch, so approving twice at once records one approval. The trainee is
-    emailed. Raises PracticeError 'attestation_required', 'not_found', 'own_entries', 'not_your_trainee',
-    'no_profile' (no qualification on record) or 'already_reviewed'.
-    """
-    if not attested:
-        raise PracticeError("attestation_required", "Tick “I supervised these hours” to approve them.")
-    batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
+def _supervisor_profile(supervisor: AbstractBaseUser) -> SupervisorProfile:
     profile = SupervisorProfile.objects.filter(user=supervisor).first()
     if profile is None:
         raise PracticeError(
             "no_profile", "Add your qualification, credential number and jurisdiction before you sign off hours."
         )
-    entries = _entries_to_review(batch, entry_ids)
+    return profile
+
+
+def _approve(
+    batch: Batch, entries: list[PracticeEntry], *, supervisor: AbstractBaseUser, profile: SupervisorProfile
+) -> Attestation:
+    """Sign the attestation for these entries of the batch, mark them approved and email the trainee."""
     now = timezone.now()
     attestation = Attestation.objects.create(
         supervisor=supervisor,
@@ -365,7 +359,6 @@ def entries_approve(
         status=Status.APPROVED,
         attestation=attestation,
     )
-    _close_if_done(batch, by=supervisor)
     progress_recorded_on_commit(user=batch.trainee)
     email_on_commit(
         template="practice/emails/entries_approved",
@@ -380,6 +373,60 @@ def entries_approve(
     return attestation
 
 
+def _return(batch: Batch, comments: dict[PracticeEntry, str], *, supervisor: AbstractBaseUser) -> None:
+    """Send these entries back, each with its own comment kept on it and in its history; email the trainee once."""
+    for entry, comment in comments.items():
+        entry.status = Status.RETURNED
+        entry.return_comment = comment
+        entry._change_reason = f"Returned: {comment}"
+    bulk_update_with_history(
+        list(comments),
+        PracticeEntry,
+        ["status", "return_comment"],
+        default_user=supervisor,
+        default_date=timezone.now(),
+    )
+    email_on_commit(
+        template="practice/emails/entries_returned",
+        to=[batch.trainee.email],
+        context={
+            "trainee_name": display_name(batch.trainee),
+            "supervisor_name": display_name(supervisor),
+            "count": len(comments),
+        },
+    )
+
+
+def checked_comment(comment: str) -> str:
+    """The comment trimmed; PracticeError 'comment_required' when empty, 'privacy' when it identifies someone."""
+    comment = comment.strip()
+    if not comment:
+        raise PracticeError("comment_required", "Write a comment so the trainee knows what to change.")
+    if problem := privacy_problem(comment):
+        raise PracticeError("privacy", problem.message)
+    return comment
+
+
+@transaction.atomic
+def entries_approve(
+    *, supervisor: AbstractBaseUser, batch_id: int, attested: bool, entry_ids: list[int] | None = None
+) -> Attestation:
+    """Approve a batch (or the chosen entries in it) with the supervisor's attestation, name and time.
+
+    Runs under a lock on the batch, so approving twice at once records one approval. The trainee is
+    emailed. Raises PracticeError 'attestation_required', 'not_found', 'own_entries', 'not_your_trainee',
+    'no_profile' (no qualification on record) or 'already_reviewed'.
+    """
+    if not attested:
+        raise PracticeError("attestation_required", "Tick “I supervised these hours” to approve them.")
+    batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
+    profile = _supervisor_profile(supervisor)
+    entries = _entries_to_review(batch, entry_ids)
+    attestation = _approve(batch, entries, supervisor=supervisor, profile=profile)
+    _close_if_done(batch, by=supervisor)
+    return attestation
+
+
 @transaction.atomic
 def entries_return(
     *, supervisor: AbstractBaseUser, batch_id: int, entry_ids: list[int], comment: str
@@ -390,31 +437,11 @@ def entries_return(
     'comment_required', 'not_found', 'own_entries', 'not_your_trainee', 'already_reviewed', or 'privacy'
     when the comment identifies a person supported.
     """
-    comment = comment.strip()
-    if not comment:
-        raise PracticeError("comment_required", "Write a comment so the trainee knows what to change.")
-    if problem := privacy_problem(comment):
-        raise PracticeError("privacy", problem.message)
+    comment = checked_comment(comment)
     batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
     entries = _entries_to_review(batch, entry_ids)
-    _set_entries(
-        entries,
-        by=supervisor,
-        reason=f"Returned: {comment}",
-        when=timezone.now(),
-        status=Status.RETURNED,
-        return_comment=comment,
-    )
+    _return(batch, dict.fromkeys(entries, comment), supervisor=supervisor)
     _close_if_done(batch, by=supervisor)
-    email_on_commit(
-        template="practice/emails/entries_returned",
-        to=[batch.trainee.email],
-        context={
-            "trainee_name": display_name(batch.trainee),
-            "supervisor_name": display_name(supervisor),
-            "count": len(entries),
-        },
-    )
     return entries
 
 

@@ -18,6 +18,9 @@ urlpatterns = [
     path("practice/hours.pdf", views.hours_pdf, name="practice_hours_pdf"),
     path("practice/review/", views.review_queue_view, name="practice_review"),
     path("practice/review/batches/<id:batch_id>/", views.review_batch, name="practice_review_batch"),
+    path(
+        "practice/review/trainees/<id:trainee_id>/progress/", views.trainee_progress, name="practice_trainee_progress"
+    ),
     path("practice/review/trainees/<id:trainee_id>/hours.csv", views.trainee_hours_csv, name="practice_trainee_csv"),
     path("practice/review/trainees/<id:trainee_id>/hours.pdf", views.trainee_hours_pdf, name="practice_trainee_pdf"),
     path("practice/review/profile/", views.supervisor_profile, name="practice_supervisor_profile"),

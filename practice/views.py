@@ -10,16 +10,18 @@ from django.views.decorators.http import require_http_methods
 from lms.access import role_required
 from lms.roles import SUPERVISOR, TRAINEE
 from practice import exports
+from practice.changes import changes_since_return
 from practice.chart import hours_chart
 from practice.forms import (
     FORM_FOR_KIND,
+    BatchReviewForm,
     BulkApproveForm,
     EntryFilterForm,
-    ReviewForm,
     SubmitForm,
     SupervisorProfileForm,
 )
 from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.review import ReviewInvalid, ReviewOutcome, batch_review
 from practice.selectors import (
     EntryFilters,
     batch_for_supervisor,
@@ -37,7 +39,6 @@ from practice.services import (
     PracticeError,
     batch_withdraw,
     entries_approve,
-    entries_return,
     entries_submit,
     entry_create,
     entry_delete,
@@ -263,55 +264,70 @@ def review_queue_view(request):
     )
 
 
+def _entries_word(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
+
+
+def _review_message(outcome: ReviewOutcome) -> str:
+    done = []
+    if outcome.approved:
+        done.append(f"approved {_entries_word(len(outcome.approved))}")
+    if outcome.returned:
+        done.append(f"returned {_entries_word(len(outcome.returned))} with your comments")
+    message = " and ".join(done).capitalize() + ". The trainee has been emailed."
+    if outcome.still_waiting:
+        message += f" {_entries_word(outcome.still_waiting).capitalize()} still wait for your decision."
+    return message
+
+
 @role_required(SUPERVISOR)
 @require_http_methods(["GET", "POST"])
 def review_batch(request, batch_id: int):
-    """One batch: its entries in full, to approve with the attestation or return with a comment."""
+    """One batch: each entry in full with what changed since a return, and a decision on each, saved together."""
     batch = batch_for_supervisor(supervisor=request.user, batch_id=batch_id)
     if batch is None:
         raise Http404
     entries = list(entries_for_list(batch.entries.all()).order_by("performed_on", "start_time", "pk"))
-    waiting = [entry.pk for entry in entries if entry.status == PracticeEntry.Status.SUBMITTED]
-    form = ReviewForm(request.POST if request.method == "POST" else None, entry_ids=waiting)
+    waiting = [entry for entry in entries if entry.status == PracticeEntry.Status.SUBMITTED]
+    form = BatchReviewForm(request.POST if request.method == "POST" else None, entries=waiting)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            if data["action"] == ReviewForm.APPROVE:
-                entries_approve(
-                    supervisor=request.user, batch_id=batch.pk, attested=data["attested"], entry_ids=data["entries"]
-                )
-                messages.success(
-                    request, f"Approved {len(data['entries'])} entr{'y' if len(data['entries']) == 1 else 'ies'}."
-                )
-            else:
-                entries_return(
-                    supervisor=request.user, batch_id=batch.pk, entry_ids=data["entries"], comment=data["comment"]
-                )
-                messages.success(
-                    request,
-                    f"Returned {len(data['entries'])} entr{'y' if len(data['entries']) == 1 else 'ies'} "
-                    "with your comment. The trainee has been emailed.",
-                )
+            outcome = batch_review(
+                supervisor=request.user,
+                batch_id=batch.pk,
+                decisions=form.decisions(approve_all="approve_all" in request.POST),
+                attested=form.cleaned_data["attested"],
+            )
+        except ReviewInvalid as error:
+            form.add_service_errors(error)
         except PracticeError as error:
-            form.add_error("comment" if error.code == "privacy" else None, error.message)
+            form.add_error(None, error.message)
         else:
-            return redirect("practice_review_batch", batch.pk) if _still_waiting(batch) else redirect("practice_review")
+            messages.success(request, _review_message(outcome))
+            return redirect("practice_review_batch", batch.pk) if outcome.still_waiting else redirect("practice_review")
     return render(
         request,
         "practice/review_batch.html",
         {
             "batch": batch,
-            "entries": entries,
+            "rows": form.rows(entries=entries, since_return=changes_since_return(entries=waiting)),
             "form": form,
             "waiting": waiting,
-            "chosen": set(request.POST.getlist("entries")) if request.method == "POST" else None,
             "has_profile": SupervisorProfile.objects.filter(user=request.user).exists(),
         },
     )
 
 
-def _still_waiting(batch: Batch) -> bool:
-    return batch.entries.filter(status=PracticeEntry.Status.SUBMITTED).exists()
+@role_required(SUPERVISOR)
+def trainee_progress(request, trainee_id: int):
+    """A supervised trainee's approved and waiting hours against the programme's targets; 404 for anyone else's."""
+    trainee, _ = _supervised_trainee(request, trainee_id)
+    totals = hours_totals(trainee=trainee, targets=current_hour_targets())
+    return render(
+        request,
+        "practice/trainee_progress.html",
+        {"trainee": trainee, "totals": totals, "chart": hours_chart(totals)},
+    )
 
 
 @role_required(SUPERVISOR)

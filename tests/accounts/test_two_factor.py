@@ -34,7 +34,7 @@ def _batch_for(supervisor):
 def _approve(client, batch, entry, **extra):
     return client.post(
         reverse("practice_review_batch", args=[batch.pk]),
-        {"action": "approve", "entries": [str(entry.pk)], "attested": "on"},
+        {f"decision_{entry.pk}": "approve", "attested": "on"},
         **extra,
     )
 

@@ -158,8 +158,9 @@ def test_demo_attempts():
 def test_demo_practice_log_has_every_status_and_the_supervisor_a_queue(client):
     from django.contrib.auth import get_user_model
 
+    from practice.changes import changes_since_return
     from practice.models import PracticeEntry
-    from practice.selectors import review_queue
+    from practice.selectors import entries_for_list, review_queue
 
     call_command("seed_demo", "--force")
     trainee = get_user_model().objects.get(username="trainee")
@@ -167,7 +168,11 @@ def test_demo_practice_log_has_every_status_and_the_supervisor_a_queue(client):
     statuses = set(PracticeEntry.objects.filter(trainee=trainee).values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "approved"}
     assert PracticeEntry.objects.filter(trainee=trainee, kind="supervision", status="approved").exists()
-    assert review_queue(supervisor=supervisor).count() == 1
+    (batch,) = review_queue(supervisor=supervisor)
+    assert batch.entry_count >= 3
+    waiting = list(entries_for_list(batch.entries.all()))
+    (fixed,) = changes_since_return(entries=waiting).values()  # one entry was fixed after a return
+    assert {change.label for change in fixed.changes} == {"Competency domains", "Reflection"}
     count = PracticeEntry.objects.count()
     call_command("seed_demo", "--force")
     assert PracticeEntry.objects.count() == count

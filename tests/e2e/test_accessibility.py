@@ -272,8 +272,8 @@ def entry_form_with_errors(page, site):
 def review_return_without_comment(page, site):
     """A supervisor's review form after choosing to return entries without a comment."""
     page.goto(site.base + site.batch)
-    page.get_by_label("Return them to the trainee").check()
-    page.get_by_role("button", name="Confirm decision").click()
+    page.locator("li.review-entry").first.get_by_role("radio", name="Return to the trainee").check()
+    page.get_by_role("button", name="Save my decisions").click()
     page.locator(".error-summary").wait_for()
 
 

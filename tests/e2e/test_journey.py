@@ -217,18 +217,12 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         expect(supervisor.get_by_role("heading", level=1)).to_have_text(f"{FULL_NAME}'s hours")
         entries = supervisor.locator("li.review-entry")
         expect(entries).to_have_count(3)
-        for index in range(3):
-            entries.nth(index).locator("input[name=entries]").set_checked("Outreach" in entries.nth(index).inner_text())
-        supervisor.get_by_label("Return them to the trainee").check()
-        supervisor.get_by_label("Comment for the trainee").fill(RETURN_COMMENT)
-        supervisor.get_by_role("button", name="Confirm decision").click()
-        expect(supervisor.locator(".messages")).to_contain_text("Returned 1 entry")
-        expect(entries.filter(has_text="Outreach")).to_contain_text("Returned")
-        expect(supervisor.locator("input[name=entries]")).to_have_count(2)
-        supervisor.get_by_label("Approve them").check()
+        outreach = entries.filter(has_text="Outreach")
+        outreach.get_by_role("radio", name="Return to the trainee").check()
+        outreach.get_by_label("Comment for the trainee").fill(RETURN_COMMENT)
         supervisor.get_by_label("I supervised these hours").check()
-        supervisor.get_by_role("button", name="Confirm decision").click()
-        expect(supervisor.locator(".messages")).to_contain_text("Approved 2 entries")
+        supervisor.get_by_role("button", name="Save my decisions").click()
+        expect(supervisor.locator(".messages")).to_contain_text("Approved 2 entries and returned 1 entry")
 
     with journey.step("trainee reads the comment and resubmits", trainee):
         trainee.goto(base + "/practice/?status=returned")
@@ -248,9 +242,10 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         supervisor.goto(base + "/practice/review/")
         supervisor.get_by_role("link", name=FULL_NAME, exact=True).click()
         expect(supervisor.locator("li.review-entry")).to_have_count(1)
-        expect(supervisor.locator("li.review-entry")).to_contain_text(f"Earlier comment: {RETURN_COMMENT}")
+        expect(supervisor.locator("li.review-entry")).to_contain_text(f"The comment then: {RETURN_COMMENT}")
+        expect(supervisor.locator(".since-return .changes")).to_contain_text("Mentoring and education")
         supervisor.get_by_label("I supervised these hours").check()
-        supervisor.get_by_role("button", name="Confirm decision").click()
+        supervisor.get_by_role("button", name="Save my decisions").click()
         expect(supervisor.locator(".messages")).to_contain_text("Approved 1 entry")
 
     with journey.step("certificate on the dashboard and its PDF", trainee):

@@ -62,23 +62,15 @@ def test_trainee_and_supervisor_walk_the_sign_off(page, server):
     entries = page.locator("li.review-entry")
     assert entries.count() == ready
     outreach = entries.filter(has_text="Outreach")
-    for index in range(entries.count()):
-        box = entries.nth(index).locator("input[name=entries]")
-        if "Outreach" in entries.nth(index).inner_text():
-            box.check()
-        else:
-            box.uncheck()
-    page.get_by_label("Return them to the trainee").check()
-    page.get_by_role("button", name="Confirm decision").click()
-    assert "Write a comment" in page.locator(".error-summary").inner_text()
-    page.get_by_label("Comment for the trainee").fill("Lovely. Please add which competency you drew on.")
-    page.get_by_role("button", name="Confirm decision").click()
-    assert "Returned 1 entry" in page.locator(".messages").inner_text()
-    assert "Returned" in outreach.inner_text()
-    page.get_by_label("Approve them").check()
+    outreach.get_by_role("radio", name="Return to the trainee").check()
     page.get_by_label("I supervised these hours").check()
-    page.get_by_role("button", name="Confirm decision").click()
+    page.get_by_role("button", name="Save my decisions").click()
+    assert "Write a comment" in page.locator(".error-summary").inner_text()
+    outreach = page.locator("li.review-entry").filter(has_text="Outreach")
+    outreach.get_by_label("Comment for the trainee").fill("Lovely. Please add which competency you drew on.")
+    page.get_by_role("button", name="Save my decisions").click()
     assert f"Approved {ready - 1} entr" in page.locator(".messages").inner_text()
+    assert "returned 1 entry with your comments" in page.locator(".messages").inner_text()
     _log_out(page, server)
 
     # The trainee reads the comment, fixes the entry and resubmits it.

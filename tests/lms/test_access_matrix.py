@@ -44,6 +44,7 @@ EXPECTED = {
     # Review: supervisors only, and only the trainees assigned to them.
     "practice/review/": "302L 403 403 200 200 403 403",
     "practice/review/batches/<id:batch_id>/": "302L 403 403 200 404 403 403",
+    "practice/review/trainees/<id:trainee_id>/progress/": "302L 403 403 200 404 403 403",
     "practice/review/trainees/<id:trainee_id>/hours.csv": "302L 403 403 200 404 403 403",
     "practice/review/trainees/<id:trainee_id>/hours.pdf": "302L 403 403 200 404 403 403",
     "practice/review/profile/": "302L 403 403 200 200 403 403",

@@ -164,7 +164,7 @@ def test_supervisor_gets_404_approving_another_supervisors_batch(client, a, b):
     before = _state(a.sent)
     response = client.post(
         reverse("practice_review_batch", args=[a.batch.pk]),
-        {"action": "approve", "entries": [str(a.sent.pk)], "attested": "on"},
+        {f"decision_{a.sent.pk}": "approve", "attested": "on"},
     )
     assert response.status_code == 404
     assert _state(a.sent) == before
@@ -274,7 +274,7 @@ def test_dual_role_user_gets_404_reviewing_their_own_batch(client, dual):
     client.force_login(user)
     url = reverse("practice_review_batch", args=[batch.pk])
     assert client.get(url).status_code == 404
-    response = client.post(url, {"action": "approve", "entries": [str(entry.pk)], "attested": "on"})
+    response = client.post(url, {f"decision_{entry.pk}": "approve", "attested": "on"})
     assert response.status_code == 404
     assert _state(entry)[0][1] == Status.SUBMITTED
     queue = client.get(reverse("practice_review"))

@@ -323,24 +323,25 @@ def test_every_state_change_leaves_a_history_record(assignment, django_capture_o
 # The pages
 
 
-def test_the_review_page_approves_ticked_entries(client, assignment, django_capture_on_commit_callbacks):
+def test_the_review_page_approves_and_returns_entry_by_entry(client, assignment, django_capture_on_commit_callbacks):
     entries = _log(assignment, 2)
     batch = _submit(assignment, entries, django_capture_on_commit_callbacks)
     client.login(username=assignment.supervisor.username, password=PASSWORD)
     url = reverse("practice_review_batch", args=[batch.pk])
-    response = client.post(url, {"action": "approve", "entries": [entries[0].pk]})
-    assert "Tick this box to confirm you supervised these hours." in response.content.decode()
+    first, second = (f"decision_{entry.pk}" for entry in entries)
+    response = client.post(url, {first: "approve", second: "later"})
+    assert "Tick “I supervised these hours” to approve entries." in response.content.decode()
     assert _statuses(entries) == ["submitted", "submitted"]
-    response = client.post(url, {"action": "approve", "entries": [entries[0].pk], "attested": "on"})
+    response = client.post(url, {first: "approve", second: "later", "attested": "on"})
     assert response.status_code == 302
     assert _statuses(entries) == ["approved", "submitted"]
-    response = client.post(url, {"action": "return", "entries": [entries[1].pk], "comment": ""})
+    response = client.post(url, {second: "return", f"comment_{entries[1].pk}": ""})
     assert "Write a comment so the trainee knows what to change." in response.content.decode()
     response = client.post(
-        url, {"action": "return", "entries": [entries[1].pk], "comment": "Sat with client Jane Doe? Please reword."}
+        url, {second: "return", f"comment_{entries[1].pk}": "Sat with client Jane Doe? Please reword."}
     )
     assert "must not identify the people you support" in response.content.decode()
-    response = client.post(url, {"action": "return", "entries": [entries[1].pk], "comment": "Add the setting."})
+    response = client.post(url, {second: "return", f"comment_{entries[1].pk}": "Add the setting."})
     assert response.status_code == 302
     assert _statuses(entries) == ["approved", "returned"]
 

@@ -1,0 +1,117 @@
+"""A supervisor's review of a batch in one pass: a decision on each entry, applied together or not at all."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from practice.models import Attestation, PracticeEntry
+from practice.services import (
+    PracticeError,
+    _approve,
+    _batch_for_review,
+    _close_if_done,
+    _return,
+    _supervisor_profile,
+    checked_comment,
+)
+
+APPROVE = "approve"
+RETURN = "return"
+LATER = "later"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the supervisor chose for one entry: approve, return (with a comment) or decide later."""
+
+    entry_id: int
+    action: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionProblem:
+    """Why one decision can't be applied; `entry_id` is None for a problem with the whole review."""
+
+    entry_id: int | None
+    code: str
+    message: str
+
+
+class ReviewInvalid(PracticeError):
+    """Some decisions can't be applied as they stand; `problems` names the entry each belongs to."""
+
+    def __init__(self, problems: list[DecisionProblem]):
+        super().__init__("invalid", " ".join(problem.message for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What one review did: the entries approved (and the attestation signed), returned, and still waiting."""
+
+    approved: list[PracticeEntry]
+    returned: list[PracticeEntry]
+    attestation: Attestation | None
+    still_waiting: int
+
+
+def _problems(decisions: list[Decision], *, attested: bool) -> tuple[list[DecisionProblem], dict[int, str]]:
+    problems, comments = [], {}
+    for decision in decisions:
+        if decision.action == RETURN:
+            try:
+                comments[decision.entry_id] = checked_comment(decision.comment)
+            except PracticeError as error:
+                problems.append(DecisionProblem(decision.entry_id, error.code, error.message))
+        elif decision.action not in (APPROVE, LATER):
+            problems.append(DecisionProblem(decision.entry_id, "invalid", "Choose approve, return or decide later."))
+    if any(decision.action == APPROVE for decision in decisions) and not attested:
+        problems.append(
+            DecisionProblem(None, "attestation_required", "Tick “I supervised these hours” to approve entries.")
+        )
+    return problems, comments
+
+
+@transaction.atomic
+def batch_review(
+    *, supervisor: AbstractBaseUser, batch_id: int, decisions: list[Decision], attested: bool
+) -> ReviewOutcome:
+    """Apply a decision on each chosen entry of a batch in one transaction: all of them, or none.
+
+    Approvals share one attestation (the supervisor's name, qualification and time); each return keeps its own
+    comment. The trainee gets one email for the approvals and one for the returns. Raises PracticeError
+    'not_found', 'own_entries', 'not_your_trainee' (the same rules as approving or returning alone),
+    'nothing_decided', 'no_profile', 'already_reviewed' (an entry was reviewed meanwhile), or ReviewInvalid
+    (code 'invalid') listing every return without a comment, every comment that identifies a person supported,
+    and a missing attestation.
+    """
+    batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
+    problems, comments = _problems(decisions, attested=attested)
+    if problems:
+        raise ReviewInvalid(problems)
+    approve_ids = [decision.entry_id for decision in decisions if decision.action == APPROVE]
+    if not approve_ids and not comments:
+        raise PracticeError("nothing_decided", "Choose approve or return for at least one entry.")
+    profile = _supervisor_profile(supervisor) if approve_ids else None
+    entries = {
+        entry.pk: entry
+        for entry in batch.entries.select_for_update().filter(pk__in=[*approve_ids, *comments]).order_by("pk")
+    }
+    if len(entries) < len(approve_ids) + len(comments) or any(
+        entry.status != PracticeEntry.Status.SUBMITTED for entry in entries.values()
+    ):
+        raise PracticeError(
+            "already_reviewed",
+            "Some of these entries were reviewed or changed since you opened the page, so nothing was saved. "
+            "Please look at the batch again.",
+        )
+    approved = [entries[pk] for pk in approve_ids]
+    returned = [entries[pk] for pk in comments]
+    attestation = _approve(batch, approved, supervisor=supervisor, profile=profile) if approved else None
+    if returned:
+        _return(batch, {entries[pk]: comment for pk, comment in comments.items()}, supervisor=supervisor)
+    _close_if_done(batch, by=supervisor)
+    still_waiting = batch.entries.filter(status=PracticeEntry.Status.SUBMITTED).count()
+    return ReviewOutcome(approved=approved, returned=returned, attestation=attestation, still_waiting=still_waiting)
