@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-DEV := DEBUG=1
+# PORT goes to every command: without SITE_URL, settings make links (emails, share links, QR codes) on this port.
+DEV := DEBUG=1 PORT=$(PORT)
 
 .PHONY: run serve test test-sqlite test-postgres install system-deps runtime-deps lint format migrate demo bench loadtest backup restore clean
 

@@ -50,6 +50,14 @@ class Programme(ClusterableModel):
         related_name="+",
         help_text="A scan of the signature, printed above the signatory's name. PNG or JPEG.",
     )
+    issuer_logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The issuing body's logo, printed at the top of the certificate. PNG or JPEG.",
+    )
     required_courses = ParentalManyToManyField(
         "courses.CoursePage", blank=True, help_text="Every lesson completed and every quiz in them passed."
     )
@@ -108,6 +116,7 @@ class Programme(ClusterableModel):
         MultiFieldPanel(
             [
                 FieldPanel("issuing_body"),
+                FieldPanel("issuer_logo"),
                 FieldRowPanel([FieldPanel("signatory_name"), FieldPanel("signatory_title")]),
                 FieldPanel("signature_image"),
             ],

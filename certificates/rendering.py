@@ -23,6 +23,7 @@ FRAME_HEIGHTS = {CertificateFile.Paper.A4: "192mm", CertificateFile.Paper.LETTER
 NAME_WIDTH_PT = 560  # the name's measure on the narrower paper (US Letter), in points
 NAME_SIZES_PT = (28, 12)  # largest and smallest size of the holder's name
 SIGNATURE_MAX_PX = (1200, 400)
+LOGO_MAX_PX = (600, 600)
 
 
 class RenderError(Exception):
@@ -36,7 +37,15 @@ def _inline_only() -> weasyprint.urls.URLFetcher:
 
 def signature_data_uri(certificate: Certificate) -> str:
     """The programme's signature image, checked and re-encoded as PNG, as a data URI ('' when there is none)."""
-    image = certificate.programme.signature_image
+    return _image_data_uri(certificate, certificate.programme.signature_image, "signature image", SIGNATURE_MAX_PX)
+
+
+def logo_data_uri(certificate: Certificate) -> str:
+    """The issuing body's logo, checked and re-encoded as PNG, as a data URI ('' when there is none)."""
+    return _image_data_uri(certificate, certificate.programme.issuer_logo, "issuer logo", LOGO_MAX_PX)
+
+
+def _image_data_uri(certificate: Certificate, image, role: str, max_px: tuple[int, int]) -> str:
     if image is None:
         return ""
     try:
@@ -45,14 +54,14 @@ def signature_data_uri(certificate: Certificate) -> str:
         Image.open(io.BytesIO(data)).verify()
         with Image.open(io.BytesIO(data)) as picture:
             upright = ImageOps.exif_transpose(picture)  # phone scans are often stored sideways with an EXIF turn
-            upright.thumbnail(SIGNATURE_MAX_PX)
+            upright.thumbnail(max_px)
             output = io.BytesIO()
             upright.convert("RGBA").save(output, format="PNG", optimize=True)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         reason = "it isn't an image file" if isinstance(error, UnidentifiedImageError) else str(error)
         raise RenderError(
-            f"The signature image “{image.title}” of {certificate.programme.name} can't be read: {reason}. "
-            "Upload a PNG or JPEG signature in the programme's settings, then retry."
+            f"The {role} “{image.title}” of {certificate.programme.name} can't be read: {reason}. "
+            f"Upload a PNG or JPEG {role.split()[-1]} in the programme's settings, then retry."
         ) from error
     return "data:image/png;base64," + base64.b64encode(output.getvalue()).decode("ascii")
 
@@ -133,6 +142,7 @@ def certificate_html(certificate: Certificate, paper: str) -> str:
             "name_size": name_size,
             "name_lines": name_lines,
             "signature": signature_data_uri(certificate),
+            "logo": logo_data_uri(certificate),
             "qr": qr_data_uri(certificate.verify_url),
             "verify_page": verify_page(certificate),
         },

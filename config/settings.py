@@ -64,7 +64,9 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL, the local address on PORT (`PORT=8431 make run` puts 8431 in emails, share links and QR codes).
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "certification@example.org")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -349,7 +351,8 @@ TASKS = {
     }
 }
 
-EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
+# Development mail is kept as files in var/mail/ (`manage.py show_mail` prints the latest); otherwise the console.
+EMAIL_URL = os.environ.get("EMAIL_URL", f"file://{VAR_DIR / 'mail'}" if DEBUG else "console://")
 globals().update(email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peer Specialist Training <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -11,11 +11,14 @@ who already has a certificate of the programme is left alone, so running it agai
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
+from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from certificates.eligibility import add_months, programme_eligibility
@@ -61,6 +64,10 @@ PROGRAMME = {
     "renewal_ce_hours": Decimal(20),
     "renewal_opens_days": 90,
 }
+ASSETS = Path(__file__).resolve().parent / "assets"
+# Original demo artwork printed on the certificate: (title, file in demo/assets/).
+SIGNATURE = ("Signature of Dr Imani Castellanos (demo)", "signature.png")
+LOGO = ("Peer Support Certification Board logo (demo)", "issuer-logo.png")
 DOMAIN_HOURS = {"advocacy": 50, "mentoring-education": 75, "recovery-wellness": 100, "ethical-responsibility": 25}
 ACTIVITY_HOURS = {A.INDIVIDUAL: 150}
 
@@ -260,13 +267,29 @@ def ensure_ethics_page(report: LoadReport) -> Page:
     return page
 
 
+def demo_image(title: str, file_name: str):
+    """A Wagtail image of one of the demo's own pictures in demo/assets/, uploaded once."""
+    image_model = get_image_model()
+    existing = image_model.objects.filter(title=title).first()
+    if existing is not None:
+        return existing
+    with (ASSETS / file_name).open("rb") as handle:
+        return image_model.objects.create(title=title, file=ImageFile(handle, name=file_name))
+
+
 @transaction.atomic
 def ensure_programme(*, ethics_page: Page, report: LoadReport) -> Programme:
     """The Certified Peer Specialist (CPS) programme; an existing one is left as an admin may have set it."""
     programme = Programme.objects.filter(abbreviation=PROGRAMME["abbreviation"]).first()
     if programme is not None:
         return programme
-    programme = Programme.objects.create(name=PROGRAMME_NAME, ethics_code_page=ethics_page, **PROGRAMME)
+    programme = Programme.objects.create(
+        name=PROGRAMME_NAME,
+        ethics_code_page=ethics_page,
+        signature_image=demo_image(*SIGNATURE),
+        issuer_logo=demo_image(*LOGO),
+        **PROGRAMME,
+    )
     domains = {domain.slug: domain for domain in CompetencyDomain.objects.filter(slug__in=DOMAIN_HOURS)}
     ProgrammeDomainHours.objects.bulk_create(
         ProgrammeDomainHours(programme=programme, domain=domains[slug], hours=Decimal(hours), sort_order=order)

@@ -6,8 +6,9 @@ from lms.roles import user_roles
 
 
 def site(request):
-    """Expose the site name and the current user's roles to templates."""
+    """Expose the site name, the contact address and the current user's roles to templates."""
     return {
         "site_name": settings.WAGTAIL_SITE_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
         "user_roles": user_roles(request.user) if hasattr(request, "user") else set(),
     }

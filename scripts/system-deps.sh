@@ -15,6 +15,7 @@ elif [ "${1:-}" != "--runtime" ]; then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
   command -v redis-server >/dev/null || need+=(redis-server)  # CACHE_URL=redis:// rate limits, in the second pass
   command -v pdftotext >/dev/null || need+=(poppler-utils)  # reading PDFs back in tests
+  command -v zbarimg >/dev/null || need+=(zbar-tools)  # decoding the QR code printed on certificate PDFs in tests
 fi
 # WeasyPrint (PDF hours summaries and certificates) needs Pango and at least one font family.
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)

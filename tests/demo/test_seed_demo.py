@@ -31,6 +31,12 @@ DEMO_USERNAMES = {"trainee", "supervisor", "verifier", "admin", "graduate", "ril
 CERTIFICATE_LINE = re.compile(r"(valid|expired|suspended|revoked|superseded) ((?:[0-9A-Z]{4}-){6}[0-9A-Z]{4}) (\w+)")
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """The demo's images (the certificate's signature and logo) go to a temporary MEDIA_ROOT, not var/media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _counts():
     return {
         "pages": Page.objects.count(),
@@ -247,6 +253,15 @@ def test_demo_programme_needs_the_course_hours_and_ethics_and_the_trainee_is_par
     programme = Programme.objects.get(abbreviation="CPS")
     assert str(programme) == "Certified Peer Specialist (CPS)"
     assert programme.issuing_body == "Peer Support Certification Board"
+    # The certificate's artwork: the demo's own signature and logo (demo/assets/), both printed on its PDF.
+    assert (programme.signature_image.title, programme.signature_image.width) == (
+        "Signature of Dr Imani Castellanos (demo)",
+        900,
+    )
+    assert (programme.issuer_logo.title, programme.issuer_logo.height) == (
+        "Peer Support Certification Board logo (demo)",
+        480,
+    )
     assert [course.title for course in programme.required_courses.all()] == ["Peer Specialist Foundations"]
     assert (programme.practice_hours, programme.supervision_hours, programme.renewal_ce_hours) == (
         Decimal(500),

@@ -106,6 +106,7 @@ def build_world() -> World:
         "trainee_id": trainee.pk,
         "user_id": trainee.pk,
         "programme_id": programme.pk,
+        "abbreviation": programme.abbreviation.lower(),
         "certificate_pk": certificate.pk,
         "code": certificate.display_code,
         "paper": "a4",

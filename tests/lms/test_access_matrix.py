@@ -56,6 +56,9 @@ EXPECTED = {
     "certificates/<id:pk>/credential.json": "302L 200 404 404 404 404 404",  # the holder's alone, admins too
     # Verification: public checks; bulk checks and tokens for verifier accounts, each job and token its owner's.
     "verify/": "200 200 200 200 200 200 200",
+    # The public certification pages: what each live programme asks for, for anyone.
+    "certification/": "200 200 200 200 200 200 200",
+    "certification/<slug:abbreviation>/": "200 200 200 200 200 200 200",
     "verify/bulk/": "302L 403 403 403 403 200 403",
     "verify/bulk/<uuid:job_id>/": "302L 403 403 403 403 200 403",
     "verify/bulk/<uuid:job_id>/status": "302L 403 403 403 403 200 403",
