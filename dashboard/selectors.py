@@ -92,7 +92,7 @@ def trainee_next_actions(*, counts: TraineeEntryCounts, courses: list[CourseProg
         actions.append(
             NextAction(
                 text=f"{counts.returned} {entries} returned by your supervisor, with a note on what to change.",
-                url=f"{reverse('practice_log')}?status={PracticeEntry.Status.RETURNED}",
+                url=f"{reverse('practice_log')}?status={PracticeEntry.Status.RETURNED}#entries-title",
                 link_text=f"Fix returned {entries}",
                 kind="fix",
             )

@@ -173,7 +173,7 @@ def test_returned_entries_come_first_then_continue_then_what_waits(client):
         "3 entries waiting for your supervisor's review. Nothing to do for now. See your practice log",
     ]
     fix = actions[0].select_one("a")
-    assert fix["href"] == reverse("practice_log") + "?status=returned"
+    assert fix["href"] == reverse("practice_log") + "?status=returned#entries-title"  # straight to the list
     assert actions[1].select_one("a")["href"] == lessons[1].url
     assert "continue-link" in actions[1].select_one("a")["class"]
     # the course's card doesn't repeat the button the page leads with
