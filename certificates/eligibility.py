@@ -212,6 +212,14 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
             f"Supervision ratio ({ratio}): {hours_text(minutes.supervision)} h of supervision; "
             f"your {hours_text(minutes.practice)} h of practice need {hours_text(needed)} h"
         )
+        if not minutes.practice:  # 0 of 0 is not a ratio kept: nothing is met until practice is logged
+            line = replace(
+                line,
+                met=False,
+                next_step="Log practice hours and the supervision that goes with them.",
+                next_url=reverse("practice_log"),
+            )
+            summary = f"Supervision ratio ({ratio}): not yet, no practice hours logged"
         lines.append(replace(line, summary=summary))
     return lines
 

@@ -1,31 +1,28 @@
-"""Views for the trainee dashboard: the page itself and signing a programme's code of ethics on it."""
+"""Views for the signed-in home: the page itself and signing a programme's code of ethics on it."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from certificates.ethics import ethics_attestation_sign
 from certificates.models import Programme
-from certificates.selectors import dashboard_programmes, ethics_signed_on
+from certificates.selectors import ethics_signed_on
 from certificates.service_base import CertificateError
-from courses.selectors import dashboard_progress
+from dashboard.selectors import home_for
 from lms.access import role_required, signed_in
-from lms.roles import TRAINEE, has_role
+from lms.roles import TRAINEE
 
 
 def dashboard_response(request, *, ethics_error: dict | None = None, status: int = 200):
-    """The dashboard page; `ethics_error` ({"programme_id", "message"}) shows a refused ethics attestation in place."""
-    certification = None  # the section is for trainees; others have no programme to work towards
-    if has_role(request.user, TRAINEE):
-        certification = dashboard_programmes(user=request.user, on=timezone.localdate())
+    """The home page, a section per role; `ethics_error` ({"programme_id", "message"}) shows a refused attestation."""
+    home = home_for(user=request.user, request=request)
     return render(
         request,
         "courses/dashboard.html",
         {
-            "certification": certification,
-            "courses": dashboard_progress(user=request.user, request=request),
+            "home": home,
+            "certification": home.trainee.certification if home.trainee else None,
             "ethics_error": ethics_error,
         },
         status=status,
@@ -34,7 +31,7 @@ def dashboard_response(request, *, ethics_error: dict | None = None, status: int
 
 @signed_in
 def dashboard(request):
-    """The signed-in user's certification progress and courses, with where to continue."""
+    """The signed-in home: what each of the person's roles needs first (trainee, supervisor, verifier)."""
     return dashboard_response(request)
 
 

@@ -325,3 +325,76 @@ def approved_minutes_of_activity(
     if until:
         entries = entries.filter(performed_on__lte=until)
     return entries.aggregate(total=Sum("minutes", default=0))["total"]
+
+
+# The signed-in home: what waits for a trainee or a supervisor ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraineeEntryCounts:
+    """How many of a trainee's entries were returned to fix, wait for review, or are drafts not sent yet."""
+
+    returned: int
+    waiting: int
+    drafts: int
+
+
+def trainee_entry_counts(*, trainee: AbstractBaseUser) -> TraineeEntryCounts:
+    """The trainee's returned, waiting and draft entries, counted in one aggregate query."""
+    counts = PracticeEntry.objects.filter(trainee=trainee).aggregate(
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+    )
+    return TraineeEntryCounts(**counts)
+
+
+def review_waiting_count(*, supervisor: AbstractBaseUser) -> int:
+    """How many batches wait for this supervisor's review (the review queue's length), in one query."""
+    assignments = SupervisorAssignment.objects.filter(supervisor=supervisor).values("pk")
+    return Batch.objects.filter(status=Batch.Status.SUBMITTED, assignment__in=assignments).count()
+
+
+@dataclass(frozen=True)
+class WaitingBatch:
+    """A batch in a supervisor's queue, with its trainee's practice hours approved under this supervisor."""
+
+    batch: Batch
+    trainee_name: str
+    approved_practice_minutes: int
+
+    @property
+    def approved_practice_hours(self) -> float:
+        """The trainee's approved practice hours under this supervisor."""
+        return self.approved_practice_minutes / 60
+
+
+def review_queue_first(*, supervisor: AbstractBaseUser, limit: int) -> list[WaitingBatch]:
+    """The oldest `limit` batches waiting for this supervisor, each with its trainee's approved practice hours.
+
+    Two queries whatever the queue's length: the batches, then one sum per trainee shown, of the practice
+    approved under this supervisor (a supervisor sees the hours they supervised, as on the review queue).
+    """
+    batches = list(review_queue(supervisor=supervisor)[:limit])
+    if not batches:
+        return []
+    approved = dict(
+        PracticeEntry.objects.filter(
+            assignment__supervisor=supervisor,
+            trainee__in={batch.trainee_id for batch in batches},
+            kind=Kind.PRACTICE,
+            status=Status.APPROVED,
+        )
+        .values("trainee")
+        .annotate(total=Sum("minutes"))
+        .values_list("trainee", "total")
+        .order_by()
+    )
+    return [
+        WaitingBatch(
+            batch=batch,
+            trainee_name=display_name(batch.trainee),
+            approved_practice_minutes=approved.get(batch.trainee_id, 0),
+        )
+        for batch in batches
+    ]

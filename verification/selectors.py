@@ -96,6 +96,16 @@ def bulk_job_for_owner(*, user: AbstractBaseUser, job_id, with_rows: bool = Fals
     return (jobs if with_rows else jobs.defer("rows", "results")).first()
 
 
+def recent_checks_by(*, user: AbstractBaseUser, limit: int) -> list[Lookup]:
+    """The last `limit` checks this account made, newest first, with each certificate's number (one query)."""
+    return list(
+        Lookup.objects.filter(verifier=user)
+        .select_related("certificate")
+        .only("channel", "looked_up_at", "certificate__number")
+        .order_by("-looked_up_at", "-pk")[:limit]
+    )
+
+
 # A holder's view of who checked their certificate ----------------------------------------------------------------
 
 

@@ -1,0 +1,161 @@
+"""Reads for the signed-in home: one section per role the person holds, each composed from the apps below."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+
+from certificates.selectors import dashboard_programmes
+from courses.selectors import CourseProgress, dashboard_progress
+from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER, user_roles
+from practice.models import PracticeEntry
+from practice.selectors import TraineeEntryCounts, WaitingBatch, review_queue_first, trainee_entry_counts
+from practice.targets import current_hour_targets
+from verification.models import Lookup
+from verification.selectors import organisation_name_of, recent_checks_by
+
+QUEUE_SHOWN = 5
+"""How many waiting batches the supervisor's section lists; the review queue has them all."""
+
+CHECKS_SHOWN = 5
+"""How many of a verifier's own recent checks their section lists."""
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """One thing a trainee can do next, most pressing first: what it says, where it goes, and how it looks."""
+
+    text: str
+    url: str
+    link_text: str
+    kind: str  # "fix", "continue", "send" or "waiting", for the style
+    course_id: int | None = None  # the course whose next step this is (its card then shows no second button)
+
+
+@dataclass
+class TraineeSection:
+    """A trainee's home: what to do next, their certification and their courses."""
+
+    next_actions: list[NextAction]
+    entry_counts: TraineeEntryCounts
+    certification: list
+    courses: list[CourseProgress]
+
+    @property
+    def featured_course_id(self) -> int | None:
+        """The course whose next step leads the page, so its card doesn't repeat the button."""
+        return next((action.course_id for action in self.next_actions if action.course_id), None)
+
+
+@dataclass
+class SupervisorSection:
+    """A supervisor's home: the oldest batches waiting for them, with each trainee's approved practice."""
+
+    queue: list[WaitingBatch]
+    practice_target_minutes: int | None
+
+    @property
+    def practice_target_hours(self) -> float | None:
+        """The practice hours programmes ask for (the highest minimum), if any."""
+        return None if self.practice_target_minutes is None else self.practice_target_minutes / 60
+
+
+@dataclass
+class VerifierSection:
+    """A verifier's home: where to check, their organisation and the last checks this account made."""
+
+    organisation_name: str
+    recent_checks: list[Lookup] = field(default_factory=list)
+
+
+@dataclass
+class Home:
+    """Every section the person's roles give them; none at all means the friendly empty state."""
+
+    trainee: TraineeSection | None = None
+    supervisor: SupervisorSection | None = None
+    verifier: VerifierSection | None = None
+    programme_admin: bool = False
+    other_courses: list[CourseProgress] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether no role gives this person a section and they have no courses either."""
+        return not (self.trainee or self.supervisor or self.verifier or self.programme_admin or self.other_courses)
+
+
+def trainee_next_actions(*, counts: TraineeEntryCounts, courses: list[CourseProgress]) -> list[NextAction]:
+    """What a trainee should do next, most pressing first: returned entries, the next lesson, then what waits."""
+    actions = []
+    if counts.returned:
+        entries = "entry" if counts.returned == 1 else "entries"
+        actions.append(
+            NextAction(
+                text=f"{counts.returned} {entries} returned by your supervisor, with a note on what to change.",
+                url=f"{reverse('practice_log')}?status={PracticeEntry.Status.RETURNED}#entries-title",
+                link_text=f"Fix returned {entries}",
+                kind="fix",
+            )
+        )
+    for progress in courses:
+        step = progress.next_step
+        if step is not None:
+            actions.append(
+                NextAction(
+                    text=f"{progress.course.title}: next up, {step.title}.",
+                    url=step.url,
+                    link_text="Continue where you left off" if progress.done else "Start the first lesson",
+                    kind="continue",
+                    course_id=progress.course.id,
+                )
+            )
+            break
+    if counts.drafts:
+        entries = "entry" if counts.drafts == 1 else "entries"
+        actions.append(
+            NextAction(
+                text=f"{counts.drafts} draft {entries} not sent to your supervisor yet.",
+                url=reverse("practice_submit"),
+                link_text="Send for review",
+                kind="send",
+            )
+        )
+    if counts.waiting:
+        entries = "entry" if counts.waiting == 1 else "entries"
+        actions.append(
+            NextAction(
+                text=f"{counts.waiting} {entries} waiting for your supervisor's review. Nothing to do for now.",
+                url=reverse("practice_log"),
+                link_text="See your practice log",
+                kind="waiting",
+            )
+        )
+    return actions
+
+
+def home_for(*, user, request) -> Home:
+    """The sections of the signed-in home for this person's roles, each costing the same whatever its size."""
+    roles = user_roles(user)
+    home = Home(programme_admin=PROGRAMME_ADMIN in roles)
+    courses = dashboard_progress(user=user, request=request)
+    if TRAINEE in roles:
+        counts = trainee_entry_counts(trainee=user)
+        home.trainee = TraineeSection(
+            next_actions=trainee_next_actions(counts=counts, courses=courses),
+            entry_counts=counts,
+            certification=dashboard_programmes(user=user, on=timezone.localdate()),
+            courses=courses,
+        )
+    else:
+        home.other_courses = courses
+    if SUPERVISOR in roles:
+        queue = review_queue_first(supervisor=user, limit=QUEUE_SHOWN)
+        home.supervisor = SupervisorSection(
+            queue=queue, practice_target_minutes=current_hour_targets().practice if queue else None
+        )
+    if VERIFIER in roles:
+        home.verifier = VerifierSection(
+            organisation_name=organisation_name_of(user),
+            recent_checks=recent_checks_by(user=user, limit=CHECKS_SHOWN),
+        )
+    return home
