@@ -57,6 +57,7 @@ SECTIONS: tuple[Section, ...] = (
             "practice.HistoricalPracticeEntry",
             "practice.Batch",
             "practice.SupervisorAssignment",
+            "practice.SupervisorRequest",
         ),
         read_practice,
     ),
@@ -83,6 +84,8 @@ NOT_EXPORTED: dict[str, str] = {
     "practice.HistoricalSupervisorProfile": "Earlier versions of the supervisor profile under 'supervising'.",
     "practice.HistoricalSupervisorAssignment": "Earlier versions of the placements under 'practice' and "
     "'supervising' (an end date added, say); the current ones are exported.",
+    "practice.HistoricalSupervisorRequest": "Earlier states of the requests for a supervisor under 'practice' "
+    "(open, then assigned or closed); the current state, with when and why, is exported.",
     "practice.HistoricalBatch": "Status changes of review batches; their current status is exported, and each "
     "entry's full history is exported with the entry.",
     "certificates.HistoricalProgramme": "Staff edits to a programme's rules: about the programme, not the editor.",

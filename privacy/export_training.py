@@ -8,7 +8,14 @@ from django.utils.html import strip_tags
 
 from courses.models import AttemptQuestion, Enrolment, LessonCompletion, QuizAttempt, QuizAttemptGrant, QuizPage
 from lms.names import display_name
-from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.models import (
+    Attestation,
+    Batch,
+    PracticeEntry,
+    SupervisorAssignment,
+    SupervisorProfile,
+    SupervisorRequest,
+)
 from privacy.people import People, change_of
 
 
@@ -98,6 +105,7 @@ def _entry(entry: PracticeEntry, versions: list, people: People) -> dict:
         "status": entry.get_status_display(),
         "review_batch": entry.batch_id,
         "supervisor_comment": entry.return_comment,
+        "privacy_check_confirmation": entry.privacy_confirmation,
         "sign_off": None,
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
@@ -172,8 +180,26 @@ def read_practice(user: AbstractBaseUser, people: People) -> dict:
             for batch in batches
         ],
         "deleted_entries_still_in_history": deleted,
+        "supervisor_requests": _supervisor_requests(user),
         "note": "Your reflections and session topics are your own words, so they are included in full.",
     }
+
+
+def _supervisor_requests(user: AbstractBaseUser) -> list[dict]:
+    """The person's requests for a supervisor, oldest first."""
+    return [
+        {
+            "asked_on": request.created_at,
+            "placement": request.placement,
+            "supervisor_name": request.supervisor_name,
+            "supervisor_email": request.supervisor_email,
+            "help_me_find_one": request.help_me_find,
+            "status": request.get_status_display(),
+            "resolved_on": request.resolved_at,
+            "note": request.resolution_note,
+        }
+        for request in SupervisorRequest.objects.filter(trainee=user).order_by("created_at", "pk")
+    ]
 
 
 def _placements(user: AbstractBaseUser) -> list[dict]:
