@@ -66,7 +66,7 @@ class SupervisorRequestAssignForm(forms.Form):
         queryset=Organisation.objects.filter(is_active=True),
         required=False,
         label="Placement",
-        empty_label="A new placement (type its name below)",
+        empty_label="A new one (name it below)",
     )
     new_organisation_name = forms.CharField(
         required=False, max_length=200, label="New placement's name", help_text="Only if it isn't in the list."

@@ -55,7 +55,7 @@ class EntryForm(forms.Form):
     )
     duration_hours = forms.DecimalField(
         required=False,
-        label="Duration in hours (or give start and end times)",
+        label="Duration in hours (or give the times above)",
         help_text="In quarter hours: 0.25 is 15 minutes, 1.5 is an hour and a half.",
         min_value=Decimal("0"),
         max_value=Decimal("99"),
