@@ -105,7 +105,7 @@ def test_a_new_trainee_gets_a_supervisor_and_logs_hours_on_a_phone(browser, e2e_
         _shot(admin, f"admin-requests-{label}")
         admin.get_by_role("link", name=f"Assign a supervisor to {first} Brook").click()
         admin.get_by_label("Find a supervisor by name or email").fill("okafor")
-        admin.get_by_role("button", name="Search").click()
+        admin.locator("#main").get_by_role("button", name="Search").click()
         admin.get_by_label("Sam Okafor (supervisor@example.org)").check()
         assert admin.get_by_label("New placement's name").input_value() == f"Harbour Peer Centre {label}"
         _axe_clean(admin, axe_source, f"assign a supervisor ({label})")
