@@ -1,6 +1,10 @@
-"""Lay out the hours chart: horizontal bars of approved and waiting hours, with a programme's target marked."""
+"""Lay out the hours chart: horizontal bars of approved and waiting hours, with a programme's target marked.
 
-from dataclasses import dataclass
+Wide screens get one SVG; narrow ones a list of the same bars with their labels and figures as page text, each
+bar drawn in percentages of the shared scale, so nothing shrinks to an unreadable size.
+"""
+
+from dataclasses import dataclass, field
 
 from practice.selectors import HoursTotals
 
@@ -23,6 +27,9 @@ class Bar:
     pending_width: float
     target_x: float | None
     figure: str
+    approved_percent: float = 0
+    pending_percent: float = 0
+    target_percent: float | None = None
 
 
 @dataclass(frozen=True)
@@ -42,15 +49,17 @@ class Chart:
     label_width: int
     headings: list[Heading]
     bars: list[Bar]
+    groups: list[tuple[str, list[Bar]]] = field(default_factory=list)
 
 
 def hours_chart(totals: HoursTotals) -> Chart:
     """Place every total line of the three groups on one shared scale."""
     scale = totals.chart_scale_minutes
     y = 0
-    headings, bars = [], []
+    headings, bars, groups = [], [], []
     for title, lines in totals.chart_groups:
         headings.append(Heading(title, y + 20))
+        groups.append((title, []))
         y += HEADING_HEIGHT
         for line in lines:
             figure = f"{line.approved_hours:g} h"
@@ -70,8 +79,16 @@ def hours_chart(totals: HoursTotals) -> Chart:
                     if line.target_minutes is None
                     else round(LABEL_WIDTH + BAR_AREA * line.target_minutes / scale, 1),
                     figure=figure,
+                    approved_percent=_percent(line.approved_minutes, scale),
+                    pending_percent=_percent(line.pending_minutes, scale),
+                    target_percent=None if line.target_minutes is None else _percent(line.target_minutes, scale),
                 )
             )
+            groups[-1][1].append(bars[-1])
             y += ROW_HEIGHT
         y += 6
-    return Chart(width=WIDTH, height=y, label_width=LABEL_WIDTH, headings=headings, bars=bars)
+    return Chart(width=WIDTH, height=y, label_width=LABEL_WIDTH, headings=headings, bars=bars, groups=groups)
+
+
+def _percent(minutes: int, scale: int) -> float:
+    return round(100 * minutes / scale, 1)

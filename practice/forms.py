@@ -1,11 +1,13 @@
 """Forms for logging practice and supervision, reviewing batches, and the supervisor profile."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from content.models import CompetencyDomain
 from lms.ids import BoundedModelMultipleChoiceField
@@ -14,18 +16,12 @@ from practice.changes import SinceReturn
 from practice.models import Attestation, PracticeEntry, SupervisorAssignment
 from practice.review import APPROVE, LATER, RETURN, Decision, ReviewInvalid
 from practice.rules import PRIVACY_RULE, duration_problem
-from practice.selectors import assignments_for_trainee
+from practice.selectors import assignments_for_trainee, privacy_known_words
 from practice.services import EntryData, EntryInvalid, privacy_problem
 
 Kind = PracticeEntry.Kind
 FIELD_FOR_SERVICE = {"minutes": "duration_hours"}
 EARLIEST_DATE = date(1950, 1, 1)
-
-
-def _screened(text: str) -> str:
-    if problem := privacy_problem(text):
-        raise forms.ValidationError(problem.message)
-    return text
 
 
 class AssignmentChoiceField(forms.ModelChoiceField):
@@ -54,8 +50,15 @@ class EntryForm(forms.Form):
         help_text="Add one if you can: it lets us spot entries that overlap.",
         widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
     )
+    end_time = forms.TimeField(
+        required=False,
+        label="End time (or give a duration below)",
+        help_text="With a start and an end time, we work out the duration for you.",
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
+    )
     duration_hours = forms.DecimalField(
-        label="Duration in hours",
+        required=False,
+        label="Duration in hours (or give the times above)",
         help_text="In quarter hours: 0.25 is 15 minutes, 1.5 is an hour and a half.",
         min_value=Decimal("0"),
         max_value=Decimal("99"),
@@ -67,12 +70,23 @@ class EntryForm(forms.Form):
         required=False, label="I've checked: this long entry or day is right", help_text="Only needed above 12 hours."
     )
     delivery = forms.ChoiceField(choices=PracticeEntry.Delivery.choices, widget=forms.RadioSelect)
+    privacy_confirmed = forms.BooleanField(
+        required=False, label="I've checked: the names flagged above are not people I support"
+    )
+    privacy_reason = forms.CharField(
+        required=False,
+        max_length=200,
+        label="In one line, who or what they are",
+        help_text="For example: my co-facilitator; the name of a support group. Your supervisor sees this.",
+    )
+    text_field = "reflection"
 
     def __init__(self, *args, trainee, **kwargs):
         super().__init__(*args, **kwargs)
         self.trainee = trainee
         self.fields["assignment"].queryset = assignments_for_trainee(trainee=trainee)
         self.fields["performed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.may_confirm_names = False
 
     def clean_performed_on(self):
         """Refuse dates no practice log could hold, before any arithmetic on them."""
@@ -84,13 +98,15 @@ class EntryForm(forms.Form):
     def clean_duration_hours(self):
         """Whole minutes only, so nothing is rounded away; the service checks quarter hours and limits."""
         hours = self.cleaned_data["duration_hours"]
-        if (hours * 60) % 1:
+        if hours is not None and (hours * 60) % 1:
             raise forms.ValidationError("Record time in quarter hours (15, 30 or 45 minutes past the hour).")
         return hours
 
     def clean(self):
-        """Check the duration's limits now too, so every problem shows at once."""
+        """Work out the duration from the times if given, check its limits, and screen the free text."""
         data = super().clean()
+        self._clean_times(data)
+        self._clean_privacy(data)
         hours = data.get("duration_hours")
         if hours is not None and "duration_hours" not in self.errors:
             problem = duration_problem(int(hours * 60), confirmed=data.get("long_day_confirmed", False))
@@ -99,6 +115,48 @@ class EntryForm(forms.Form):
                     "long_day_confirmed" if problem.code == "needs_confirmation" else "duration_hours", problem.message
                 )
         return data
+
+    def _clean_times(self, data: dict) -> None:
+        """A duration, or a start and an end time; both only when they agree."""
+        start, end, hours = data.get("start_time"), data.get("end_time"), data.get("duration_hours")
+        if any(name in self.errors for name in ("start_time", "end_time", "duration_hours")):
+            return
+        if end is not None:
+            if start is None:
+                self.add_error("start_time", "Add the start time too, or leave the end time empty and give a duration.")
+                return
+            minutes = (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() / 60
+            if minutes <= 0:
+                self.add_error(
+                    "end_time", "The end time must be after the start time. For work past midnight, give a duration."
+                )
+                return
+            from_times = Decimal(int(minutes)) / 60
+            if hours is not None and hours != from_times:
+                self.add_error(
+                    "duration_hours",
+                    f"From {start:%H:%M} to {end:%H:%M} is {from_times:g} hours, not {hours:g}. "
+                    "Change one, or leave the duration empty.",
+                )
+                return
+            data["duration_hours"] = from_times
+        elif hours is None:
+            self.add_error("duration_hours", "Give the duration in hours, or a start and an end time.")
+
+    def _clean_privacy(self, data: dict) -> None:
+        """Screen the free text now, so the trainee hears about it with any other problem."""
+        text = data.get(self.text_field)
+        if not text:
+            return
+        reason = (data.get("privacy_reason") or "").strip() if data.get("privacy_confirmed") else ""
+        problem = privacy_problem(text, known=privacy_known_words(trainee=self.trainee), confirmed_reason=reason)
+        if problem is None:
+            return
+        self.may_confirm_names = problem.code == "privacy_names"
+        if self.may_confirm_names and data.get("privacy_confirmed"):
+            self.add_error("privacy_reason", "Say in one line who or what they are, so your supervisor knows.")
+        else:
+            self.add_error(self.text_field, problem.message)
 
     def entry_data(self) -> EntryData:
         """The cleaned values as the service takes them."""
@@ -111,6 +169,7 @@ class EntryForm(forms.Form):
             minutes=int(data["duration_hours"] * 60),
             long_day_confirmed=data.get("long_day_confirmed", False),
             delivery=data["delivery"],
+            privacy_reason=(data.get("privacy_reason") or "").strip() if data.get("privacy_confirmed") else "",
             **self.kind_data(),
         )
 
@@ -123,6 +182,15 @@ class EntryForm(forms.Form):
         for field_name, problem in error.problems:
             name = FIELD_FOR_SERVICE.get(field_name, field_name)
             self.add_error(name if name in self.fields else None, problem.message)
+            if problem.code == "privacy_names":
+                self.may_confirm_names = True
+            if problem.code == "overlap" and problem.entry_id:
+                link = format_html(
+                    '<a href="{}">Open the entry it overlaps</a> (it opens on its own page; this form keeps what '
+                    "you typed only until you leave it).",
+                    reverse("practice_entry", args=[problem.entry_id]),
+                )
+                self.add_error(None, link)
 
     @classmethod
     def initial_from(cls, entry: PracticeEntry) -> dict:
@@ -134,6 +202,11 @@ class EntryForm(forms.Form):
             "duration_hours": Decimal(entry.minutes) / 60,
             "delivery": entry.delivery,
         }
+
+    @classmethod
+    def initial_for_copy(cls, entry: PracticeEntry) -> dict:
+        """Starting values for a new entry like this one: everything but the date, which is today."""
+        return {**cls.initial_from(entry), "performed_on": timezone.localdate()}
 
 
 class PracticeEntryForm(EntryForm):
@@ -164,6 +237,7 @@ class PracticeEntryForm(EntryForm):
         "assignment",
         "performed_on",
         "start_time",
+        "end_time",
         "duration_hours",
         "long_day_confirmed",
         "activity_type",
@@ -172,11 +246,9 @@ class PracticeEntryForm(EntryForm):
         "setting",
         "delivery",
         "reflection",
+        "privacy_confirmed",
+        "privacy_reason",
     ]
-
-    def clean_reflection(self):
-        """Screen for identifying details now, so the trainee hears about it with any other problem."""
-        return _screened(self.cleaned_data["reflection"])
 
     def kind_data(self) -> dict:
         """Activity, contact, domains, setting and reflection."""
@@ -206,6 +278,7 @@ class SupervisionEntryForm(EntryForm):
     """Log a supervision session."""
 
     kind = Kind.SUPERVISION
+    text_field = "topics"
 
     session_format = forms.ChoiceField(
         label="Individual or group", choices=PracticeEntry.SessionFormat.choices, widget=forms.RadioSelect
@@ -220,16 +293,15 @@ class SupervisionEntryForm(EntryForm):
         "assignment",
         "performed_on",
         "start_time",
+        "end_time",
         "duration_hours",
         "long_day_confirmed",
         "session_format",
         "delivery",
         "topics",
+        "privacy_confirmed",
+        "privacy_reason",
     ]
-
-    def clean_topics(self):
-        """Screen for identifying details now, so the trainee hears about it with any other problem."""
-        return _screened(self.cleaned_data["topics"])
 
     def kind_data(self) -> dict:
         """Format and topics."""
@@ -404,6 +476,33 @@ class SupervisorProfileForm(forms.Form):
     qualification = forms.CharField(max_length=200, help_text="For example: Certified Peer Specialist Supervisor.")
     credential_number = forms.CharField(max_length=100)
     jurisdiction = forms.CharField(max_length=100, help_text="The state, province or country that issued it.")
+
+
+class SupervisorRequestForm(forms.Form):
+    """A trainee asks for a supervisor: who and where, or "help me find one"."""
+
+    placement = forms.CharField(
+        label="Your placement or organisation", max_length=200, required=False, help_text="Where you practise."
+    )
+    supervisor_name = forms.CharField(label="Your supervisor's name", max_length=200, required=False)
+    supervisor_email = forms.EmailField(
+        label="Your supervisor's email (if you know it)",
+        required=False,
+        help_text="We only use it to set things up with them.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    help_me_find = forms.BooleanField(label="I don't have a supervisor yet: please help me find one", required=False)
+
+    def clean(self):
+        """Either the placement and the supervisor's name, or a tick in "help me find one"."""
+        data = super().clean()
+        if data.get("help_me_find"):
+            return data
+        if not (data.get("placement") or "").strip():
+            self.add_error("placement", "Tell us where you practise, or tick “help me find one”.")
+        if not (data.get("supervisor_name") or "").strip():
+            self.add_error("supervisor_name", "Tell us your supervisor's name, or tick “help me find one”.")
+        return data
 
 
 class ReopenForm(forms.Form):

@@ -177,6 +177,11 @@ class PracticeEntry(models.Model):
     session_format = models.CharField("individual or group", max_length=20, choices=SessionFormat.choices, blank=True)
     reflection = models.TextField(blank=True)
     topics = models.TextField(blank=True)
+    privacy_confirmation = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="What the privacy check flagged and the trainee's reason it is not a person they support.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries")
     return_comment = models.TextField(blank=True)
@@ -243,3 +248,41 @@ class SupervisionSession(PracticeEntry):
 
     class Meta:
         proxy = True
+
+
+class SupervisorRequest(models.Model):
+    """A trainee without a supervisor asking a programme admin to set one up."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ASSIGNED = "assigned", "Supervisor assigned"
+        CLOSED = "closed", "Closed"
+
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor_requests")
+    placement = models.CharField("placement or organisation", max_length=200, blank=True)
+    supervisor_name = models.CharField(max_length=200, blank=True)
+    supervisor_email = models.EmailField(blank=True)
+    help_me_find = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.CharField(max_length=500, blank=True)
+    assignment = models.ForeignKey(
+        SupervisorAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee"], condition=Q(status="open"), name="one_open_supervisor_request_per_trainee"
+            )
+        ]
+
+    def __str__(self):
+        return f"Supervisor request from {display_name(self.trainee)} ({self.created_at:%-d %b %Y})"

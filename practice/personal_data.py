@@ -14,7 +14,14 @@ from lms.personal_data import (
     named_people_register,
     not_exported_register,
 )
-from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.models import (
+    Attestation,
+    Batch,
+    PracticeEntry,
+    SupervisorAssignment,
+    SupervisorProfile,
+    SupervisorRequest,
+)
 
 
 def _entry_history(user: AbstractBaseUser) -> dict[int, list]:
@@ -40,6 +47,7 @@ def _entry(entry: PracticeEntry, versions: list, people: People) -> dict:
         "status": entry.get_status_display(),
         "review_batch": entry.batch_id,
         "supervisor_comment": entry.return_comment,
+        "privacy_check_confirmation": entry.privacy_confirmation,
         "sign_off": None,
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
@@ -114,8 +122,26 @@ def read_practice(user: AbstractBaseUser, people: People) -> dict:
             for batch in batches
         ],
         "deleted_entries_still_in_history": deleted,
+        "supervisor_requests": _supervisor_requests(user),
         "note": "Your reflections and session topics are your own words, so they are included in full.",
     }
+
+
+def _supervisor_requests(user: AbstractBaseUser) -> list[dict]:
+    """The person's requests for a supervisor, oldest first."""
+    return [
+        {
+            "asked_on": request.created_at,
+            "placement": request.placement,
+            "supervisor_name": request.supervisor_name,
+            "supervisor_email": request.supervisor_email,
+            "help_me_find_one": request.help_me_find,
+            "status": request.get_status_display(),
+            "resolved_on": request.resolved_at,
+            "note": request.resolution_note,
+        }
+        for request in SupervisorRequest.objects.filter(trainee=user).order_by("created_at", "pk")
+    ]
 
 
 def _placements(user: AbstractBaseUser) -> list[dict]:
@@ -192,6 +218,7 @@ def personal_data_register() -> None:
                 "practice.HistoricalPracticeEntry",
                 "practice.Batch",
                 "practice.SupervisorAssignment",
+                "practice.SupervisorRequest",
             ),
             read_practice,
         )
@@ -207,6 +234,8 @@ def personal_data_register() -> None:
             "practice.HistoricalSupervisorProfile": "Earlier versions of the supervisor profile under 'supervising'.",
             "practice.HistoricalSupervisorAssignment": "Earlier versions of the placements under 'practice' and "
             "'supervising' (an end date added, say); the current ones are exported.",
+            "practice.HistoricalSupervisorRequest": "Earlier states of the requests for a supervisor under "
+            "'practice' (open, then assigned or closed); the current state, with when and why, is exported.",
             "practice.HistoricalBatch": "Status changes of review batches; their current status is exported, and each "
             "entry's full history is exported with the entry.",
         }

@@ -15,6 +15,7 @@ class Problem:
 
     code: str
     message: str
+    entry_id: int | None = None  # the other entry the problem is about, such as the one an entry overlaps
 
 
 def duration_problem(minutes: int, *, confirmed: bool = False) -> Problem | None:
@@ -71,24 +72,26 @@ def _span(day: date, start: time, minutes: int) -> tuple[datetime, datetime]:
     return begin, begin + timedelta(minutes=minutes)
 
 
-def overlap_problem(
-    *, day: date, start: time | None, minutes: int, others: list[tuple[date, time | None, int]]
-) -> Problem | None:
-    """Refuse a timed entry that overlaps another timed entry (code 'overlap').
+def overlap_problem(*, day: date, start: time | None, minutes: int, others: list[tuple]) -> Problem | None:
+    """Refuse a timed entry that overlaps another timed entry (code 'overlap'), naming that entry's date and times.
 
-    Entries without a start time can't overlap. One entry ending exactly when another starts is fine.
+    `others` holds (date, start time or None, minutes) of the other entries, with the entry's id as an optional
+    fourth item, which the problem then carries. Entries without a start time can't overlap. One entry ending
+    exactly when another starts is fine.
     """
     if start is None:
         return None
     begin, end = _span(day, start, minutes)
-    for other_day, other_start, other_minutes in others:
+    for other_day, other_start, other_minutes, *other_id in others:
         if other_start is None:
             continue
         other_begin, other_end = _span(other_day, other_start, other_minutes)
         if begin < other_end and other_begin < end:
             return Problem(
                 "overlap",
-                f"This overlaps another entry from {other_begin:%H:%M} to {other_end:%H:%M}. Change the times of one.",
+                f"This overlaps another entry from {other_begin:%H:%M} to {other_end:%H:%M} on "
+                f"{other_begin:%-d %b %Y}. Change the times of one.",
+                entry_id=other_id[0] if other_id else None,
             )
     return None
 
@@ -182,8 +185,17 @@ _NOT_STREET_NAMES = frozenset(
 )
 
 
-def privacy_findings(text: str) -> list[Finding]:
-    """Find details in free text that could identify a person supported; empty when the text looks fine."""
+def known_words(names: list[str]) -> frozenset[str]:
+    """The words of names the trainee may write freely (their placements, supervisors, themselves), lower-cased."""
+    return frozenset(word.lower() for name in names for word in re.findall(r"[\w'’-]+", name))
+
+
+def privacy_findings(text: str, *, known: frozenset[str] = frozenset()) -> list[Finding]:
+    """Find details in free text that could identify a person supported; empty when the text looks fine.
+
+    `known` holds words of names that are not people supported (see known_words): a name made only of them is
+    not flagged.
+    """
     if not text:
         return []
     findings: list[Finding] = []
@@ -206,6 +218,6 @@ def privacy_findings(text: str) -> list[Finding]:
         findings.append(Finding("postcode", match.group()))
     for match in _NAME_AFTER.finditer(without_emails):
         words = match.group(1).split()
-        if not any(word.lower() in _NOT_NAMES for word in words):
+        if not any(word.lower() in _NOT_NAMES for word in words) and not all(word.lower() in known for word in words):
             findings.append(Finding("name", match.group(1)))
     return findings

@@ -3,12 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from content.models import CompetencyDomain
 from lms.names import display_name
-from practice.models import Batch, PracticeEntry, SupervisorAssignment
+from lms.roles import SUPERVISOR
+from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorRequest
+from practice.rules import known_words
 from practice.targets import HourTargets
 
 Status = PracticeEntry.Status
@@ -256,6 +259,15 @@ def assignments_for_trainee(*, trainee: AbstractBaseUser) -> QuerySet:
     return SupervisorAssignment.objects.filter(trainee=trainee).select_related("supervisor", "organisation")
 
 
+def privacy_known_words(*, trainee: AbstractBaseUser) -> frozenset[str]:
+    """Words of names the privacy screen lets the trainee write: their own, their placements' and supervisors'."""
+    rows = SupervisorAssignment.objects.filter(trainee=trainee).values_list(
+        "organisation__name", "supervisor__first_name", "supervisor__last_name"
+    )
+    names = [trainee.first_name, trainee.last_name, *(name for row in rows for name in row)]
+    return known_words([name for name in names if name])
+
+
 def entry_history(*, entry: PracticeEntry) -> list[dict]:
     """What happened to an entry, oldest first: each change with who made it, when and why."""
     records = entry.history.select_related("history_user").order_by("history_date", "history_id")
@@ -398,3 +410,25 @@ def review_queue_first(*, supervisor: AbstractBaseUser, limit: int) -> list[Wait
         )
         for batch in batches
     ]
+
+
+def open_supervisor_requests() -> QuerySet:
+    """Trainees' requests for a supervisor still waiting for a programme admin, oldest first."""
+    return (
+        SupervisorRequest.objects.filter(status=SupervisorRequest.Status.OPEN)
+        .select_related("trainee")
+        .order_by("created_at", "pk")
+    )
+
+
+def supervisors_matching(*, search: str, limit: int = 20) -> list:
+    """Active supervisors whose name, username or email contains every word of the search, by name."""
+    people = get_user_model().objects.filter(groups__name=SUPERVISOR, is_active=True)
+    for word in search.split():
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(username__icontains=word)
+        )
+    return list(people.distinct().order_by("last_name", "first_name", "username")[:limit])

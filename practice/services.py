@@ -23,6 +23,7 @@ from practice.models import (
     SupervisorAssignment,
     SupervisorProfile,
 )
+from practice.selectors import privacy_known_words
 
 Status = PracticeEntry.Status
 Kind = PracticeEntry.Kind
@@ -68,6 +69,7 @@ class EntryData:
     session_format: str = ""
     reflection: str = ""
     topics: str = ""
+    privacy_reason: str = ""
 
 
 ENTRY_FIELDS = (
@@ -87,13 +89,36 @@ ENTRY_FIELDS = (
 )
 
 
-def privacy_problem(text: str) -> rules.Problem | None:
-    """Hold back free text that could identify a person supported, saying what was found and why (code 'privacy')."""
-    findings = rules.privacy_findings(text)
+def privacy_problem(
+    text: str, *, known: frozenset[str] = frozenset(), confirmed_reason: str = ""
+) -> rules.Problem | None:
+    """Hold back free text that could identify a person supported, saying what was found and why.
+
+    Code 'privacy'; or 'privacy_names' when only names were found, which the trainee may let through by
+    confirming, with a reason, that they are not people they support (`confirmed_reason`).
+    """
+    findings = rules.privacy_findings(text, known=known)
     if not findings:
         return None
     found = "; ".join(finding.message for finding in findings)
+    if all(finding.kind == "name" for finding in findings):
+        if confirmed_reason.strip():
+            return None
+        return rules.Problem(
+            "privacy_names",
+            f"{rules.PRIVACY_RULE} We found: {found}. Please reword it; or, if this is not a person you support "
+            "(a colleague, say, or the name of a group), tick the box below and say in a line who it is.",
+        )
     return rules.Problem("privacy", f"{rules.PRIVACY_RULE} We found: {found}. Please reword it and save again.")
+
+
+def privacy_confirmation(text: str, *, known: frozenset[str], reason: str) -> str:
+    """What the trainee confirmed about the names the screen found, for the entry and its history; '' if none."""
+    names = [finding.text for finding in rules.privacy_findings(text, known=known) if finding.kind == "name"]
+    if not names or not reason.strip():
+        return ""
+    quoted = ", ".join(f"“{name}”" for name in dict.fromkeys(names))
+    return f"{quoted}: not a person I support ({reason.strip()})"[:500]
 
 
 def entry_problems(
@@ -123,8 +148,8 @@ def entry_problems(
         )
         if entry is not None and entry.pk:
             nearby = nearby.exclude(pk=entry.pk)
-        others = list(nearby.values_list("performed_on", "start_time", "minutes"))
-        minutes_already = sum(minutes for day, _, minutes in others if day == data.performed_on)
+        others = list(nearby.values_list("performed_on", "start_time", "minutes", "pk"))
+        minutes_already = sum(minutes for day, _, minutes, _ in others if day == data.performed_on)
         if problem := rules.day_total_problem(minutes_already=minutes_already, minutes=data.minutes):
             problems.append(("minutes", problem))
         elif problem := rules.long_day_problem(
@@ -136,7 +161,8 @@ def entry_problems(
         ):
             problems.append(("start_time", problem))
     text_field = "topics" if data.kind == Kind.SUPERVISION else "reflection"
-    if problem := privacy_problem(getattr(data, text_field)):
+    known = privacy_known_words(trainee=trainee)
+    if problem := privacy_problem(getattr(data, text_field), known=known, confirmed_reason=data.privacy_reason):
         problems.append((text_field, problem))
     return problems
 
@@ -156,13 +182,23 @@ def _lock_user(user: AbstractBaseUser) -> None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
-def _kind_fields(data: EntryData) -> dict:
+def _kind_fields(data: EntryData, *, trainee: AbstractBaseUser) -> dict:
     values = {name: getattr(data, name) for name in ENTRY_FIELDS}
+    text = data.topics if data.kind == Kind.SUPERVISION else data.reflection
+    values["privacy_confirmation"] = privacy_confirmation(
+        text, known=privacy_known_words(trainee=trainee), reason=data.privacy_reason
+    )
     if data.kind == Kind.SUPERVISION:
         values.update(activity_type="", contact="", setting="", reflection="")
     else:
         values.update(session_format="", topics="")
     return values
+
+
+def _with_confirmation(reason: str, entry: PracticeEntry) -> str:
+    if not entry.privacy_confirmation:
+        return reason
+    return f"{reason}. Privacy check confirmed by the trainee: {entry.privacy_confirmation}"
 
 
 @transaction.atomic
@@ -174,9 +210,9 @@ def entry_create(*, trainee: AbstractBaseUser, data: EntryData, today: date | No
     _lock_user(trainee)
     if problems := entry_problems(trainee=trainee, data=data, today=today):
         raise EntryInvalid(problems)
-    entry = PracticeEntry(trainee=trainee, status=Status.DRAFT, **_kind_fields(data))
+    entry = PracticeEntry(trainee=trainee, status=Status.DRAFT, **_kind_fields(data, trainee=trainee))
     entry._history_user = trainee
-    entry._change_reason = "Created"
+    entry._change_reason = _with_confirmation("Created", entry)
     entry.save()
     if data.kind == Kind.PRACTICE:
         entry.domains.set(data.domains)
@@ -211,11 +247,11 @@ def entry_update(
         raise PracticeError("not_found", "That entry doesn't exist.")
     if problems := entry_problems(trainee=trainee, data=data, entry=entry, today=today):
         raise EntryInvalid(problems)
-    for name, value in _kind_fields(data).items():
+    for name, value in _kind_fields(data, trainee=trainee).items():
         setattr(entry, name, value)
     entry.batch = None  # a returned entry leaves its old batch; resubmitting puts it in a new one
     entry._history_user = trainee
-    entry._change_reason = "Edited"
+    entry._change_reason = _with_confirmation("Edited", entry)
     entry.save()
     if data.kind == Kind.PRACTICE:
         entry.domains.set(data.domains)

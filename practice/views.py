@@ -19,8 +19,9 @@ from practice.forms import (
     EntryFilterForm,
     SubmitForm,
     SupervisorProfileForm,
+    SupervisorRequestForm,
 )
-from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile, SupervisorRequest
 from practice.review import ReviewInvalid, ReviewOutcome, batch_review
 from practice.selectors import (
     EntryFilters,
@@ -44,7 +45,7 @@ from practice.services import (
     entry_delete,
     entry_update,
 )
-from practice.supervision import supervisor_profile_save
+from practice.supervision import supervisor_profile_save, supervisor_request_create
 from practice.targets import current_hour_targets
 
 PAGE_SIZE = 25
@@ -72,6 +73,7 @@ def practice_log(request):
     totals = hours_totals(trainee=request.user, targets=current_hour_targets())
     query = request.GET.copy()
     query.pop("page", None)
+    has_assignment = SupervisorAssignment.objects.filter(trainee=request.user).exists()
     return render(
         request,
         "practice/practice_log.html",
@@ -84,14 +86,46 @@ def practice_log(request):
             "chart": hours_chart(totals),
             "batches": open_batches(trainee=request.user)[:BATCHES_SHOWN],
             "ready_count": ready_to_submit(trainee=request.user).count(),
-            "has_assignment": SupervisorAssignment.objects.filter(trainee=request.user).exists(),
+            "has_assignment": has_assignment,
+            **({} if has_assignment else _supervisor_request_context(request)),
         },
     )
 
 
-def _entry_form_page(request, *, kind: str, entry: PracticeEntry | None = None):
+def _supervisor_request_context(request, form: SupervisorRequestForm | None = None) -> dict:
+    open_request = SupervisorRequest.objects.filter(trainee=request.user, status=SupervisorRequest.Status.OPEN).first()
+    return {"open_request": open_request, "request_form": form or SupervisorRequestForm()}
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def supervisor_request_new(request):
+    """A trainee without a supervisor asks a programme admin for one."""
+    form = SupervisorRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            supervisor_request_create(trainee=request.user, **form.cleaned_data)
+        except PracticeError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, "Thank you: your request is with a programme admin. We'll email you when it's set up."
+            )
+        return redirect("practice_log")
+    return render(request, "practice/supervisor_request.html", _supervisor_request_context(request, form))
+
+
+ADD_ANOTHER = "another"
+
+
+def _entry_form_page(request, *, kind: str, entry: PracticeEntry | None = None, copy_of: PracticeEntry | None = None):
     form_class = FORM_FOR_KIND[kind]
-    initial = form_class.initial_from(entry) if entry else {}
+    if entry:
+        initial = form_class.initial_from(entry)
+    elif copy_of:
+        initial = form_class.initial_for_copy(copy_of)
+    else:
+        initial = {"performed_on": timezone.localdate()}
     form = form_class(request.POST if request.method == "POST" else None, trainee=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,11 +139,18 @@ def _entry_form_page(request, *, kind: str, entry: PracticeEntry | None = None):
             messages.error(request, error.message)
             return redirect("practice_entry", entry.pk) if entry else redirect("practice_log")
         else:
+            if not entry and request.POST.get("next") == ADD_ANOTHER:
+                messages.success(request, f"Saved: {saved}, as a draft. Here's a fresh form for the next one.")
+                return redirect("practice_entry_new" if kind == Kind.PRACTICE else "practice_supervision_new")
             messages.success(request, f"Saved: {saved}. It stays a draft until you submit it for review.")
             return redirect("practice_log")
     if not form.fields["assignment"].queryset.exists():
         return render(request, "practice/no_assignment.html", status=200)
-    return render(request, "practice/entry_form.html", {"form": form, "entry": entry, "kind": kind})
+    return render(
+        request,
+        "practice/entry_form.html",
+        {"form": form, "entry": entry, "copy_of": copy_of, "kind": kind, "add_another": ADD_ANOTHER},
+    )
 
 
 @role_required(TRAINEE)
@@ -147,6 +188,14 @@ def entry_edit(request, entry_id: int):
         )
         return redirect("practice_entry", entry.pk)
     return _entry_form_page(request, kind=entry.kind, entry=entry)
+
+
+@role_required(TRAINEE)
+@require_http_methods(["GET", "POST"])
+def entry_duplicate(request, entry_id: int):
+    """A new entry filled in like one of the trainee's entries, all but the date (today)."""
+    copy_of = _own_entry(request, entry_id)
+    return _entry_form_page(request, kind=copy_of.kind, copy_of=copy_of)
 
 
 @role_required(TRAINEE)

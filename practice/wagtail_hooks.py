@@ -2,6 +2,7 @@
 
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.permissions import register_permission_policy
@@ -12,7 +13,7 @@ import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs bel
 from lms.admin_policies import ReadOnlyPolicy
 from lms.roles import PROGRAMME_ADMIN, has_role
 from practice.admin_forms import SupervisorAssignmentForm
-from practice.admin_views import REOPEN, EntryReopenView
+from practice.admin_views import REOPEN, EntryReopenView, SupervisorRequestAssignView, SupervisorRequestListView
 from practice.models import (
     Batch,
     Organisation,
@@ -168,8 +169,36 @@ register_snippet(PracticeGroup)
 
 @hooks.register("register_admin_urls")
 def practice_admin_urls():
-    """Mount the reopen form under /admin/practice/entries/<id>/reopen/."""
-    return [path("practice/entries/<id:entry_id>/reopen/", EntryReopenView.as_view(), name="practice_entry_reopen")]
+    """Mount the reopen form and the supervisor requests under /admin/practice/."""
+    return [
+        path("practice/entries/<id:entry_id>/reopen/", EntryReopenView.as_view(), name="practice_entry_reopen"),
+        path("practice/supervisor-requests/", SupervisorRequestListView.as_view(), name="practice_supervisor_requests"),
+        path(
+            "practice/supervisor-requests/<id:request_id>/",
+            SupervisorRequestAssignView.as_view(),
+            name="practice_supervisor_request_assign",
+        ),
+    ]
+
+
+class SupervisorRequestsMenuItem(MenuItem):
+    """The Supervisor requests menu entry, shown to programme admins."""
+
+    def is_shown(self, request):
+        """Show it to programme admins (and superusers) only."""
+        return has_role(request.user, PROGRAMME_ADMIN)
+
+
+@hooks.register("register_admin_menu_item")
+def supervisor_requests_menu_item():
+    """Add Supervisor requests to the admin menu."""
+    return SupervisorRequestsMenuItem(
+        "Supervisor requests",
+        reverse("practice_supervisor_requests"),
+        name="supervisor-requests",
+        icon_name="group",
+        order=330,
+    )
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -23,7 +23,7 @@ def test_trainee_and_supervisor_walk_the_sign_off(page, server):
     log_in(page, server, "trainee")
     page.goto(server + "/practice/")
     assert page.get_by_role("heading", level=1).inner_text() == "Your practice log"
-    chart = page.locator("figure.hours-chart svg")
+    chart = page.locator("figure.hours-chart svg.hours-chart-wide")
     assert chart.get_attribute("role") == "img"
     assert chart.locator("rect").count() >= 2 * 12  # approved and waiting bars for every line
 

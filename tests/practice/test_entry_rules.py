@@ -136,19 +136,19 @@ def test_editing_an_entry_does_not_overlap_with_itself(assignment):
 
 
 @pytest.mark.parametrize(
-    ("text", "found"),
+    ("text", "found", "code"),
     [
-        ("Met with client John Smith at the drop-in.", "John Smith"),
-        ("Followed up by email with sam.taylor@example.com about the group.", "sam.taylor@example.com"),
-        ("Called them back on 07700 900123 after the session.", "07700 900123"),
-        ("Walked with them to 42 Harbour Street for the appointment.", "42 Harbour Street"),
-        ("Their DOB: 12/03/1985 came up while filling in the form.", "12/03/1985"),
+        ("Met with client John Smith at the drop-in.", "John Smith", "privacy_names"),
+        ("Followed up by email with sam.taylor@example.com about the group.", "sam.taylor@example.com", "privacy"),
+        ("Called them back on 07700 900123 after the session.", "07700 900123", "privacy"),
+        ("Walked with them to 42 Harbour Street for the appointment.", "42 Harbour Street", "privacy"),
+        ("Their DOB: 12/03/1985 came up while filling in the form.", "12/03/1985", "privacy"),
     ],
 )
-def test_identifying_details_hold_the_entry_back(assignment, text, found):
+def test_identifying_details_hold_the_entry_back(assignment, text, found, code):
     with pytest.raises(EntryInvalid) as caught:
         entry_create(trainee=assignment.trainee, data=entry_data(assignment, reflection=text))
-    assert caught.value.codes == ["privacy"]
+    assert caught.value.codes == [code]
     assert "must not identify the people you support" in caught.value.message
     assert found in caught.value.message
     assert not PracticeEntry.objects.exists()
@@ -254,7 +254,9 @@ def test_a_trainee_without_an_assignment_is_told_why(client):
     client.login(username=trainee.username, password=PASSWORD)
     response = client.get(reverse("practice_entry_new"))
     assert response.status_code == 200
-    assert "you don't have an assignment yet" in response.content.decode().replace("&#x27;", "'")
+    html = response.content.decode().replace("&#x27;", "'")
+    assert "you don't have one yet" in html
+    assert f'href="{reverse("practice_supervisor_request")}">Ask for a supervisor</a>' in html
 
 
 @pytest.mark.parametrize(
