@@ -35,6 +35,7 @@ from certificates.models import Certificate, EthicsAttestation, Programme
 from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, QuizAttempt, QuizPage
 from lms.roles import TRAINEE
 from practice.models import PracticeEntry, SupervisorAssignment
+from practice.selectors import open_supervisor_requests
 
 EXPIRY_DAYS = 90
 NEAR_SHARE_PERCENT = 80
@@ -255,7 +256,9 @@ def _hours_lines(programme: Programme, on: date) -> list[Line]:
         # both figures have two decimals, so in hundredths the comparison is exact.
         hours, per = int(programme.supervision_ratio_hours * 100), int(programme.supervision_ratio_per * 100)
         check = F("supervision_minutes") * per - F("practice_minutes") * hours
-        lines.append(Line("Supervision ratio", Q(ratio_check__gte=0), {**totals, "ratio_check": check}))
+        # As in certificates/eligibility.py, 0 of 0 is no ratio kept: not met until practice is logged.
+        kept = Q(practice_minutes__gt=0, ratio_check__gte=0)
+        lines.append(Line("Supervision ratio", kept, {**totals, "ratio_check": check}))
     return lines
 
 
@@ -455,6 +458,7 @@ class Summary:
     waiting: WaitingTotals
     top_supervisors: list
     without_supervisor: int
+    supervisor_requests: int
     expiring: int
     near_eligibility: int
     funnel: Funnel
@@ -467,6 +471,7 @@ def overview_summary(*, on: date) -> Summary:
         waiting=waiting_totals(),
         top_supervisors=list(hours_waiting_by_supervisor()[:TOP_SUPERVISORS]),
         without_supervisor=trainees_without_supervisor(on=on).count(),
+        supervisor_requests=open_supervisor_requests().count(),
         expiring=certificates_expiring(on=on).count(),
         near_eligibility=near_eligibility_count(on=on),
         funnel=certification_funnel(),

@@ -139,8 +139,10 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         expect(trainee.locator(".score-figure")).to_have_text("0%")
         next_steps = trainee.locator("section", has=trainee.get_by_role("heading", name="What's next"))
         expect(next_steps).to_contain_text("You have 2 attempts left.")
-        expect(trainee.locator(".review-choice.is-correct.is-selected")).to_have_count(0)
-        expect(trainee.locator(".review-choice.is-correct")).to_have_count(2)
+        # While attempts remain, the review shows the trainee's own (wrong) answers, never the correct ones.
+        expect(trainee.locator(".review-choice.is-selected")).to_have_count(2)
+        expect(trainee.locator(".review-choice.is-correct")).to_have_count(0)
+        expect(trainee.get_by_text("Correct answer", exact=True)).to_have_count(0)
 
     with journey.step("trainee passes the quiz", trainee):
         next_steps.get_by_role("button", name="Start attempt 2").click()

@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, VERIFIER
+from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
 from overview.admin_views import PAGE_SIZE
 from overview.reports import REPORTS
+from practice.supervision import supervisor_request_create
 from tests.factories import PASSWORD, UserFactory, build_assignment, build_programme
 from tests.overview.builders import certify, submit_hours
 
@@ -59,6 +60,14 @@ def test_admin_home_shows_the_overview_with_links_to_each_report(admin_client, w
         assert f'href="{report.url}"' in page
     assert "Enrolled in a course" in page
     assert "Nobody who enrolled in a course holds a certificate yet" in page
+
+
+def test_admin_home_counts_the_open_requests_for_a_supervisor(admin_client, world):
+    asking = UserFactory(roles=[TRAINEE], first_name="Jo", last_name="Asker")
+    supervisor_request_create(trainee=asking, help_me_find=True)
+    page = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Trainees asking for a supervisor: 1" in page
+    assert f'href="{reverse("practice_supervisor_requests")}"' in page
 
 
 def test_hours_waiting_report_shows_names_and_downloads_every_row(admin_client, world):

@@ -340,7 +340,7 @@ def _queries(function) -> int:
 def test_summary_and_lists_take_a_fixed_number_of_queries(trainees):
     _world(trainees)
     on = timezone.localdate()
-    assert _queries(lambda: overview_summary(on=on)) == 18
+    assert _queries(lambda: overview_summary(on=on)) == 19
     assert _queries(lambda: list(hours_waiting_by_supervisor())) == 1
     assert _queries(lambda: list(trainees_without_supervisor(on=on))) == 1
     assert _queries(lambda: list(certificates_expiring(on=on))) == 1
