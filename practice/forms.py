@@ -152,8 +152,10 @@ class EntryForm(forms.Form):
         problem = privacy_problem(text, known=privacy_known_words(trainee=self.trainee), confirmed_reason=reason)
         if problem is None:
             return
-        self.may_confirm_names = problem.code == "privacy_names"
-        if self.may_confirm_names and data.get("privacy_confirmed"):
+        self.may_confirm_names = problem.code in ("privacy_names", "privacy_reason")
+        if problem.code == "privacy_reason":
+            self.add_error("privacy_reason", problem.message)
+        elif self.may_confirm_names and data.get("privacy_confirmed"):
             self.add_error("privacy_reason", "Say in one line who or what they are, so your supervisor knows.")
         else:
             self.add_error(self.text_field, problem.message)

@@ -1,6 +1,7 @@
 """Practice-log rules with no database access: durations, dates, overlaps, and the privacy screen for free text."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -183,6 +184,11 @@ _NOT_NAMES = frozenset(_ORGANISATION_AND_CALENDAR_WORDS.split())
 _NOT_STREET_NAMES = frozenset(
     ["family", "hours", "steps", "ways", "minutes", "days", "weeks", "sessions", "people", "times"]
 )
+
+
+def visible_text(text: str) -> str:
+    """The text without invisible format characters (zero-width spaces, joiners, marks) and outer whitespace."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf").strip()
 
 
 def known_words(names: list[str]) -> frozenset[str]:

@@ -102,7 +102,17 @@ def privacy_problem(
         return None
     found = "; ".join(finding.message for finding in findings)
     if all(finding.kind == "name" for finding in findings):
-        if confirmed_reason.strip():
+        reason = rules.visible_text(confirmed_reason)
+        # The reason is kept in the entry's history and shown to the supervisor: it is screened like the text.
+        in_reason = [finding for finding in rules.privacy_findings(reason) if finding.kind != "name"]
+        if in_reason:
+            held = "; ".join(finding.message for finding in in_reason)
+            return rules.Problem(
+                "privacy_reason",
+                f"{rules.PRIVACY_RULE} Your reason holds: {held}. Say who they are in a few words, "
+                "without contact details or dates.",
+            )
+        if reason:
             return None
         return rules.Problem(
             "privacy_names",
@@ -115,10 +125,11 @@ def privacy_problem(
 def privacy_confirmation(text: str, *, known: frozenset[str], reason: str) -> str:
     """What the trainee confirmed about the names the screen found, for the entry and its history; '' if none."""
     names = [finding.text for finding in rules.privacy_findings(text, known=known) if finding.kind == "name"]
-    if not names or not reason.strip():
+    reason = rules.visible_text(reason)
+    if not names or not reason:
         return ""
     quoted = ", ".join(f"“{name}”" for name in dict.fromkeys(names))
-    return f"{quoted}: not a person I support ({reason.strip()})"[:500]
+    return f"{quoted}: not a person I support ({reason})"[:500]
 
 
 def entry_problems(
@@ -163,7 +174,7 @@ def entry_problems(
     text_field = "topics" if data.kind == Kind.SUPERVISION else "reflection"
     known = privacy_known_words(trainee=trainee)
     if problem := privacy_problem(getattr(data, text_field), known=known, confirmed_reason=data.privacy_reason):
-        problems.append((text_field, problem))
+        problems.append(("privacy_reason" if problem.code == "privacy_reason" else text_field, problem))
     return problems
 
 
@@ -435,7 +446,7 @@ def _return(batch: Batch, comments: dict[PracticeEntry, str], *, supervisor: Abs
 
 def checked_comment(comment: str) -> str:
     """The comment trimmed; PracticeError 'comment_required' when empty, 'privacy' when it identifies someone."""
-    comment = comment.strip()
+    comment = rules.visible_text(comment)
     if not comment:
         raise PracticeError("comment_required", "Write a comment so the trainee knows what to change.")
     if problem := privacy_problem(comment):

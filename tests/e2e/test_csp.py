@@ -18,7 +18,6 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from demo.accounts import DEMO_TOTP_SECRET, totp_code_now
 from tests.e2e.test_site_in_browser import LESSON, log_in
 
 pytestmark = pytest.mark.browser
@@ -105,15 +104,11 @@ def test_public_pages_have_no_csp_violations(page, server):
 
 
 def log_in_as_admin(page, base):
-    """Sign in as the demo programme admin, who has an authenticator app with the demo secret."""
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", "admin")
-    page.fill("input[name=password]", "peerdemo2026")
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
-    page.click("form button[type=submit]")
-    page.wait_for_url(base + "/dashboard/")
+    """Sign in as the demo programme admin, who has an authenticator app with the demo secret.
+
+    The shared log_in waits for the next code when another test used this one moments ago (each works once).
+    """
+    log_in(page, base, "admin")
 
 
 def _edit_url(page, base, path: str) -> str:

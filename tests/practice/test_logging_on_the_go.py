@@ -262,6 +262,46 @@ def test_contact_details_cannot_be_confirmed_away(assignment):
     assert not PracticeEntry.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "reason, found",
+    [
+        ("Priya is a colleague, her mobile is 07700 900123", "A phone number"),
+        ("Priya, priya.k@example.com, works on reception", "An email address"),
+    ],
+)
+def test_the_reason_itself_is_screened_for_contact_details(trainee_client, assignment, reason, found):
+    data = _form_data(
+        assignment,
+        reflection="Planned the session with Priya before the doors opened.",
+        privacy_confirmed="on",
+        privacy_reason=reason,
+    )
+    html = _html(trainee_client.post(reverse("practice_entry_new"), data))
+    assert f"Your reason holds: {found}" in html
+    assert not PracticeEntry.objects.exists()
+    with pytest.raises(EntryInvalid) as caught:
+        entry_create(
+            trainee=assignment.trainee,
+            data=entry_data(
+                assignment, reflection="Planned the session with Priya before the doors opened.", privacy_reason=reason
+            ),
+        )
+    assert caught.value.codes == ["privacy_reason"]
+    assert not PracticeEntry.objects.exists()
+
+
+def test_a_reason_of_invisible_characters_is_no_reason(trainee_client, assignment):
+    data = _form_data(
+        assignment,
+        reflection="Planned the session with Priya before the doors opened.",
+        privacy_confirmed="on",
+        privacy_reason=" \u200b\u2060 ",
+    )
+    html = _html(trainee_client.post(reverse("practice_entry_new"), data))
+    assert "Say in one line who or what they are, so your supervisor knows." in html
+    assert not PracticeEntry.objects.exists()
+
+
 def test_an_edit_that_removes_the_name_clears_the_confirmation(trainee_client, assignment):
     entry = entry_create(
         trainee=assignment.trainee,

@@ -522,3 +522,18 @@ def test_progress_costs_the_same_for_a_long_log(client):
         counts[count] = len(captured)
         client.logout()
     assert counts[2] == counts[12], counts
+
+
+def test_a_comment_of_invisible_characters_is_no_comment(assignment, waiting):
+    batch, entries = waiting
+    with pytest.raises(ReviewInvalid) as caught:
+        batch_review(
+            supervisor=assignment.supervisor,
+            batch_id=batch.pk,
+            decisions=[Decision(entries[0].pk, RETURN, " \u200b\u2060 ")],
+            attested=False,
+        )
+    assert {(problem.entry_id, problem.code) for problem in caught.value.problems} == {
+        (entries[0].pk, "comment_required")
+    }
+    assert _statuses(entries) == [Status.SUBMITTED] * 3
