@@ -12,6 +12,7 @@ from wagtail.models import Page
 from courses import quiz_rules
 from courses.access import branch_is_live
 from courses.blocks import MULTIPLE
+from courses.finishers import course_finisher_ids
 from courses.models import (
     AttemptAnswer,
     AttemptQuestion,
@@ -24,7 +25,6 @@ from courses.models import (
     QuizAttemptGrant,
     QuizPage,
 )
-from courses.selectors import course_finisher_ids
 from lms.errors import ServiceError
 from lms.signals import progress_recorded_on_commit
 

@@ -14,9 +14,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
 from courses.admin_views import VIEW_REPORTS, QuizAttemptGrantView, QuizReportDetailView, QuizReportIndexView
+from courses.finishers import course_finisher_ids
 from courses.models import Enrolment, LessonPage, QuizAttempt, QuizPage
 from courses.publishing import is_first_publish
-from courses.selectors import course_finisher_ids
 from lms.names import display_name
 
 

@@ -14,8 +14,6 @@ from practice.changes import changes_since_return
 from practice.chart import hours_chart
 from practice.forms import (
     FORM_FOR_KIND,
-    BatchReviewForm,
-    BulkApproveForm,
     EntryFilterForm,
     SubmitForm,
     SupervisorProfileForm,
@@ -23,6 +21,7 @@ from practice.forms import (
 )
 from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile, SupervisorRequest
 from practice.review import ReviewInvalid, ReviewOutcome, batch_review
+from practice.review_forms import BatchReviewForm, BulkApproveForm
 from practice.selectors import (
     EntryFilters,
     batch_for_supervisor,

@@ -194,3 +194,14 @@ def test_the_export_and_the_trails_read_only_what_apps_registered():
         for name in REGISTRY_READERS
     }
     assert not {name: apps for name, apps in reached.items() if apps}
+
+
+LONGEST_SOURCE_FILE = 500
+
+
+def test_no_source_file_is_over_500_lines():
+    """Long modules are split by job (migrations and tests aside)."""
+    lengths = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines()) for path in source_files()
+    }
+    assert {name: lines for name, lines in lengths.items() if lines > LONGEST_SOURCE_FILE} == {}

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from courses.finishers import course_finisher_ids
 from courses.models import Enrolment, LessonCompletion, LessonPage, ModulePage
-from courses.selectors import course_finisher_ids, course_progress_for_user
+from courses.selectors import course_progress_for_user
 from courses.services import enrolment_create, lesson_complete
 from lms.roles import PROGRAMME_ADMIN
 from tests.factories import PASSWORD, UserFactory, build_course

@@ -14,8 +14,9 @@ from certificates.models import Certificate, EthicsAttestation, Programme
 from courses.models import AttemptQuestion, Enrolment, LessonCompletion, QuizAttempt
 from courses.selectors import quiz_passes
 from practice.models import Attestation, Batch, Organisation, PracticeEntry, SupervisorProfile
+from practice.privacy_screen import privacy_problem
 from practice.selectors import review_queue
-from practice.services import EntryData, entry_problems, privacy_problem
+from practice.services import EntryData, entry_problems
 
 pytestmark = pytest.mark.django_db
 
