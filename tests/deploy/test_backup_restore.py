@@ -197,10 +197,10 @@ def test_a_restored_backup_still_verifies_its_certificates(backed_up_site, fresh
     assert valid["api"]["status"] == "valid"
     assert valid["api"]["holder_name"] == "Jordan Ellis"
     assert valid["api"]["certificate_number"] == kept["number"]
-    assert "status-valid" in valid["page"]
+    assert "status-banner-valid" in valid["page"]
     assert gone["api"]["status"] == "revoked"
     assert gone["api"]["reason"] == REVOKE_REASON
-    assert "status-revoked" in gone["page"]
+    assert "status-banner-revoked" in gone["page"]
     assert REVOKE_REASON in gone["page"]
 
     # The credential inside each restored PDF verifies against the restored keys and status lists.
