@@ -100,11 +100,13 @@ def verification_lookup_record(
     )
 
 
-@transaction.atomic
 def verification_lookups_record(
     *, certificates: list[Certificate], verifier: AbstractBaseUser | None, channel: str
 ) -> int:
-    """Log a verifier's checks of many certificates in one insert (as verification_lookup_record); returns how many."""
+    """Log a verifier's checks of many certificates in one insert (as verification_lookup_record); returns how many.
+
+    The insert is its own transaction, not one opened by the reads before it (see api_token_use on SQLite).
+    """
     if not certificates or not _is_verifier(verifier):
         return 0
     organisation = organisation_name_of(verifier)
@@ -165,9 +167,12 @@ def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
     return token
 
 
-@transaction.atomic
 def api_token_use(*, raw: str) -> ApiToken | None:
-    """The working token `raw` is, of an active verifier account, marked as used (to the minute); else None."""
+    """The working token `raw` is, of an active verifier account, marked as used (to the minute); else None.
+
+    Not one transaction: on SQLite a transaction that reads and then writes fails at once ("database is locked")
+    when another process wrote in between, so the mark is a statement of its own, which waits its turn instead.
+    """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > MAX_TOKEN_LENGTH:
         return None
     token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw), revoked_at__isnull=True).first()
@@ -176,7 +181,8 @@ def api_token_use(*, raw: str) -> ApiToken | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         token.last_used_at = now
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # no history row per use
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
+        ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)  # no history row per use
     return token
 
 
