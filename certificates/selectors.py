@@ -5,7 +5,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from certificates.codes import format_code, normalise_code
@@ -176,8 +176,17 @@ def held_certificate(*, user, pk: int) -> Certificate | None:
 
 
 def programme_for_badge(abbreviation: str) -> "PublicProgramme | None":
-    """The public facts of the programme with these letters, which its badge shows (None if there is none)."""
-    found = Programme.objects.filter(abbreviation=abbreviation).values_list("name", "abbreviation", "issuing_body")
+    """The public facts of the programme with these letters, which its badge shows (None if there is none).
+
+    Only a live programme or one that has issued certificates has a badge: a programme still being drafted (or
+    switched off before it issued any) stays private; credentials already issued keep their image.
+    """
+    issued = Certificate.objects.filter(programme=OuterRef("pk"))
+    found = (
+        Programme.objects.filter(abbreviation=abbreviation)
+        .filter(Q(is_active=True) | Q(Exists(issued)))
+        .values_list("name", "abbreviation", "issuing_body")
+    )
     row = next(iter(found.order_by()[:1]), None)
     return PublicProgramme(*row) if row else None
 

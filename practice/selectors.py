@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from content.models import CompetencyDomain
 from lms.names import display_name
@@ -213,12 +213,20 @@ def review_queue(*, supervisor: AbstractBaseUser) -> QuerySet:
     )
 
 
-def supervisee_totals(*, supervisor: AbstractBaseUser) -> list[dict]:
-    """Each trainee this supervisor supervises, with the hours logged under them: approved, waiting, supervision."""
+def supervisee_totals(*, supervisor: AbstractBaseUser, on: date) -> list[dict]:
+    """Each trainee this supervisor supervises, with the hours logged under them: approved, waiting, supervision.
+
+    `current` says whether they supervise them on the day (or have a batch of theirs waiting): only then may they
+    open the trainee's progress and downloads.
+    """
+    current = SupervisorAssignment.objects.filter(supervisor=supervisor, trainee=OuterRef("trainee")).filter(
+        _not_ended(on) | Exists(Batch.objects.filter(assignment=OuterRef("pk"), status=Batch.Status.SUBMITTED))
+    )
     rows = (
         PracticeEntry.objects.filter(assignment__supervisor=supervisor)
         .values("trainee", "trainee__first_name", "trainee__last_name", "trainee__username")
         .annotate(
+            current=Exists(current),
             practice_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.PRACTICE), default=0),
             supervision_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.SUPERVISION), default=0),
             waiting=Sum("minutes", filter=_PENDING, default=0),
@@ -232,9 +240,32 @@ def supervisee_totals(*, supervisor: AbstractBaseUser) -> list[dict]:
             "practice_minutes": row["practice_approved"],
             "supervision_minutes": row["supervision_approved"],
             "waiting_minutes": row["waiting"],
+            "current": row["current"],
         }
         for row in rows
     ]
+
+
+def _not_ended(on: date) -> Q:
+    """Assignments that haven't ended by the day (those starting later included)."""
+    return Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+
+
+def supervised_trainee(*, supervisor: AbstractBaseUser, trainee_id: int, on: date):
+    """(trainee, this supervisor's assignments with them) if they supervise them now or a batch of theirs waits.
+
+    None otherwise: once an assignment has ended and its last batch is reviewed, the former supervisor no longer
+    sees the trainee's progress or hours.
+    """
+    assignments = SupervisorAssignment.objects.filter(supervisor=supervisor, trainee_id=trainee_id)
+    waiting = Batch.objects.filter(assignment__in=assignments, status=Batch.Status.SUBMITTED)
+    first = (
+        assignments.filter(Q(_not_ended(on)) | Q(Exists(waiting)))
+        .select_related("trainee")
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
+    return None if first is None else (first.trainee, assignments)
 
 
 def batch_for_supervisor(*, supervisor: AbstractBaseUser, batch_id: int) -> Batch | None:

@@ -31,6 +31,7 @@ from practice.selectors import (
     open_batches,
     ready_to_submit,
     review_queue,
+    supervised_trainee,
     supervisee_totals,
     trainee_entries,
 )
@@ -274,11 +275,10 @@ def hours_pdf(request):
 
 
 def _supervised_trainee(request, trainee_id: int):
-    assignments = SupervisorAssignment.objects.filter(supervisor=request.user, trainee_id=trainee_id)
-    first = assignments.select_related("trainee").first()
-    if first is None:
+    found = supervised_trainee(supervisor=request.user, trainee_id=trainee_id, on=timezone.localdate())
+    if found is None:
         raise Http404
-    return first.trainee, assignments
+    return found
 
 
 @role_required(SUPERVISOR)
@@ -306,7 +306,7 @@ def review_queue_view(request):
         {
             "page": page,
             "form": form,
-            "supervisees": supervisee_totals(supervisor=request.user),
+            "supervisees": supervisee_totals(supervisor=request.user, on=timezone.localdate()),
             "has_profile": SupervisorProfile.objects.filter(user=request.user).exists(),
         },
     )

@@ -23,7 +23,14 @@ from certificates.pdf_storage import certificate_credential_sign
 from certificates.sharing import badge_lines, linkedin_add_url
 from certificates.status_changes import certificate_revoke
 from lms.roles import PROGRAMME_ADMIN
-from tests.factories import PASSWORD, UserFactory, approve_programme_hours, build_assignment, issued_certificate
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    approve_programme_hours,
+    build_assignment,
+    build_programme,
+    issued_certificate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +226,20 @@ def test_the_badge_png_decodes_as_a_512_pixel_image(client, certificate, django_
 def test_an_unknown_programme_has_no_badge(client):
     assert client.get("/credentials/badges/NOPE.svg").status_code == 404
     assert client.get("/credentials/badges/NOPE.png").status_code == 404
+
+
+def test_a_programme_being_drafted_has_no_badge_until_it_is_live(client):
+    programme = build_programme(abbreviation="DRAFT", is_active=False)
+    assert client.get("/credentials/badges/DRAFT.svg").status_code == 404
+    assert client.get("/credentials/badges/DRAFT.png").status_code == 404
+    Programme.objects.filter(pk=programme.pk).update(is_active=True)
+    assert client.get("/credentials/badges/DRAFT.svg").status_code == 200
+
+
+def test_a_programme_switched_off_keeps_the_badge_its_credentials_show(client, certificate):
+    Programme.objects.filter(pk=certificate.programme_id).update(is_active=False)
+    response = client.get(f"/credentials/badges/{certificate.programme.abbreviation}.svg")
+    assert response.status_code == 200 and certificate.programme.name.encode() in response.content
 
 
 def test_long_names_are_kept_to_three_lines():
