@@ -191,16 +191,29 @@ def visible_text(text: str) -> str:
     return "".join(char for char in text if unicodedata.category(char) != "Cf").strip()
 
 
-def known_words(names: list[str]) -> frozenset[str]:
-    """The words of names the trainee may write freely (their placements, supervisors, themselves), lower-cased."""
-    return frozenset(word.lower() for name in names for word in re.findall(r"[\w'’-]+", name))
+def _words(name: str) -> list[str]:
+    return [word.lower() for word in re.findall(r"[\w'’-]+", name)]
+
+
+def known_words(people: list[str], places: tuple[str, ...] | list[str] = ()) -> frozenset[str]:
+    """What the trainee may write freely, lower-cased: each word of people's names (themselves, their supervisors)
+    and places' names (their placements) whole or as runs of two or more of their words.
+
+    A single word of a longer place name is not enough: "Maria Lopez Centre" must not let "with Maria" through.
+    """
+    known = {word for name in people for word in _words(name)}
+    for name in places:
+        words = _words(name)
+        runs = range(2, len(words) + 1) if len(words) > 1 else [1]
+        known.update(" ".join(words[start : start + size]) for size in runs for start in range(len(words) - size + 1))
+    return frozenset(known)
 
 
 def privacy_findings(text: str, *, known: frozenset[str] = frozenset()) -> list[Finding]:
     """Find details in free text that could identify a person supported; empty when the text looks fine.
 
-    `known` holds words of names that are not people supported (see known_words): a name made only of them is
-    not flagged.
+    `known` holds words and place names that are not people supported (see known_words): a name made only of
+    known words, or a known place name, is not flagged.
     """
     if not text:
         return []
@@ -224,6 +237,9 @@ def privacy_findings(text: str, *, known: frozenset[str] = frozenset()) -> list[
         findings.append(Finding("postcode", match.group()))
     for match in _NAME_AFTER.finditer(without_emails):
         words = match.group(1).split()
-        if not any(word.lower() in _NOT_NAMES for word in words) and not all(word.lower() in known for word in words):
+        lowered = [word.lower() for word in words]
+        if any(word in _NOT_NAMES for word in lowered) or " ".join(lowered) in known:
+            continue
+        if not all(word in known for word in lowered):
             findings.append(Finding("name", match.group(1)))
     return findings

@@ -295,8 +295,8 @@ def privacy_known_words(*, trainee: AbstractBaseUser) -> frozenset[str]:
     rows = SupervisorAssignment.objects.filter(trainee=trainee).values_list(
         "organisation__name", "supervisor__first_name", "supervisor__last_name"
     )
-    names = [trainee.first_name, trainee.last_name, *(name for row in rows for name in row)]
-    return known_words([name for name in names if name])
+    people = [trainee.first_name, trainee.last_name, *(name for row in rows for name in row[1:])]
+    return known_words([name for name in people if name], places=[row[0] for row in rows])
 
 
 def entry_history(*, entry: PracticeEntry) -> list[dict]:

@@ -215,6 +215,34 @@ def test_the_screen_lets_through_the_trainees_own_placement_and_supervisor(assig
     assert [f.text for f in privacy_findings("Met with Marguerite Jones", known=known)] == ["Marguerite Jones"]
 
 
+def test_a_placement_is_known_by_its_name_not_by_one_word_of_it(assignment):
+    known = known_words(["Sam Okafor"], places=["Maria Lopez Recovery Centre", "Harbour"])
+
+    def flagged(text):
+        return [finding.text for finding in privacy_findings(text, known=known)]
+
+    assert flagged("Met with Maria Lopez Recovery Centre staff") == []
+    assert flagged("Met with Maria Lopez Recovery staff") == []  # a run of its words
+    assert flagged("Met with Harbour staff") == []  # a one-word placement
+    assert flagged("Met with Sam after the group") == []  # a supervisor's first name
+    assert flagged("Sat with Maria while she waited") == ["Maria"]
+    assert flagged("Sat with Lopez for an hour") == ["Lopez"]
+    assert flagged("Walked with Maria Okafor to the bus") == ["Maria Okafor"]
+
+
+def test_the_trainees_placement_words_dont_excuse_a_persons_name(assignment):
+    Organisation.objects.filter(pk=assignment.organisation_id).update(name="Jordan House")
+    with pytest.raises(EntryInvalid) as caught:
+        entry_create(
+            trainee=assignment.trainee, data=entry_data(assignment, reflection="Spent the morning with Jordan.")
+        )
+    assert "“Jordan”" in str(caught.value)
+    entry = entry_create(
+        trainee=assignment.trainee, data=entry_data(assignment, reflection="Spent the morning with Jordan House staff.")
+    )
+    assert entry.privacy_confirmation == ""
+
+
 def test_another_name_asks_the_trainee_to_reword_or_confirm(trainee_client, assignment):
     data = _form_data(assignment, reflection="Planned the session with Priya before the doors opened.")
     html = _html(trainee_client.post(reverse("practice_entry_new"), data))
