@@ -22,6 +22,7 @@ from certificates.admin_views import (
 )
 from certificates.admin_zip import ProgrammeCertificatesZipView
 from certificates.models import Certificate, EthicsAttestation, Programme
+from lms.admin_people import PeopleByNameInspectView, person_column
 from lms.admin_policies import ReadOnlyPolicy
 from lms.security import admin_csp_script
 
@@ -83,10 +84,11 @@ class EthicsAttestationViewSet(SnippetViewSet):
     model = EthicsAttestation
     icon = "clipboard-list"
     menu_label = "Ethics attestations"
-    list_display = ["signed_name", "user", "programme", "signed_at"]
+    list_display = ["signed_name", person_column("user", EthicsAttestation), "programme", "signed_at"]
     list_filter = ["programme", "signed_at"]
     search_fields = ["signed_name"]
     inspect_view_enabled = True
+    inspect_view_class = PeopleByNameInspectView
     inspect_view_fields = ["signed_name", "user", "programme", "signed_at", "statement"]
 
     def get_queryset(self, request):

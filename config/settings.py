@@ -187,6 +187,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True  # confirming the address in the brow
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # the subjects (templates/account/email/) name the site themselves
 ACCOUNT_ADAPTER = "lms.accounts.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # a password, email or 2FA change is told to the account's owner by email
 ACCOUNT_FORMS = {  # allauth's forms with the site's labels (accounts/allauth_forms.py)
     name: f"accounts.allauth_forms.{form}"
     for name, form in {

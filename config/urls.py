@@ -36,3 +36,5 @@ urlpatterns = [
 # Always routed, so the URLconf is the same whatever DEBUG was when it loaded; it serves files only under DEBUG.
 urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.media_in_development, name="media_in_development"))
 urlpatterns.append(path("", include(wagtail_urls)))
+
+handler500 = "lms.views.server_error"

@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from content.blocks import LessonStreamBlock
 from courses.blocks import QuestionStreamBlock
+from lms.names import display_name
 
 
 class CourseIndexPage(Page):
@@ -176,7 +177,7 @@ class Enrolment(models.Model):
         ordering = ["enrolled_at"]
 
     def __str__(self):
-        return f"{self.user} in {self.course}"
+        return f"{display_name(self.user)} in {self.course}"
 
 
 class LessonCompletion(models.Model):

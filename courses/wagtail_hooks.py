@@ -17,6 +17,7 @@ from courses.admin_views import VIEW_REPORTS, QuizAttemptGrantView, QuizReportDe
 from courses.finishers import course_finisher_ids
 from courses.models import Enrolment, LessonPage, QuizAttempt, QuizPage
 from courses.publishing import is_first_publish
+from lms.admin_people import PeopleByNameInspectView
 from lms.names import display_name
 
 
@@ -35,6 +36,7 @@ class EnrolmentViewSet(SnippetViewSet):
     add_to_admin_menu = True
     menu_order = 310
     inspect_view_enabled = True
+    inspect_view_class = PeopleByNameInspectView
 
     def get_queryset(self, request):
         """Enrolments with their person and course, so the list costs the same for any number of rows."""

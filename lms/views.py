@@ -1,9 +1,10 @@
 """Project-level views: the health check, one way to sign in, signing out of the admin, JSON 404s under the API,
-media under DEBUG."""
+the 500 page, media under DEBUG."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,13 @@ from lms.access import public
 def healthz(request):
     """Answer 200 "ok" without touching the database, for load balancers."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@public
+def server_error(request):
+    """The 500 page: the site's words and where to write, rendered without the database, sessions or context."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"contact_email": settings.CONTACT_EMAIL}))
 
 
 @public

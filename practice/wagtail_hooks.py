@@ -10,6 +10,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
+from lms.admin_people import PeopleByNameInspectView, person_column
 from lms.admin_policies import ReadOnlyPolicy
 from lms.roles import PROGRAMME_ADMIN, has_role
 from practice.admin_forms import SupervisorAssignmentForm
@@ -45,9 +46,13 @@ class SupervisorProfileViewSet(SnippetViewSet):
     model = SupervisorProfile
     icon = "user"
     menu_label = "Supervisor profiles"
-    list_display = ["user", "qualification", "credential_number", "jurisdiction"]
+    list_display = [person_column("user", SupervisorProfile), "qualification", "credential_number", "jurisdiction"]
     list_filter = ["jurisdiction"]
     search_fields = ["qualification", "credential_number", "jurisdiction"]
+
+    def get_queryset(self, request):
+        """Join the supervisor."""
+        return SupervisorProfile.objects.select_related("user")
 
 
 class SupervisorAssignmentViewSet(SnippetViewSet):
@@ -56,7 +61,13 @@ class SupervisorAssignmentViewSet(SnippetViewSet):
     model = SupervisorAssignment
     icon = "group"
     menu_label = "Assignments"
-    list_display = ["trainee", "supervisor", "organisation", "starts_on", "ends_on"]
+    list_display = [
+        person_column("trainee", SupervisorAssignment),
+        person_column("supervisor", SupervisorAssignment),
+        "organisation",
+        "starts_on",
+        "ends_on",
+    ]
     list_filter = ["organisation", "starts_on"]
     edit_handler = ObjectList(
         [FieldPanel(name) for name in ("trainee", "supervisor", "organisation", "starts_on", "ends_on")],
@@ -74,9 +85,18 @@ class PracticeEntryViewSet(SnippetViewSet):
     model = PracticeEntry
     icon = "time"
     menu_label = "Practice entries"
-    list_display = ["trainee", "performed_on", "hours", "activity_type", "contact", "status", "assignment"]
+    list_display = [
+        person_column("trainee", PracticeEntry),
+        "performed_on",
+        "hours",
+        "activity_type",
+        "contact",
+        "status",
+        "assignment",
+    ]
     list_filter = ["status", "activity_type", "contact", "setting", "assignment__organisation", "performed_on"]
     inspect_view_enabled = True
+    inspect_view_class = PeopleByNameInspectView
     inspect_view_fields = [
         "trainee",
         "assignment",
@@ -108,9 +128,18 @@ class SupervisionSessionViewSet(SnippetViewSet):
     model = SupervisionSession
     icon = "group"
     menu_label = "Supervision sessions"
-    list_display = ["trainee", "performed_on", "hours", "session_format", "delivery", "status", "assignment"]
+    list_display = [
+        person_column("trainee", SupervisionSession),
+        "performed_on",
+        "hours",
+        "session_format",
+        "delivery",
+        "status",
+        "assignment",
+    ]
     list_filter = ["status", "session_format", "delivery", "assignment__organisation", "performed_on"]
     inspect_view_enabled = True
+    inspect_view_class = PeopleByNameInspectView
     inspect_view_fields = [
         "trainee",
         "assignment",
@@ -139,9 +168,10 @@ class BatchViewSet(SnippetViewSet):
     model = Batch
     icon = "tasks"
     menu_label = "Review batches"
-    list_display = ["trainee", "assignment", "submitted_at", "status"]
+    list_display = [person_column("trainee", Batch), "assignment", "submitted_at", "status"]
     list_filter = ["status", "assignment__organisation", "submitted_at"]
     inspect_view_enabled = True
+    inspect_view_class = PeopleByNameInspectView
 
     def get_queryset(self, request):
         """Join what the list shows."""

@@ -6,6 +6,7 @@ The lookup log is deliberately not here: who checked a certificate is for its ho
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from lms.admin_people import person_column
 from verification.models import VerifierProfile
 
 
@@ -17,7 +18,7 @@ class VerifierProfileViewSet(SnippetViewSet):
     menu_label = "Verifier organisations"
     menu_order = 330
     add_to_admin_menu = True
-    list_display = ["organisation_name", "kind", "user"]
+    list_display = ["organisation_name", "kind", person_column("user", VerifierProfile)]
     list_filter = ["kind"]
     search_fields = ["organisation_name"]
 

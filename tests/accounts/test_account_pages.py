@@ -298,8 +298,7 @@ def test_an_added_address_is_confirmed_by_its_own_email(client):
     assert message.body.startswith("Hello Ada,\n\nPlease confirm that this email address belongs to your")
 
 
-def test_security_notices_read_plainly_when_turned_on(client, settings):
-    settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
+def test_a_changed_password_is_told_to_its_owner_plainly(client):
     user = verified(UserFactory(username="notified", first_name="Noor"))
     client.force_login(user)
     client.post(
