@@ -31,6 +31,7 @@ RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 640}  # the smallest phones still in use; the practice pages are checked here too
 PASSWORD = "peerdemo2026"  # noqa: S105 - the published demo password
 
 COURSE = "/courses/peer-specialist-foundations/"
@@ -269,6 +270,12 @@ def entry_form_with_errors(page, site):
     page.locator(".error-summary").wait_for()
 
 
+def trainee_progress(page, site):
+    """A supervised trainee's progress against the programme, from the supervisor's list of trainees."""
+    progress = site.first_link("supervisor", "/practice/review/", r"/practice/review/trainees/\d+/progress/")
+    page.goto(site.base + progress)
+
+
 def review_return_without_comment(page, site):
     """A supervisor's review form after choosing to return entries without a comment."""
     page.goto(site.base + site.batch)
@@ -378,6 +385,7 @@ class PageType:
     person: str | None
     open: object
     phone: bool = False
+    narrow: bool = False
 
 
 PAGE_TYPES = [
@@ -405,7 +413,7 @@ PAGE_TYPES = [
     PageType("invitation-unusable", None, go("/invitations/accept/not-a-real-invitation/")),
     PageType("not-found", None, go("/no-such-page/")),
     # Trainee
-    PageType("dashboard", "trainee", go("/dashboard/"), phone=True),
+    PageType("dashboard", "trainee", go("/dashboard/"), phone=True, narrow=True),
     PageType("course-enrolled", "trainee", go(COURSE)),
     PageType("lesson-enrolled", "trainee", go(LESSON)),
     PageType("quiz-with-attempts", "trainee", go(FIRST_QUIZ)),
@@ -413,9 +421,9 @@ PAGE_TYPES = [
     PageType("quiz-attempt-errors", "trainee", quiz_attempt_with_errors),
     PageType("quiz-result-pass", "trainee", quiz_result("pass")),
     PageType("quiz-result-fail", "trainee", quiz_result("fail"), phone=True),
-    PageType("practice-log", "trainee", go("/practice/"), phone=True),
+    PageType("practice-log", "trainee", go("/practice/"), phone=True, narrow=True),
     PageType("practice-log-empty", "trainee", go("/practice/?date_from=1990-01-01&date_to=1990-01-31")),
-    PageType("practice-new", "trainee", go("/practice/entries/new/"), phone=True),
+    PageType("practice-new", "trainee", go("/practice/entries/new/"), phone=True, narrow=True),
     PageType("practice-new-errors", "trainee", entry_form_with_errors),
     PageType("supervision-new", "trainee", go("/practice/supervision/new/")),
     PageType("practice-entry", "trainee", go_to("approved_entry")),
@@ -441,8 +449,9 @@ PAGE_TYPES = [
     PageType("name-change-errors", "graduate", name_change_with_errors),
     # Supervisor
     PageType("dashboard-supervisor", "supervisor", go("/dashboard/")),
-    PageType("review-queue", "supervisor", go("/practice/review/"), phone=True),
-    PageType("review-batch", "supervisor", go_to("batch"), phone=True),
+    PageType("review-queue", "supervisor", go("/practice/review/"), phone=True, narrow=True),
+    PageType("review-batch", "supervisor", go_to("batch"), phone=True, narrow=True),
+    PageType("trainee-progress", "supervisor", trainee_progress, phone=True, narrow=True),
     PageType("review-return-errors", "supervisor", review_return_without_comment),
     PageType("supervisor-profile", "supervisor", go("/practice/review/profile/")),
     # Verifier
@@ -466,9 +475,11 @@ PAGE_TYPES = [
     PageType("audit-certificate", "admin", audit_certificate),
 ]
 
-CASES = [pytest.param(kind, DESKTOP, id=kind.name) for kind in PAGE_TYPES] + [
-    pytest.param(kind, PHONE, id=f"{kind.name}-phone") for kind in PAGE_TYPES if kind.phone
-]
+CASES = (
+    [pytest.param(kind, DESKTOP, id=kind.name) for kind in PAGE_TYPES]
+    + [pytest.param(kind, PHONE, id=f"{kind.name}-phone") for kind in PAGE_TYPES if kind.phone]
+    + [pytest.param(kind, NARROW, id=f"{kind.name}-320") for kind in PAGE_TYPES if kind.narrow]
+)
 
 
 def blocking_violations(page, axe_source: str) -> list[dict]:
@@ -494,6 +505,9 @@ def test_page_has_no_serious_accessibility_problems(site, kind, viewport):
         assert page.locator("main h1").count() == 1, f"{kind.name}: {page.url} has no single main heading"
         violations = blocking_violations(page, site.axe_source)
         assert not violations, f"{kind.name} ({page.url}, {viewport['width']} px wide):\n{describe(violations)}"
+        if viewport is NARROW:  # kept to look at: what fits on the narrowest screens
+            ARTEFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTEFACTS / f"a11y-{kind.name}-320.png"), full_page=True)
     except AssertionError:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / f"a11y-{kind.name}-{viewport['width']}.png"), full_page=True)
