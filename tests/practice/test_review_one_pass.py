@@ -66,6 +66,13 @@ def waiting(assignment):
     return _submit(assignment, entries), entries
 
 
+def _refusal(supervisor, batch_id: int, decisions: list[Decision]) -> str:
+    """The error code batch_review refuses these decisions with (attested)."""
+    with pytest.raises(PracticeError) as caught:
+        batch_review(supervisor=supervisor, batch_id=batch_id, decisions=decisions, attested=True)
+    return caught.value.code
+
+
 # The service
 
 
@@ -153,75 +160,56 @@ def test_nobody_reviews_their_own_hours_or_another_supervisors_trainee(assignmen
     batch, entries = waiting
     decisions = [Decision(entry.pk, APPROVE) for entry in entries]
     other_supervisor = build_assignment().supervisor
-    with pytest.raises(PracticeError) as caught:
-        batch_review(supervisor=other_supervisor, batch_id=batch.pk, decisions=decisions, attested=True)
-    assert caught.value.code == "not_your_trainee"
-    with pytest.raises(PracticeError) as caught:
-        batch_review(supervisor=assignment.trainee, batch_id=batch.pk, decisions=decisions, attested=True)
-    assert caught.value.code == "own_entries"
-    with pytest.raises(PracticeError) as caught:
-        batch_review(supervisor=assignment.supervisor, batch_id=batch.pk + 1000, decisions=decisions, attested=True)
-    assert caught.value.code == "not_found"
+    assert _refusal(other_supervisor, batch.pk, decisions) == "not_your_trainee"
+    assert _refusal(assignment.trainee, batch.pk, decisions) == "own_entries"
+    assert _refusal(assignment.supervisor, batch.pk + 1000, decisions) == "not_found"
     assert _statuses(entries) == [Status.SUBMITTED] * 3
 
 
 def test_a_supervisor_who_lost_the_role_is_refused(assignment, waiting):
     batch, entries = waiting
     assignment.supervisor.groups.clear()
-    with pytest.raises(PracticeError) as caught:
-        batch_review(
-            supervisor=type(assignment.supervisor).objects.get(pk=assignment.supervisor.pk),
-            batch_id=batch.pk,
-            decisions=[Decision(entries[0].pk, APPROVE)],
-            attested=True,
+    assert (
+        _refusal(
+            type(assignment.supervisor).objects.get(pk=assignment.supervisor.pk),
+            batch.pk,
+            [Decision(entries[0].pk, APPROVE)],
         )
-    assert caught.value.code == "not_your_trainee"
+        == "not_your_trainee"
+    )
 
 
 def test_an_entry_reviewed_meanwhile_or_from_another_batch_refuses_the_whole_review(assignment, waiting):
     batch, entries = waiting
     entries_return(supervisor=assignment.supervisor, batch_id=batch.pk, entry_ids=[entries[0].pk], comment="Fix it.")
-    with pytest.raises(PracticeError) as caught:
-        batch_review(
-            supervisor=assignment.supervisor,
-            batch_id=batch.pk,
-            decisions=[Decision(entry.pk, APPROVE) for entry in entries],
-            attested=True,
-        )
-    assert caught.value.code == "already_reviewed"
+    assert (
+        _refusal(assignment.supervisor, batch.pk, [Decision(entry.pk, APPROVE) for entry in entries])
+        == "already_reviewed"
+    )
     assert _statuses(entries) == [Status.RETURNED, Status.SUBMITTED, Status.SUBMITTED]
     other_batch = _submit(assignment, _log(assignment, 1, performed_on=timezone.localdate() - timedelta(days=9)))
     stranger = other_batch.entries.get()
-    with pytest.raises(PracticeError) as caught:
-        batch_review(
-            supervisor=assignment.supervisor,
-            batch_id=batch.pk,
-            decisions=[Decision(entries[1].pk, APPROVE), Decision(stranger.pk, APPROVE)],
-            attested=True,
-        )
-    assert caught.value.code == "already_reviewed"
+    assert (
+        _refusal(assignment.supervisor, batch.pk, [Decision(entries[1].pk, APPROVE), Decision(stranger.pk, APPROVE)])
+        == "already_reviewed"
+    )
     assert _statuses([entries[1], stranger]) == [Status.SUBMITTED, Status.SUBMITTED]
 
 
 def test_nothing_decided_and_no_profile_are_refused(assignment, waiting):
     batch, entries = waiting
-    with pytest.raises(PracticeError) as caught:
-        batch_review(
-            supervisor=assignment.supervisor,
-            batch_id=batch.pk,
-            decisions=[Decision(entry.pk, LATER) for entry in entries],
-            attested=True,
-        )
-    assert caught.value.code == "nothing_decided"
+    assert (
+        _refusal(assignment.supervisor, batch.pk, [Decision(entry.pk, LATER) for entry in entries]) == "nothing_decided"
+    )
     SupervisorProfile.objects.filter(user=assignment.supervisor).delete()
-    with pytest.raises(PracticeError) as caught:
-        batch_review(
-            supervisor=assignment.supervisor,
-            batch_id=batch.pk,
-            decisions=[Decision(entries[0].pk, APPROVE), Decision(entries[1].pk, RETURN, "Add more.")],
-            attested=True,
+    assert (
+        _refusal(
+            assignment.supervisor,
+            batch.pk,
+            [Decision(entries[0].pk, APPROVE), Decision(entries[1].pk, RETURN, "Add more.")],
         )
-    assert caught.value.code == "no_profile"
+        == "no_profile"
+    )
     assert _statuses(entries) == [Status.SUBMITTED] * 3
 
 
