@@ -51,8 +51,9 @@ def assignment_create(
     organisation: Organisation,
     starts_on: date,
     ends_on: date | None = None,
+    reason: str = "",
 ) -> SupervisorAssignment:
-    """Assign a supervisor to a trainee at an organisation for a period.
+    """Assign a supervisor to a trainee at an organisation for a period; `reason` goes in its history.
 
     Raises PracticeError 'own_entries' (supervising yourself), 'not_allowed' (the supervisor lacks the role) or
     'inactive_organisation'.
@@ -63,9 +64,13 @@ def assignment_create(
         raise PracticeError("not_allowed", f"{display_name(supervisor)} isn't a supervisor.")
     if not organisation.is_active:
         raise PracticeError("inactive_organisation", f"{organisation} is inactive, so it can't take new assignments.")
-    return SupervisorAssignment.objects.create(
+    assignment = SupervisorAssignment(
         supervisor=supervisor, trainee=trainee, organisation=organisation, starts_on=starts_on, ends_on=ends_on
     )
+    if reason:
+        assignment._change_reason = reason
+    assignment.save()
+    return assignment
 
 
 @transaction.atomic

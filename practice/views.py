@@ -19,6 +19,7 @@ from practice.forms import (
     SupervisorProfileForm,
     SupervisorRequestForm,
 )
+from practice.invitations import invitations_for
 from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile, SupervisorRequest
 from practice.review import ReviewInvalid, ReviewOutcome, batch_review
 from practice.review_forms import BatchReviewForm, BulkApproveForm
@@ -87,6 +88,7 @@ def practice_log(request):
             "batches": open_batches(trainee=request.user)[:BATCHES_SHOWN],
             "ready_count": ready_to_submit(trainee=request.user).count(),
             "has_assignment": has_assignment,
+            "invitations": list(invitations_for(request.user)),
             **({} if has_assignment else _supervisor_request_context(request)),
         },
     )
