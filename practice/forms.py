@@ -399,6 +399,7 @@ class SupervisorInvitationForm(forms.Form):
         label="Their email address",
         help_text="The address they use, or will use, to sign in here. Only that address can accept.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter the email address of the person you supervise."},
     )
     organisation = forms.ModelChoiceField(
         label="Placement",

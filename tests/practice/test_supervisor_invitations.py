@@ -335,6 +335,22 @@ def test_the_trainee_sees_the_invitation_on_the_practice_log_and_accepts(client,
     assert "Accepted by Nia Brook" in html
 
 
+def test_the_invitation_leads_the_trainees_home_and_stands_in_for_the_request_form(
+    client, supervisor, trainee, placement
+):
+    invitation = invite(supervisor, placement)
+    client.force_login(trainee)
+    html = _html(client.get(reverse("dashboard")))
+    assert "Sam Okafor invited you to link up at Harbour Peer Centre." in html
+    assert f'href="{reverse("practice_invitation", args=[invitation.pk])}"' in html
+    html = _html(client.get(reverse("practice_log")))
+    assert "Accept your supervisor's invitation above" in html
+    assert f'action="{reverse("practice_supervisor_request")}"' not in html
+    supervisor_invitation_decline(person=trainee, invitation_id=invitation.pk)
+    assert "invited you to link up" not in _html(client.get(reverse("dashboard")))
+    assert f'action="{reverse("practice_supervisor_request")}"' in _html(client.get(reverse("practice_log")))
+
+
 def test_someone_whose_address_does_not_match_gets_404_and_cannot_accept(client, supervisor, placement):
     invitation = invite(supervisor, placement)
     url = reverse("practice_invitation", args=[invitation.pk])
