@@ -1,8 +1,8 @@
 """A supervisor invites a trainee they already supervise to link up, in a real browser at 1280 px and 390 px.
 
 The demo supervisor signs in, reaches "Invite a trainee" from their home by its text and sends an invitation; the
-email lands; the trainee (a new account with that address confirmed) signs in, finds the invitation on their
-practice log, and accepts; the supervisor then sees them linked. axe-core checks each page; screenshots go to
+email lands; the trainee (a new account with that address confirmed) signs in, sees the invitation on their home
+and their practice log, and accepts; the supervisor then sees them linked. axe-core checks each page; screenshots go to
 var/test-artefacts/supervisor-invite-*.png.
 """
 
@@ -83,6 +83,9 @@ def test_a_supervisor_invites_a_trainee_who_accepts(browser, e2e_site, axe_sourc
     # The trainee signs in, finds the invitation on their practice log, and accepts.
     trainee_context, trainee = _new_page(browser, viewport)
     log_in(trainee, server, username)
+    expect(trainee.locator(".next-actions")).to_contain_text(f"Sam Okafor invited you to link up at {PLACEMENT}.")
+    expect(trainee.get_by_role("link", name="Answer Sam Okafor's invitation")).to_be_visible()
+    _check(trainee, axe_source, f"home-invited-{label}")
     trainee.get_by_role("link", name="Practice log").click()
     expect(trainee.get_by_role("heading", name="Sam Okafor invited you to link up")).to_be_visible()
     _check(trainee, axe_source, f"practice-log-invited-{label}")
