@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -141,7 +141,11 @@ def supervisor_invitation_create(
     )
     invitation._history_user = supervisor
     invitation._change_reason = "Sent by the supervisor"
-    invitation.save()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:  # a second click that raced this one past the check (the database keeps one open)
+        raise PracticeError("already_invited", f"You've just invited {email}; it's waiting for an answer.") from None
     email_on_commit(
         template="practice/emails/supervisor_invitation",
         to=[email],
