@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from certificates.selectors import dashboard_programmes
 from courses.selectors import CourseProgress, dashboard_progress
+from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER, user_roles
+from practice.invitations import invitations_for
 from practice.models import PracticeEntry
 from practice.selectors import TraineeEntryCounts, WaitingBatch, review_queue_first, trainee_entry_counts
 from practice.targets import current_hour_targets
@@ -18,6 +20,7 @@ QUEUE_SHOWN = 5
 """How many waiting batches the supervisor's section lists; the review queue has them all."""
 
 CHECKS_SHOWN = 5
+INVITATIONS_SHOWN = 3
 """How many of a verifier's own recent checks their section lists."""
 
 
@@ -84,9 +87,19 @@ class Home:
         return not (self.trainee or self.supervisor or self.verifier or self.programme_admin or self.other_courses)
 
 
-def trainee_next_actions(*, counts: TraineeEntryCounts, courses: list[CourseProgress]) -> list[NextAction]:
-    """What a trainee should do next, most pressing first: returned entries, the next lesson, then what waits."""
-    actions = []
+def trainee_next_actions(
+    *, counts: TraineeEntryCounts, courses: list[CourseProgress], invitations: list = ()
+) -> list[NextAction]:
+    """What a trainee should do next, most pressing first: invitations, returned entries, the next lesson, waits."""
+    actions = [
+        NextAction(
+            text=f"{display_name(invitation.supervisor)} invited you to link up at {invitation.organisation.name}.",
+            url=reverse("practice_invitation", args=[invitation.pk]),
+            link_text=f"Answer {display_name(invitation.supervisor)}'s invitation",
+            kind="send",
+        )
+        for invitation in invitations
+    ]
     if counts.returned:
         entries = "entry" if counts.returned == 1 else "entries"
         actions.append(
@@ -141,7 +154,9 @@ def home_for(*, user, request) -> Home:
     if TRAINEE in roles:
         counts = trainee_entry_counts(trainee=user)
         home.trainee = TraineeSection(
-            next_actions=trainee_next_actions(counts=counts, courses=courses),
+            next_actions=trainee_next_actions(
+                counts=counts, courses=courses, invitations=list(invitations_for(user)[:INVITATIONS_SHOWN])
+            ),
             entry_counts=counts,
             certification=dashboard_programmes(user=user, on=timezone.localdate()),
             courses=courses,

@@ -118,8 +118,8 @@ WITHOUT_SUPERVISOR = Report(
     title="Trainees without a supervisor",
     menu_label="Without a supervisor",
     icon="user",
-    intro="Active trainees with no supervisor assignment running today, so nobody can approve their hours yet. "
-    "Add an assignment under Practice › Assignments.",
+    intro="Active trainees with no supervisor assignment running today, so nobody can approve their hours yet "
+    "(people holding a valid certificate are left out). Add an assignment under Practice › Assignments.",
     empty="Every trainee has a supervisor today.",
     rows=lambda on: selectors.trainees_without_supervisor(on=on),
     columns=["Trainee", "Joined", "Last assignment ended", "Next assignment starts"],

@@ -96,14 +96,18 @@ def waiting_totals() -> WaitingTotals:
 def trainees_without_supervisor(*, on: date) -> QuerySet:
     """Active trainees with no supervisor assignment running on the day, with when their last one ended.
 
-    An assignment that starts later doesn't count: until it starts, nobody can approve their hours.
+    An assignment that starts later doesn't count: until it starts, nobody can approve their hours. People who
+    hold a certificate valid on the day (not suspended, revoked or superseded, and not past its last day) are left
+    out: they have finished, so no supervisor is missing.
     """
     current = SupervisorAssignment.objects.filter(trainee=OuterRef("pk"), starts_on__lte=on).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=on)
     )
+    certified = Certificate.objects.filter(holder=OuterRef("pk"), state=Certificate.State.VALID, expires_on__gte=on)
     return (
         _trainees()
         .exclude(Exists(current))
+        .exclude(Exists(certified))
         .annotate(
             last_assignment_ended=Max("supervisor_assignments__ends_on"),
             next_assignment_starts=Min(

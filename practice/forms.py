@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from content.models import CompetencyDomain
 from lms.ids import BoundedModelMultipleChoiceField
 from lms.names import display_name
-from practice.models import PracticeEntry, SupervisorAssignment
+from practice.models import Organisation, PracticeEntry, SupervisorAssignment
 from practice.privacy_screen import privacy_problem
 from practice.rules import PRIVACY_RULE, duration_problem
 from practice.selectors import assignments_for_trainee, privacy_known_words
@@ -390,3 +390,31 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The trainee sees it, and it stays in the entry's history.",
     )
+
+
+class SupervisorInvitationForm(forms.Form):
+    """A supervisor invites someone they supervise: their email, the placement and the day supervision began."""
+
+    email = forms.EmailField(
+        label="Their email address",
+        help_text="The address they use, or will use, to sign in here. Only that address can accept.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter the email address of the person you supervise."},
+    )
+    organisation = forms.ModelChoiceField(
+        label="Placement",
+        queryset=Organisation.objects.none(),
+        empty_label="Choose the placement",
+        help_text="Where you supervise them. Ask a programme admin if it isn't listed.",
+        error_messages={"required": "Choose the placement where you supervise them."},
+    )
+    starts_on = forms.DateField(
+        label="Supervision started on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the day you started supervising them."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        """Offer only active placements."""
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).order_by("name")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from content.models import CompetencyDomain
@@ -286,3 +287,77 @@ class SupervisorRequest(models.Model):
 
     def __str__(self):
         return f"Supervisor request from {display_name(self.trainee)} ({self.created_at:%-d %b %Y})"
+
+
+class SupervisorInvitation(models.Model):
+    """A supervisor asking, by email, someone they supervise at a placement to link up on the site.
+
+    Accepting creates the SupervisorAssignment; an open invitation stops working when it expires.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor_invitations_sent"
+    )
+    email = models.EmailField(help_text="Where the invitation went, lower-cased; only a verified address matches.")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    starts_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervisor_invitations_answered",
+        help_text="Who accepted or declined it.",
+    )
+    assignment = models.ForeignKey(
+        SupervisorAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["email", "status"]),
+            models.Index(fields=["supervisor", "status", "expires_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supervisor", "email"], condition=Q(status="open"), name="one_open_invitation_per_email"
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_later"),
+        ]
+
+    def __str__(self):
+        return f"Invitation from {display_name(self.supervisor)} to {self.email} at {self.organisation}"
+
+    def status_at(self, when) -> str:
+        """The status at a moment: an open invitation past its expiry has expired."""
+        if self.status == self.Status.OPEN and self.expires_at <= when:
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        """The status now."""
+        return self.status_at(timezone.now())
+
+    @property
+    def current_status_label(self) -> str:
+        """The status now, in words."""
+        return self.Status(self.current_status).label
+
+    @property
+    def is_open(self) -> bool:
+        """Whether it can still be accepted, declined or withdrawn."""
+        return self.current_status == self.Status.OPEN

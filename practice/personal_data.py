@@ -2,8 +2,10 @@
 
 from collections import defaultdict
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
 
 from lms.names import display_name
 from lms.personal_data import (
@@ -19,6 +21,7 @@ from practice.models import (
     Batch,
     PracticeEntry,
     SupervisorAssignment,
+    SupervisorInvitation,
     SupervisorProfile,
     SupervisorRequest,
 )
@@ -123,6 +126,7 @@ def read_practice(user: AbstractBaseUser, people: People) -> dict:
         ],
         "deleted_entries_still_in_history": deleted,
         "supervisor_requests": _supervisor_requests(user),
+        "supervisor_invitations_received": _invitations_received(user),
         "note": "Your reflections and session topics are your own words, so they are included in full.",
     }
 
@@ -141,6 +145,46 @@ def _supervisor_requests(user: AbstractBaseUser) -> list[dict]:
             "note": request.resolution_note,
         }
         for request in SupervisorRequest.objects.filter(trainee=user).order_by("created_at", "pk")
+    ]
+
+
+def _invitations_received(user: AbstractBaseUser) -> list[dict]:
+    """Supervisors' invitations the person answered, or sent to one of their verified addresses, oldest first."""
+    verified = EmailAddress.objects.filter(user=user, verified=True).annotate(address=Lower("email")).values("address")
+    invitations = (
+        SupervisorInvitation.objects.filter(Q(invitee=user) | Q(email__in=verified))
+        .select_related("supervisor", "organisation")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "from": display_name(invitation.supervisor),
+            "sent_to": invitation.email,
+            "placement": invitation.organisation.name,
+            "starts_on": invitation.starts_on,
+            "sent_on": invitation.created_at,
+            "status": invitation.current_status_label,
+            "answered_on": invitation.responded_at if invitation.invitee_id == user.pk else None,
+        }
+        for invitation in invitations
+    ]
+
+
+def _invitations_sent(user: AbstractBaseUser) -> list[dict]:
+    """As a supervisor: the invitations sent, oldest first."""
+    return [
+        {
+            "sent_to": invitation.email,
+            "placement": invitation.organisation.name,
+            "starts_on": invitation.starts_on,
+            "sent_on": invitation.created_at,
+            "expires_at": invitation.expires_at,
+            "status": invitation.current_status_label,
+            "answered_by": display_name(invitation.invitee) if invitation.invitee_id else None,
+        }
+        for invitation in SupervisorInvitation.objects.filter(supervisor=user)
+        .select_related("organisation", "invitee")
+        .order_by("created_at", "pk")
     ]
 
 
@@ -198,6 +242,7 @@ def read_supervising(user: AbstractBaseUser, people: People) -> dict:
             }
             for sign_off in sign_offs
         ],
+        "invitations_sent": _invitations_sent(user),
     }
 
 
@@ -219,6 +264,7 @@ def personal_data_register() -> None:
                 "practice.Batch",
                 "practice.SupervisorAssignment",
                 "practice.SupervisorRequest",
+                "practice.SupervisorInvitation",
             ),
             read_practice,
         )
@@ -236,6 +282,8 @@ def personal_data_register() -> None:
             "'supervising' (an end date added, say); the current ones are exported.",
             "practice.HistoricalSupervisorRequest": "Earlier states of the requests for a supervisor under "
             "'practice' (open, then assigned or closed); the current state, with when and why, is exported.",
+            "practice.HistoricalSupervisorInvitation": "Earlier states of supervisors' invitations (sent, then "
+            "accepted, declined, withdrawn or expired); the current state of each, sent or received, is exported.",
             "practice.HistoricalBatch": "Status changes of review batches; their current status is exported, and each "
             "entry's full history is exported with the entry.",
         }

@@ -290,6 +290,11 @@ def assignments_for_trainee(*, trainee: AbstractBaseUser) -> QuerySet:
     return SupervisorAssignment.objects.filter(trainee=trainee).select_related("supervisor", "organisation")
 
 
+def active_assignments(*, trainee: AbstractBaseUser, on: date) -> QuerySet:
+    """The trainee's assignments not ended by the day (open-ended, ending on it or later, or yet to start)."""
+    return SupervisorAssignment.objects.filter(trainee=trainee).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
 def privacy_known_words(*, trainee: AbstractBaseUser) -> frozenset[str]:
     """Words of names the privacy screen lets the trainee write: their own, their placements' and supervisors'."""
     rows = SupervisorAssignment.objects.filter(trainee=trainee).values_list(

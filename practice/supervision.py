@@ -10,7 +10,13 @@ from lms.mail import email_on_commit
 from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, has_role
 from practice.models import Organisation, SupervisorAssignment, SupervisorProfile, SupervisorRequest
+from practice.selectors import active_assignments
 from practice.services import PracticeError
+
+HAS_SUPERVISOR = (
+    "You already have a supervisor, so there's no need to ask for one. If that placement has ended or something's "
+    "wrong, please get in touch with the programme team."
+)
 
 
 @transaction.atomic
@@ -45,8 +51,9 @@ def assignment_create(
     organisation: Organisation,
     starts_on: date,
     ends_on: date | None = None,
+    reason: str = "",
 ) -> SupervisorAssignment:
-    """Assign a supervisor to a trainee at an organisation for a period.
+    """Assign a supervisor to a trainee at an organisation for a period; `reason` goes in its history.
 
     Raises PracticeError 'own_entries' (supervising yourself), 'not_allowed' (the supervisor lacks the role) or
     'inactive_organisation'.
@@ -57,9 +64,13 @@ def assignment_create(
         raise PracticeError("not_allowed", f"{display_name(supervisor)} isn't a supervisor.")
     if not organisation.is_active:
         raise PracticeError("inactive_organisation", f"{organisation} is inactive, so it can't take new assignments.")
-    return SupervisorAssignment.objects.create(
+    assignment = SupervisorAssignment(
         supervisor=supervisor, trainee=trainee, organisation=organisation, starts_on=starts_on, ends_on=ends_on
     )
+    if reason:
+        assignment._change_reason = reason
+    assignment.save()
+    return assignment
 
 
 @transaction.atomic
@@ -73,11 +84,14 @@ def supervisor_request_create(
 ) -> SupervisorRequest:
     """Record a trainee's request for a supervisor, for a programme admin to act on.
 
-    Raises PracticeError 'not_allowed' (not a trainee), 'details_required' (neither the supervisor's name nor
-    "help me find one") or 'already_open' (a request is already waiting).
+    Raises PracticeError 'not_allowed' (not a trainee), 'has_supervisor' (an assignment that hasn't ended),
+    'details_required' (neither the supervisor's name nor "help me find one") or 'already_open' (a request is
+    already waiting).
     """
     if not has_role(trainee, TRAINEE):
         raise PracticeError("not_allowed", "Only trainees can ask for a supervisor.")
+    if active_assignments(trainee=trainee, on=timezone.localdate()).exists():
+        raise PracticeError("has_supervisor", HAS_SUPERVISOR)
     placement, supervisor_name, supervisor_email = placement.strip(), supervisor_name.strip(), supervisor_email.strip()
     if not help_me_find and not (placement and supervisor_name):
         raise PracticeError(

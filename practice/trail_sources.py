@@ -1,7 +1,14 @@
 """Practice records whose changes belong in the audit trails: entries, batches, placements, profiles, sign-offs."""
 
 from lms.trail import HistorySource, RecordSource, day, name_joins_register, related_row, trail_source_register
-from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.models import (
+    Attestation,
+    Batch,
+    PracticeEntry,
+    SupervisorAssignment,
+    SupervisorInvitation,
+    SupervisorProfile,
+)
 
 
 def _entry(record, names) -> str:
@@ -38,6 +45,16 @@ def trail_sources_register() -> None:
             ),
             names=("supervisor", "organisation"),
             person="trainee_id",
+        ),
+        HistorySource(
+            "supervisor_invitation",
+            SupervisorInvitation,
+            lambda r, n: (
+                f"Invitation from {n.of(*related_row(r, 'supervisor'))} to link up at "
+                f"{n.of(*related_row(r, 'organisation'))}, from {day(r.starts_on)}: {r.get_status_display()}"
+            ),
+            names=("supervisor", "organisation"),
+            person="invitee_id",  # whoever answered it: until then it is about an address, not yet a person
         ),
         HistorySource("supervisor_profile", SupervisorProfile, lambda r, n: "Supervisor profile", person="user_id"),
         RecordSource(

@@ -3,7 +3,7 @@
 from django.urls import path
 
 import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
-from practice import views
+from practice import invitation_views, views
 
 urlpatterns = [
     path("practice/", views.practice_log, name="practice_log"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("practice/entries/<id:entry_id>/duplicate/", views.entry_duplicate, name="practice_entry_duplicate"),
     path("practice/entries/<id:entry_id>/delete/", views.entry_remove, name="practice_entry_delete"),
     path("practice/supervisor-request/", views.supervisor_request_new, name="practice_supervisor_request"),
+    path("practice/invitations/<id:invitation_id>/", invitation_views.invitation_answer, name="practice_invitation"),
     path("practice/submit/", views.submit, name="practice_submit"),
     path("practice/batches/<id:batch_id>/withdraw/", views.batch_withdraw_view, name="practice_batch_withdraw"),
     path("practice/hours.csv", views.hours_csv, name="practice_hours_csv"),
@@ -25,5 +26,11 @@ urlpatterns = [
     ),
     path("practice/review/trainees/<id:trainee_id>/hours.csv", views.trainee_hours_csv, name="practice_trainee_csv"),
     path("practice/review/trainees/<id:trainee_id>/hours.pdf", views.trainee_hours_pdf, name="practice_trainee_pdf"),
+    path("practice/review/invitations/", invitation_views.invitations, name="practice_invitations"),
+    path(
+        "practice/review/invitations/<id:invitation_id>/withdraw/",
+        invitation_views.invitation_withdraw,
+        name="practice_invitation_withdraw",
+    ),
     path("practice/review/profile/", views.supervisor_profile, name="practice_supervisor_profile"),
 ]

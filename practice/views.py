@@ -19,11 +19,13 @@ from practice.forms import (
     SupervisorProfileForm,
     SupervisorRequestForm,
 )
+from practice.invitations import invitations_for
 from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile, SupervisorRequest
 from practice.review import ReviewInvalid, ReviewOutcome, batch_review
 from practice.review_forms import BatchReviewForm, BulkApproveForm
 from practice.selectors import (
     EntryFilters,
+    active_assignments,
     batch_for_supervisor,
     entries_for_list,
     entry_history,
@@ -45,7 +47,7 @@ from practice.services import (
     entry_delete,
     entry_update,
 )
-from practice.supervision import supervisor_profile_save, supervisor_request_create
+from practice.supervision import HAS_SUPERVISOR, supervisor_profile_save, supervisor_request_create
 from practice.targets import current_hour_targets
 
 PAGE_SIZE = 25
@@ -87,6 +89,7 @@ def practice_log(request):
             "batches": open_batches(trainee=request.user)[:BATCHES_SHOWN],
             "ready_count": ready_to_submit(trainee=request.user).count(),
             "has_assignment": has_assignment,
+            "invitations": list(invitations_for(request.user)),
             **({} if has_assignment else _supervisor_request_context(request)),
         },
     )
@@ -100,7 +103,10 @@ def _supervisor_request_context(request, form: SupervisorRequestForm | None = No
 @role_required(TRAINEE)
 @require_http_methods(["GET", "POST"])
 def supervisor_request_new(request):
-    """A trainee without a supervisor asks a programme admin for one."""
+    """A trainee without a supervisor asks a programme admin for one; one who has a supervisor is told so."""
+    if active_assignments(trainee=request.user, on=timezone.localdate()).exists():
+        messages.info(request, HAS_SUPERVISOR)
+        return redirect("practice_log")
     form = SupervisorRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ def test_each_domain_app_registered_its_records():
         "batch": "practice",
         "assignment": "practice",
         "supervisor_profile": "practice",
+        "supervisor_invitation": "practice",
         "attestation": "practice",
         "enrolment": "courses",
         "quiz_attempt": "courses",

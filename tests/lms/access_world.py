@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -10,6 +11,7 @@ from accounts.services import invitation_create
 from certificates.services import certificates_check
 from courses.services import enrolment_create, quiz_attempt_start
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, VERIFIER
+from practice.invitations import supervisor_invitation_create
 from practice.models import Organisation
 from practice.services import entries_submit, entry_create
 from tests.factories import (
@@ -54,7 +56,8 @@ class World:
 def build_world() -> World:
     """The trainee has an enrolment, a quiz attempt, a draft entry, a submitted batch and a certificate.
 
-    The verifier has an API token and a bulk job; the admin has invited a new supervisor.
+    The verifier has an API token and a bulk job; the admin has invited a new supervisor; the supervisor has invited
+    the trainee (to a confirmed address of theirs) to link up.
 
     `other_trainee` and `other_supervisor` work at another placement; `supervisor` supervises `trainee`.
     """
@@ -80,6 +83,13 @@ def build_world() -> World:
     draft = entry_create(trainee=trainee, data=entry_data(assignment, minutes=30))
     waiting = entry_create(trainee=trainee, data=entry_data(assignment, minutes=45))
     (batch,) = entries_submit(trainee=trainee, entry_ids=[waiting.pk])
+
+    # The supervisor invited the trainee to link up (before the trainee confirmed the address, so it isn't refused
+    # as already linked): the invitation is the trainee's to answer and the supervisor's to withdraw.
+    supervisor_invitation = supervisor_invitation_create(
+        supervisor=supervisor, email=trainee.email, organisation=elsewhere, starts_on=assignment.starts_on
+    )
+    EmailAddress.objects.create(user=trainee, email=trainee.email, verified=True, primary=True)
 
     token, _ = api_token_create(user=verifier, name="Walker token")
     job = BulkJob.objects.create(verifier=verifier, file_name="codes.csv")
@@ -115,6 +125,7 @@ def build_world() -> World:
         "job_id": job.pk,
         "token_pk": token.pk,
         "invitation_pk": invitation.pk,
+        "invitation_id": supervisor_invitation.pk,
         "token": invitation_token,
         "uuid": uuid.uuid4(),
     }

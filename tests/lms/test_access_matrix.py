@@ -39,7 +39,9 @@ EXPECTED = {
     "practice/entries/<id:entry_id>/duplicate/": "302L 200 404 403 403 403 403",
     "practice/entries/<id:entry_id>/delete/": "302L 200 404 403 403 403 403",
     "practice/submit/": "302L 200 200 403 403 403 403",
-    "practice/supervisor-request/": "302L 200 200 403 403 403 403",
+    "practice/supervisor-request/": "302L 302 302 403 403 403 403",  # both trainees have supervisors: sent back
+    # A supervisor's invitation to link up: only the person at the address it went to (confirmed) may open it.
+    "practice/invitations/<id:invitation_id>/": "302L 200 404 404 404 404 404",
     "practice/batches/<id:batch_id>/withdraw/": "302L 200 404 403 403 403 403",
     "practice/hours.csv": "302L 200 200 403 403 403 403",
     "practice/hours.pdf": "302L 200 200 403 403 403 403",
@@ -50,6 +52,8 @@ EXPECTED = {
     "practice/review/trainees/<id:trainee_id>/hours.csv": "302L 403 403 200 404 403 403",
     "practice/review/trainees/<id:trainee_id>/hours.pdf": "302L 403 403 200 404 403 403",
     "practice/review/profile/": "302L 403 403 200 200 403 403",
+    "practice/review/invitations/": "302L 403 403 200 200 403 403",
+    "practice/review/invitations/<id:invitation_id>/withdraw/": "302L 403 403 405 405 403 403",
     # Certificates: the holder's, and programme admins'; the PDF download redirects to the file once rendered.
     "certificates/programmes/<id:programme_id>/ethics/": "302L 405 405 403 403 403 403",
     "certificates/<id:pk>/": "302L 200 404 404 404 404 200",

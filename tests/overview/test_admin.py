@@ -14,7 +14,7 @@ from overview.admin_views import PAGE_SIZE
 from overview.reports import REPORTS
 from practice.supervision import supervisor_request_create
 from tests.factories import PASSWORD, UserFactory, build_assignment, build_programme
-from tests.overview.builders import certify, submit_hours
+from tests.overview.builders import certificate_row, certify, submit_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,12 @@ def world():
     )
     submit_hours(waiting, [60, 30])
     UserFactory(username="t_nobody", first_name="=HYPERLINK(1)", last_name="Sole", email="sole@example.org")
-    build_programme()
+    programme = build_programme()
     expiring = certify(trainee=UserFactory(username="t_riley", first_name="Riley", last_name="Chen"), expires_in=30)
+    # Certified and no longer supervised: finished, so not counted among those without a supervisor.
+    certificate_row(
+        holder=UserFactory(username="t_done", first_name="Dana", last_name="Done"), programme=programme, expires_in=300
+    )
     return {"supervisor": supervisor, "expiring": expiring}
 
 
@@ -84,6 +88,7 @@ def test_hours_waiting_report_shows_names_and_downloads_every_row(admin_client, 
 def test_without_supervisor_report_escapes_formulas_in_the_csv(admin_client, world):
     page = admin_client.get(reverse("overview_without_supervisor")).content.decode()
     assert "=HYPERLINK(1) Sole" in page and "t_nobody" not in page
+    assert "Dana Done" not in page  # certified
     assert "Never assigned" in page
     rows = csv_rows(admin_client.get(reverse("overview_without_supervisor"), {"export": "csv"}))
     assert rows[0] == ["Trainee", "Email", "Joined", "Last assignment ended", "Next assignment starts"]

@@ -104,6 +104,32 @@ def test_trainees_without_a_supervisor_running_today():
     assert never.pk == by_name["Nia Never"].pk
 
 
+def test_trainees_holding_a_valid_certificate_are_left_out():
+    today = timezone.localdate()
+    programme = build_programme()
+    certified = UserFactory(first_name="Cam", last_name="Certified")  # never assigned, certified all the same
+    certificate_row(holder=certified, programme=programme, expires_in=200)
+    last_day = UserFactory(first_name="Dee", last_name="Lastday")
+    certificate_row(holder=last_day, programme=programme, expires_in=0)
+    expired = UserFactory(first_name="Eli", last_name="Expired")
+    certificate_row(holder=expired, programme=programme, expires_in=-1)
+    revoked = UserFactory(first_name="Rae", last_name="Revoked")
+    Certificate.objects.filter(pk=certificate_row(holder=revoked, programme=programme, expires_in=200).pk).update(
+        state=Certificate.State.REVOKED
+    )
+    suspended = UserFactory(first_name="Sol", last_name="Suspended")
+    Certificate.objects.filter(pk=certificate_row(holder=suspended, programme=programme, expires_in=200).pk).update(
+        state=Certificate.State.SUSPENDED
+    )
+    UserFactory(first_name="Nia", last_name="Never")
+
+    rows = list(trainees_without_supervisor(on=today))
+    assert names(rows) == ["Eli Expired", "Rae Revoked", "Sol Suspended", "Nia Never"]  # oldest account first
+    assert overview_summary(on=today).without_supervisor == 4
+    # Tomorrow the certificate that ends today has lapsed, so its holder is listed again.
+    assert "Dee Lastday" in names(trainees_without_supervisor(on=today + timedelta(days=1)))
+
+
 # Certificates expiring ------------------------------------------------------------------------------------------
 
 

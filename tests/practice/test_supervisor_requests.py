@@ -79,6 +79,19 @@ def test_only_trainees_ask(supervisor):
     assert caught.value.code == "not_allowed"
 
 
+def test_a_trainee_whose_supervision_has_not_ended_is_told_they_have_one(newcomer):
+    today = timezone.localdate()
+    assignment = build_assignment(trainee=newcomer, starts_on=today - timedelta(days=60), ends_on=today)
+    with pytest.raises(PracticeError) as caught:
+        supervisor_request_create(trainee=newcomer, help_me_find=True)
+    assert caught.value.code == "has_supervisor"
+    assert caught.value.message.startswith("You already have a supervisor, so there's no need to ask for one.")
+    assert not SupervisorRequest.objects.exists()
+    # Once it has ended, they may ask again.
+    SupervisorAssignment.objects.filter(pk=assignment.pk).update(ends_on=today - timedelta(days=1))
+    assert supervisor_request_create(trainee=newcomer, help_me_find=True).status == Status.OPEN
+
+
 def test_assigning_closes_the_request_and_emails_both(
     newcomer, supervisor, programme_admin, django_capture_on_commit_callbacks
 ):
@@ -211,6 +224,19 @@ def test_a_trainee_with_a_supervisor_is_not_offered_the_form(client):
     html = _html(_sign_in(client, assignment.trainee).get(reverse("practice_log")))
     assert f'action="{reverse("practice_supervisor_request")}"' not in html
     assert "Log practice" in html
+
+
+def test_a_trainee_with_a_supervisor_gets_no_request_form_and_cannot_post_one(client):
+    trainee = build_assignment().trainee
+    _sign_in(client, trainee)
+    response = client.get(reverse("practice_supervisor_request"), follow=True)
+    html = _html(response)
+    assert response.redirect_chain[-1][0] == reverse("practice_log")
+    assert "You already have a supervisor, so there's no need to ask for one." in html
+    assert f'action="{reverse("practice_supervisor_request")}"' not in html
+    response = client.post(reverse("practice_supervisor_request"), {"help_me_find": "on"}, follow=True)
+    assert "You already have a supervisor" in _html(response)
+    assert not SupervisorRequest.objects.exists()
 
 
 # The programme admin's pages
