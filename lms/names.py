@@ -11,3 +11,13 @@ HIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u20
 def display_name(user) -> str:
     """The user's full name, falling back to the username."""
     return user.get_full_name() or user.get_username()
+
+
+def name_of(field_name: str, label: str) -> property:
+    """A model property naming the person in `field_name`; `label` heads its column in admin lists."""
+
+    def getter(instance) -> str:
+        return display_name(getattr(instance, field_name))
+
+    getter.short_description = label
+    return property(getter)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from content.models import CompetencyDomain
-from lms.names import display_name
+from lms.names import display_name, name_of
 
 
 class Organisation(models.Model):
@@ -33,6 +33,7 @@ class SupervisorProfile(models.Model):
     credential_number = models.CharField(max_length=100)
     jurisdiction = models.CharField(max_length=100, help_text="The state, province or country that issued it.")
     history = HistoricalRecords()
+    supervisor_name = name_of("user", "Supervisor")
 
     def __str__(self):
         return f"{display_name(self.user)}, {self.qualification} ({self.jurisdiction} {self.credential_number})"
@@ -57,6 +58,7 @@ class SupervisorAssignment(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text="Leave blank while the assignment is ongoing.")
     history = HistoricalRecords()
+    trainee_name = name_of("trainee", "Trainee")
 
     class Meta:
         ordering = ["-starts_on"]
@@ -90,6 +92,7 @@ class Batch(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField()
     history = HistoricalRecords()
+    trainee_name = name_of("trainee", "Trainee")
 
     class Meta:
         verbose_name_plural = "batches"
@@ -192,6 +195,7 @@ class PracticeEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=["domains"])
+    trainee_name = name_of("trainee", "Trainee")
 
     class Meta:
         verbose_name_plural = "practice entries"

@@ -46,7 +46,7 @@ class SupervisorProfileViewSet(SnippetViewSet):
     model = SupervisorProfile
     icon = "user"
     menu_label = "Supervisor profiles"
-    list_display = [person_column("user", SupervisorProfile), "qualification", "credential_number", "jurisdiction"]
+    list_display = ["supervisor_name", "qualification", "credential_number", "jurisdiction"]
     list_filter = ["jurisdiction"]
     search_fields = ["qualification", "credential_number", "jurisdiction"]
 
@@ -62,7 +62,7 @@ class SupervisorAssignmentViewSet(SnippetViewSet):
     icon = "group"
     menu_label = "Assignments"
     list_display = [
-        person_column("trainee", SupervisorAssignment),
+        "trainee_name",
         person_column("supervisor", SupervisorAssignment),
         "organisation",
         "starts_on",
@@ -86,7 +86,7 @@ class PracticeEntryViewSet(SnippetViewSet):
     icon = "time"
     menu_label = "Practice entries"
     list_display = [
-        person_column("trainee", PracticeEntry),
+        "trainee_name",
         "performed_on",
         "hours",
         "activity_type",
@@ -129,7 +129,7 @@ class SupervisionSessionViewSet(SnippetViewSet):
     icon = "group"
     menu_label = "Supervision sessions"
     list_display = [
-        person_column("trainee", SupervisionSession),
+        "trainee_name",
         "performed_on",
         "hours",
         "session_format",
@@ -168,7 +168,7 @@ class BatchViewSet(SnippetViewSet):
     model = Batch
     icon = "tasks"
     menu_label = "Review batches"
-    list_display = [person_column("trainee", Batch), "assignment", "submitted_at", "status"]
+    list_display = ["trainee_name", "assignment", "submitted_at", "status"]
     list_filter = ["status", "assignment__organisation", "submitted_at"]
     inspect_view_enabled = True
     inspect_view_class = PeopleByNameInspectView
