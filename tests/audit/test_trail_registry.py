@@ -11,6 +11,7 @@ def test_each_domain_app_registered_its_records():
         "assignment": "practice",
         "supervisor_profile": "practice",
         "attestation": "practice",
+        "group_session": "practice",
         "enrolment": "courses",
         "quiz_attempt": "courses",
         "grant": "courses",
