@@ -161,6 +161,8 @@ def group_session_create(*, supervisor: AbstractBaseUser, data: GroupSessionData
     to the review queue). Each trainee is emailed. Raises PracticeError as group_session_problems does,
     'no_profile' (no qualification on record), or EntryInvalid (code 'invalid') listing every rule it breaks.
     """
+    if not has_role(supervisor, SUPERVISOR):
+        raise PracticeError("not_allowed", "Only supervisors can log group supervision sessions.")
     profile = _supervisor_profile(supervisor)
     # Serialise each trainee's writes, as their own saves do, so nothing else fits into the same hours meanwhile.
     list(get_user_model().objects.select_for_update().filter(pk__in=data.trainee_ids).order_by("pk").values("pk"))
