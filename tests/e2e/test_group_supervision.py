@@ -146,6 +146,8 @@ def test_a_supervisor_logs_a_group_session_for_three_trainees_and_each_confirms(
         page.get_by_role("link", name="Group sessions you logged").click()
         row = page.locator("tbody tr").filter(has_text=short_day)
         expect(row.locator('td[data-label="Answers"]')).to_have_text("3 confirmed")
+        _shot(page, f"group-sessions-{width}")
+        _axe_clean(page, axe, f"group sessions list at {width}")
         row.get_by_role("link").click()
         expect(page.get_by_text("3 confirmed, 0 not answered yet, 0 said they weren't there.")).to_be_visible()
         for _, first, last in people:
