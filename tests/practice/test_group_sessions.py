@@ -425,3 +425,44 @@ def test_the_audit_trail_withholds_the_reason_and_the_topics():
     assert "decline_reason" in sources["entry"].withheld and "Declined:" in sources["entry"].comment_reasons
     assert {"topics", "privacy_confirmation"} <= sources["group_session"].withheld
     assert sources["group_session"].person == "supervisor_id"
+
+
+# The data export and closing an account ------------------------------------------------------------------------
+
+
+def test_each_trainees_export_holds_their_entry_and_the_supervisors_holds_the_session(supervisor, assignments):
+    from privacy.export import user_data
+
+    session = _log(supervisor, assignments)
+    entry = _entry(session, assignments[1])
+    group_entry_decline(trainee=assignments[1].trainee, entry_id=entry.pk, reason="I was on leave.")
+
+    (exported,) = user_data(user=assignments[1].trainee)["practice"]["supervision_sessions"]
+    assert exported["group_session_logged_by_your_supervisor"] == session.pk
+    assert (exported["status"], exported["your_reason_for_declining"]) == ("Declined", "I was on leave.")
+    assert exported["history"][-1]["who"] == "You"
+
+    supervising = user_data(user=supervisor)["supervising"]
+    (logged,) = supervising["group_sessions_logged"]
+    assert (logged["id"], logged["topics"], logged["trainees_included"]) == (session.pk, TOPICS, 3)
+    assert {sign_off["group_session"] for sign_off in supervising["sign_offs_given"]} == {session.pk}
+
+
+def test_a_trainee_with_a_session_to_confirm_can_close_their_account(supervisor, assignments):
+    from privacy.services import account_close
+    from tests.factories import PASSWORD
+
+    session = _log(supervisor, assignments)
+    robin = assignments[0].trainee
+    group_entry_decline(
+        trainee=assignments[1].trainee, entry_id=_entry(session, assignments[1]).pk, reason="I was on leave."
+    )
+    account_close(user=robin, password=PASSWORD)
+
+    assert not PracticeEntry.objects.filter(trainee=robin).exists()
+    assert not Attestation.objects.filter(batch__trainee=robin).exists()
+    assert session.entries.count() == 2  # the others' entries, and the session itself, stay
+    kai = assignments[1].trainee
+    account_close(user=kai, password=PASSWORD)
+    assert not PracticeEntry.history.filter(trainee_id=kai.pk).exclude(decline_reason="").exists()
+    assert not PracticeEntry.history.filter(trainee_id=kai.pk, history_change_reason__startswith="Declined:").exists()
