@@ -90,7 +90,8 @@ class Home:
 def trainee_next_actions(
     *, counts: TraineeEntryCounts, courses: list[CourseProgress], invitations: list = ()
 ) -> list[NextAction]:
-    """What a trainee should do next, most pressing first: invitations, returned entries, the next lesson, waits."""
+    """What a trainee should do next, most pressing first: invitations, returned entries, group sessions to
+    confirm, the next lesson, then what waits."""
     actions = [
         NextAction(
             text=f"{display_name(invitation.supervisor)} invited you to link up at {invitation.organisation.name}.",
@@ -107,6 +108,16 @@ def trainee_next_actions(
                 text=f"{counts.returned} {entries} returned by your supervisor, with a note on what to change.",
                 url=f"{reverse('practice_log')}?status={PracticeEntry.Status.RETURNED}#entries-title",
                 link_text=f"Fix returned {entries}",
+                kind="fix",
+            )
+        )
+    if counts.to_confirm:
+        sessions = "session" if counts.to_confirm == 1 else "sessions"
+        actions.append(
+            NextAction(
+                text=f"{counts.to_confirm} group supervision {sessions} from your supervisor to confirm.",
+                url=f"{reverse('practice_log')}#to-confirm-title",
+                link_text=f"Confirm group {sessions}",
                 kind="fix",
             )
         )

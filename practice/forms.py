@@ -147,7 +147,7 @@ class EntryForm(forms.Form):
         if not text:
             return
         reason = (data.get("privacy_reason") or "").strip() if data.get("privacy_confirmed") else ""
-        problem = privacy_problem(text, known=privacy_known_words(trainee=self.trainee), confirmed_reason=reason)
+        problem = privacy_problem(text, known=self.privacy_known(data), confirmed_reason=reason)
         if problem is None:
             return
         self.may_confirm_names = problem.code in ("privacy_names", "privacy_reason")
@@ -157,6 +157,10 @@ class EntryForm(forms.Form):
             self.add_error("privacy_reason", "Say in one line who or what they are, so your supervisor knows.")
         else:
             self.add_error(self.text_field, problem.message)
+
+    def privacy_known(self, data: dict) -> frozenset[str]:
+        """Words of names the privacy screen lets this person write (see privacy_known_words)."""
+        return privacy_known_words(trainee=self.trainee)
 
     def entry_data(self) -> EntryData:
         """The cleaned values as the service takes them."""

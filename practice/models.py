@@ -114,6 +114,14 @@ class Attestation(models.Model):
     signed_name = models.CharField(max_length=300)
     credentials = models.CharField(max_length=500, blank=True, help_text="Qualification and credential at signing.")
     signed_at = models.DateTimeField()
+    group_session = models.ForeignKey(
+        "GroupSession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attestations",
+        help_text="Signed when the supervisor logged this group session, rather than on review.",
+    )
 
     class Meta:
         ordering = ["signed_at"]
@@ -134,6 +142,8 @@ class PracticeEntry(models.Model):
         SUBMITTED = "submitted", "Submitted"
         RETURNED = "returned", "Returned"
         APPROVED = "approved", "Approved"
+        TO_CONFIRM = "to_confirm", "To confirm"
+        DECLINED = "declined", "Declined"
 
     class ActivityType(models.TextChoices):
         INDIVIDUAL = "individual", "Individual peer support"
@@ -192,6 +202,12 @@ class PracticeEntry(models.Model):
     attestation = models.ForeignKey(
         Attestation, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
     )
+    group_session = models.ForeignKey(
+        "GroupSession", on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    decline_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the trainee said they were not at the group session."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=["domains"])
@@ -216,6 +232,15 @@ class PracticeEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(attestation__isnull=False), name="approved_entry_is_attested"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="to_confirm") | Q(attestation__isnull=False, group_session__isnull=False),
+                name="entry_to_confirm_is_an_attested_group_session",
+            ),
+            models.UniqueConstraint(
+                fields=["group_session", "trainee"],
+                condition=Q(group_session__isnull=False),
+                name="one_entry_per_trainee_per_group_session",
             ),
         ]
 
@@ -253,6 +278,34 @@ class SupervisionSession(PracticeEntry):
 
     class Meta:
         proxy = True
+
+
+class GroupSession(models.Model):
+    """A supervision session a supervisor ran for several trainees at once; each trainee confirms their own entry."""
+
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_sessions")
+    performed_on = models.DateField("date")
+    start_time = models.TimeField(null=True, blank=True)
+    minutes = models.PositiveIntegerField()
+    delivery = models.CharField(max_length=20, choices=PracticeEntry.Delivery.choices)
+    topics = models.TextField()
+    privacy_confirmation = models.CharField(
+        max_length=500, blank=True, help_text="What the privacy check flagged and the supervisor's reason."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-performed_on", "-start_time", "-pk"]
+        indexes = [models.Index(fields=["supervisor", "performed_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0, minutes__lte=24 * 60), name="group_session_minutes_0_to_24h"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Group supervision on {self.performed_on:%-d %b %Y}, {self.minutes / 60:g} h"
 
 
 class SupervisorRequest(models.Model):

@@ -19,6 +19,7 @@ from lms.personal_data import (
 from practice.models import (
     Attestation,
     Batch,
+    GroupSession,
     PracticeEntry,
     SupervisorAssignment,
     SupervisorInvitation,
@@ -51,6 +52,8 @@ def _entry(entry: PracticeEntry, versions: list, people: People) -> dict:
         "review_batch": entry.batch_id,
         "supervisor_comment": entry.return_comment,
         "privacy_check_confirmation": entry.privacy_confirmation,
+        "group_session_logged_by_your_supervisor": entry.group_session_id,
+        "your_reason_for_declining": entry.decline_reason,
         "sign_off": None,
         "created_at": entry.created_at,
         "updated_at": entry.updated_at,
@@ -204,7 +207,7 @@ def _placements(user: AbstractBaseUser) -> list[dict]:
 
 
 def read_supervising(user: AbstractBaseUser, people: People) -> dict:
-    """As a supervisor: the profile, the trainees supervised and the sign-offs given."""
+    """As a supervisor: the profile, the trainees supervised, the group sessions logged and the sign-offs given."""
     profile = SupervisorProfile.objects.filter(user=user).first()
     assignments = (
         SupervisorAssignment.objects.filter(supervisor=user)
@@ -214,7 +217,22 @@ def read_supervising(user: AbstractBaseUser, people: People) -> dict:
     sign_offs = (
         Attestation.objects.filter(supervisor=user).annotate(entry_count=Count("entries")).order_by("signed_at", "pk")
     )
+    sessions = GroupSession.objects.filter(supervisor=user).annotate(trainees=Count("entries"))
     return {
+        "group_sessions_logged": [
+            {
+                "id": session.pk,
+                "date": session.performed_on,
+                "start_time": session.start_time,
+                "minutes": session.minutes,
+                "delivery": session.get_delivery_display(),
+                "topics": session.topics,
+                "privacy_check_confirmation": session.privacy_confirmation,
+                "trainees_included": session.trainees,
+                "logged_at": session.created_at,
+            }
+            for session in sessions.order_by("performed_on", "pk")
+        ],
         "profile": {
             "qualification": profile.qualification,
             "credential_number": profile.credential_number,
@@ -238,6 +256,7 @@ def read_supervising(user: AbstractBaseUser, people: People) -> dict:
                 "credentials": sign_off.credentials,
                 "statement": sign_off.statement,
                 "review_batch": sign_off.batch_id,
+                "group_session": sign_off.group_session_id,
                 "entries_approved_now": sign_off.entry_count,
             }
             for sign_off in sign_offs
@@ -270,7 +289,11 @@ def personal_data_register() -> None:
         )
     )
     export_section_register(
-        ExportSection("supervising", ("practice.SupervisorProfile", "practice.Attestation"), read_supervising)
+        ExportSection(
+            "supervising",
+            ("practice.SupervisorProfile", "practice.Attestation", "practice.GroupSession"),
+            read_supervising,
+        )
     )
     named_people_register(supervisors_of)
     not_exported_register(
@@ -284,6 +307,8 @@ def personal_data_register() -> None:
             "'practice' (open, then assigned or closed); the current state, with when and why, is exported.",
             "practice.HistoricalSupervisorInvitation": "Earlier states of supervisors' invitations (sent, then "
             "accepted, declined, withdrawn or expired); the current state of each, sent or received, is exported.",
+            "practice.HistoricalGroupSession": "Earlier versions of the group sessions under 'supervising'; the "
+            "current ones are exported, and each trainee's entry for a session, with its history, is theirs.",
             "practice.HistoricalBatch": "Status changes of review batches; their current status is exported, and each "
             "entry's full history is exported with the entry.",
         }

@@ -380,19 +380,22 @@ def approved_minutes_of_activity(
 
 @dataclass(frozen=True)
 class TraineeEntryCounts:
-    """How many of a trainee's entries were returned to fix, wait for review, or are drafts not sent yet."""
+    """How many of a trainee's entries were returned to fix, wait for review, are drafts not sent yet, or are group
+    sessions a supervisor logged for them to confirm."""
 
     returned: int
     waiting: int
     drafts: int
+    to_confirm: int = 0
 
 
 def trainee_entry_counts(*, trainee: AbstractBaseUser) -> TraineeEntryCounts:
-    """The trainee's returned, waiting and draft entries, counted in one aggregate query."""
+    """The trainee's returned, waiting, draft and to-confirm entries, counted in one aggregate query."""
     counts = PracticeEntry.objects.filter(trainee=trainee).aggregate(
         returned=Count("pk", filter=Q(status=Status.RETURNED)),
         waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
         drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+        to_confirm=Count("pk", filter=Q(status=Status.TO_CONFIRM)),
     )
     return TraineeEntryCounts(**counts)
 

@@ -114,7 +114,7 @@ def entry_problems(
         nearby = PracticeEntry.objects.filter(
             trainee=trainee,
             performed_on__range=(data.performed_on - timedelta(days=1), data.performed_on + timedelta(days=1)),
-        )
+        ).exclude(status=Status.DECLINED)  # a group session the trainee said they weren't at takes no time
         if entry is not None and entry.pk:
             nearby = nearby.exclude(pk=entry.pk)
         others = list(nearby.values_list("performed_on", "start_time", "minutes", "pk"))
@@ -188,16 +188,23 @@ def entry_create(*, trainee: AbstractBaseUser, data: EntryData, today: date | No
     return entry
 
 
+NOT_EDITABLE = {
+    Status.SUBMITTED: "This entry is waiting for your supervisor. Withdraw its batch first if you need to change it.",
+    Status.APPROVED: "This entry has been approved, so it can no longer be changed.",
+    Status.TO_CONFIRM: "Your supervisor logged this group session: confirm it, or say you weren't there.",
+    Status.DECLINED: "You said you weren't at this group session, so it stays as it is, for the record.",
+}
+"""Why an entry that is neither a draft nor returned can't be changed or deleted, by its status."""
+
+
 def _own_entry_for_update(*, trainee: AbstractBaseUser, entry_id: int) -> PracticeEntry:
     entry = PracticeEntry.objects.select_for_update().filter(pk=entry_id, trainee=trainee).first()
     if entry is None:
         raise PracticeError("not_found", "That entry doesn't exist.")
     if entry.status == Status.SUBMITTED:
-        raise PracticeError(
-            "submitted", "This entry is waiting for your supervisor. Withdraw its batch first if you need to change it."
-        )
+        raise PracticeError("submitted", NOT_EDITABLE[Status.SUBMITTED])
     if not entry.is_editable:
-        raise PracticeError("not_editable", "This entry has been approved, so it can no longer be changed.")
+        raise PracticeError("not_editable", NOT_EDITABLE[entry.status])
     return entry
 
 

@@ -4,6 +4,7 @@ from lms.trail import HistorySource, RecordSource, day, name_joins_register, rel
 from practice.models import (
     Attestation,
     Batch,
+    GroupSession,
     PracticeEntry,
     SupervisorAssignment,
     SupervisorInvitation,
@@ -27,8 +28,8 @@ def trail_sources_register() -> None:
             _entry,
             person="trainee_id",
             # Free text people wrote is only said to have changed; so is a supervisor's comment after "Returned:".
-            withheld=frozenset({"reflection", "topics", "return_comment"}),
-            comment_reasons=("Returned:", "Reopened:"),
+            withheld=frozenset({"reflection", "topics", "return_comment", "decline_reason"}),
+            comment_reasons=("Returned:", "Reopened:", "Declined:"),
         ),
         HistorySource(
             "batch",
@@ -56,6 +57,13 @@ def trail_sources_register() -> None:
             names=("supervisor", "organisation"),
             person="invitee_id",  # whoever answered it: until then it is about an address, not yet a person
         ),
+        HistorySource(
+            "group_session",
+            GroupSession,
+            lambda r, n: f"Group supervision session of {day(r.performed_on)}, {r.minutes / 60:g} h",
+            person="supervisor_id",
+            withheld=frozenset({"topics", "privacy_confirmation"}),
+        ),
         HistorySource("supervisor_profile", SupervisorProfile, lambda r, n: "Supervisor profile", person="user_id"),
         RecordSource(
             "attestation",
@@ -63,10 +71,15 @@ def trail_sources_register() -> None:
             at="signed_at",
             actor="supervisor",
             action="Signed",
-            joins=("supervisor", "batch"),
+            joins=("supervisor", "batch", "group_session"),
             describe=lambda a: (
-                f"Supervisor's attestation for the review batch sent {day(a.batch.submitted_at)}, "
-                f"signed as {a.signed_name}" + (f" ({a.credentials})" if a.credentials else "")
+                (
+                    f"Supervisor's attestation for the group session of {day(a.group_session.performed_on)}, "
+                    if a.group_session_id
+                    else f"Supervisor's attestation for the review batch sent {day(a.batch.submitted_at)}, "
+                )
+                + f"signed as {a.signed_name}"
+                + (f" ({a.credentials})" if a.credentials else "")
             ),
             person="batch__trainee_id",
         ),

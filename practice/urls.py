@@ -3,7 +3,7 @@
 from django.urls import path
 
 import lms.ids  # noqa: F401 (registers the <id:…> path converter the URLs below use)
-from practice import invitation_views, views
+from practice import group_views, invitation_views, views
 
 urlpatterns = [
     path("practice/", views.practice_log, name="practice_log"),
@@ -33,4 +33,14 @@ urlpatterns = [
         name="practice_invitation_withdraw",
     ),
     path("practice/review/profile/", views.supervisor_profile, name="practice_supervisor_profile"),
+    path("practice/group-sessions/<id:session_id>/", group_views.group_entry, name="practice_group_entry"),
+    path("practice/review/group-sessions/", group_views.group_sessions, name="practice_review_group_sessions"),
+    path(
+        "practice/review/group-sessions/new/", group_views.group_session_new, name="practice_review_group_session_new"
+    ),
+    path(
+        "practice/review/group-sessions/<id:session_id>/",
+        group_views.group_session_detail,
+        name="practice_review_group_session",
+    ),
 ]

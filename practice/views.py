@@ -19,6 +19,7 @@ from practice.forms import (
     SupervisorProfileForm,
     SupervisorRequestForm,
 )
+from practice.group_selectors import group_entries_to_confirm
 from practice.invitations import invitations_for
 from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile, SupervisorRequest
 from practice.review import ReviewInvalid, ReviewOutcome, batch_review
@@ -38,6 +39,7 @@ from practice.selectors import (
     trainee_entries,
 )
 from practice.services import (
+    NOT_EDITABLE,
     EntryInvalid,
     PracticeError,
     batch_withdraw,
@@ -87,6 +89,8 @@ def practice_log(request):
             "totals": totals,
             "chart": hours_chart(totals),
             "batches": open_batches(trainee=request.user)[:BATCHES_SHOWN],
+            "to_confirm": list(group_entries_to_confirm(trainee=request.user)[:BATCHES_SHOWN]),
+            "to_confirm_shown": BATCHES_SHOWN,
             "ready_count": ready_to_submit(trainee=request.user).count(),
             "has_assignment": has_assignment,
             "invitations": list(invitations_for(request.user)),
@@ -186,12 +190,7 @@ def entry_edit(request, entry_id: int):
     """Change a draft or returned entry; approved and submitted ones are refused with the reason."""
     entry = _own_entry(request, entry_id)
     if not entry.is_editable:
-        messages.error(
-            request,
-            "This entry has been approved, so it can no longer be changed."
-            if entry.status == PracticeEntry.Status.APPROVED
-            else "This entry is waiting for your supervisor. Withdraw its batch first if you need to change it.",
-        )
+        messages.error(request, NOT_EDITABLE[entry.status])
         return redirect("practice_entry", entry.pk)
     return _entry_form_page(request, kind=entry.kind, entry=entry)
 

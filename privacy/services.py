@@ -40,9 +40,10 @@ logger = logging.getLogger(__name__)
 CONFIRM_WORD = "CLOSE"
 MAX_WRONG_PASSWORDS = 5
 WRONG_PASSWORD_WINDOW = 15 * 60  # seconds
-FREE_TEXT = {"reflection": "", "topics": "", "return_comment": ""}
-"""The words people wrote on a practice entry (the trainee's reflection or topics, the supervisor's comment)."""
-REASONS_WITH_WORDS = ("Returned", "Reopened")
+FREE_TEXT = {"reflection": "", "topics": "", "return_comment": "", "decline_reason": ""}
+"""The words people wrote on a practice entry (the trainee's reflection, topics or reason for declining a group
+session, the supervisor's comment)."""
+REASONS_WITH_WORDS = ("Returned", "Reopened", "Declined")
 """History reasons that carry a comment after a colon ('Returned: …'): closing keeps the word and drops the rest."""
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practice', '0005_supervisor_requests_and_privacy_confirmation'),
+        ('practice', '0006_group_sessions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

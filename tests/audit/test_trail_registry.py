@@ -12,6 +12,7 @@ def test_each_domain_app_registered_its_records():
         "supervisor_profile": "practice",
         "supervisor_invitation": "practice",
         "attestation": "practice",
+        "group_session": "practice",
         "enrolment": "courses",
         "quiz_attempt": "courses",
         "grant": "courses",

@@ -2,15 +2,18 @@
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts.services import invitation_create
 from certificates.services import certificates_check
 from courses.services import enrolment_create, quiz_attempt_start
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, VERIFIER
+from practice.group import GroupSessionData, group_session_create
 from practice.invitations import supervisor_invitation_create
 from practice.models import Organisation
 from practice.services import entries_submit, entry_create
@@ -54,7 +57,8 @@ class World:
 
 
 def build_world() -> World:
-    """The trainee has an enrolment, a quiz attempt, a draft entry, a submitted batch and a certificate.
+    """The trainee has an enrolment, a quiz attempt, a draft entry, a submitted batch, a group session their
+    supervisor logged for them to confirm, and a certificate.
 
     The verifier has an API token and a bulk job; the admin has invited a new supervisor; the supervisor has invited
     the trainee (to a confirmed address of theirs) to link up.
@@ -83,6 +87,16 @@ def build_world() -> World:
     draft = entry_create(trainee=trainee, data=entry_data(assignment, minutes=30))
     waiting = entry_create(trainee=trainee, data=entry_data(assignment, minutes=45))
     (batch,) = entries_submit(trainee=trainee, entry_ids=[waiting.pk])
+    session = group_session_create(
+        supervisor=supervisor,
+        data=GroupSessionData(
+            trainee_ids=[trainee.pk],
+            performed_on=timezone.localdate() - timedelta(days=10),
+            minutes=60,
+            delivery="in_person",
+            topics="Boundaries and self-care.",
+        ),
+    )
 
     # The supervisor invited the trainee to link up (before the trainee confirmed the address, so it isn't refused
     # as already linked): the invitation is the trainee's to answer and the supervisor's to withdraw.
@@ -113,6 +127,7 @@ def build_world() -> World:
         "attempt_id": attempt.pk,
         "entry_id": draft.pk,
         "batch_id": batch.pk,
+        "session_id": session.pk,
         "trainee_id": trainee.pk,
         "user_id": trainee.pk,
         "programme_id": programme.pk,

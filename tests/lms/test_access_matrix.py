@@ -54,6 +54,11 @@ EXPECTED = {
     "practice/review/profile/": "302L 403 403 200 200 403 403",
     "practice/review/invitations/": "302L 403 403 200 200 403 403",
     "practice/review/invitations/<id:invitation_id>/withdraw/": "302L 403 403 405 405 403 403",
+    # Group supervision: supervisors log sessions and see their own; each trainee answers for their own entry.
+    "practice/group-sessions/<id:session_id>/": "302L 200 404 403 403 403 403",
+    "practice/review/group-sessions/": "302L 403 403 200 200 403 403",
+    "practice/review/group-sessions/new/": "302L 403 403 200 200 403 403",
+    "practice/review/group-sessions/<id:session_id>/": "302L 403 403 200 404 403 403",
     # Certificates: the holder's, and programme admins'; the PDF download redirects to the file once rendered.
     "certificates/programmes/<id:programme_id>/ethics/": "302L 405 405 403 403 403 403",
     "certificates/<id:pk>/": "302L 200 404 404 404 404 200",
