@@ -65,20 +65,34 @@ def _overlap_message(name: str, problem: rules.Problem, others: list[tuple]) -> 
     )
 
 
-def _trainee_problems(data: GroupSessionData, chosen: dict[int, SupervisorAssignment]) -> list:
-    """Each chosen trainee's day: the session must not take it past 24 hours or overlap their timed entries."""
+def _trainee_problems(supervisor, data: GroupSessionData, chosen: dict[int, SupervisorAssignment]) -> list:
+    """Each chosen trainee's day, as far as this supervisor may see it (their entries sent to them, and the sessions
+    they logged): the session must not take it past 24 hours, overlap a timed entry or repeat a session already
+    logged for them that day. The trainee's confirmation checks the rest of their day (drafts, other supervisors).
+    """
     problems = []
     nearby: dict[int, list[tuple]] = {trainee_id: [] for trainee_id in chosen}
     rows = (
         PracticeEntry.objects.filter(
             trainee_id__in=list(chosen),
+            assignment__supervisor=supervisor,  # what the supervisor has seen: the trainee's confirmation checks all
             performed_on__range=(data.performed_on - timedelta(days=1), data.performed_on + timedelta(days=1)),
         )
-        .exclude(status=Status.DECLINED)
+        .exclude(status__in=[Status.DECLINED, Status.DRAFT])
         .values_list("trainee_id", "performed_on", "start_time", "minutes", "pk")
     )
     for trainee_id, *row in rows:
         nearby[trainee_id].append(tuple(row))
+    repeated = set(
+        PracticeEntry.objects.filter(
+            trainee_id__in=list(chosen),
+            group_session__supervisor=supervisor,
+            group_session__performed_on=data.performed_on,
+            group_session__start_time=data.start_time,
+        )
+        .exclude(status=Status.DECLINED)
+        .values_list("trainee_id", flat=True)
+    )
     for trainee_id, assignment in chosen.items():
         name = display_name(assignment.trainee)
         others = nearby[trainee_id]
@@ -93,15 +107,23 @@ def _trainee_problems(data: GroupSessionData, chosen: dict[int, SupervisorAssign
             day=data.performed_on, start=data.start_time, minutes=data.minutes, others=others
         ):
             problems.append(("start_time", rules.Problem("overlap", _overlap_message(name, problem, others))))
+        elif trainee_id in repeated:
+            message = (
+                f"You've already logged a group session for {name} on {data.performed_on:%-d %b %Y}"
+                f"{'' if data.start_time is None else f' at {data.start_time:%H:%M}'}. Open it from your list of "
+                "sessions rather than logging it again."
+            )
+            problems.append(("performed_on", rules.Problem("repeated", message)))
     return problems
 
 
 def _known_words(supervisor: AbstractBaseUser, chosen: dict[int, SupervisorAssignment]) -> frozenset[str]:
     """Names the supervisor may write freely: their own, their trainees' in the session, and their placements."""
-    names = [supervisor.first_name, supervisor.last_name]
+    people = [supervisor.first_name, supervisor.last_name]
     for assignment in chosen.values():
-        names += [assignment.trainee.first_name, assignment.trainee.last_name, assignment.organisation.name]
-    return rules.known_words([name for name in names if name])
+        people += [assignment.trainee.first_name, assignment.trainee.last_name]
+    places = [assignment.organisation.name for assignment in chosen.values()]
+    return rules.known_words([name for name in people if name], places=places)
 
 
 def group_session_problems(
@@ -146,7 +168,7 @@ def group_session_problems(
     if problem := rules.duration_problem(data.minutes, confirmed=data.long_day_confirmed):
         problems.append(("long_day_confirmed" if problem.code == "needs_confirmation" else "minutes", problem))
     elif not problems:
-        problems += _trainee_problems(data, chosen)
+        problems += _trainee_problems(supervisor, data, chosen)
     known = _known_words(supervisor, chosen)
     if problem := privacy_problem(data.topics, known=known, confirmed_reason=data.privacy_reason):
         problems.append(("privacy_reason" if problem.code == "privacy_reason" else "topics", problem))

@@ -52,7 +52,7 @@ class GroupSessionForm(EntryForm):
     def privacy_known(self, data: dict) -> frozenset[str]:
         """The supervisor's own name, their placements' and the names of the trainees they chose, as the service."""
         chosen = [self.names.get(pk, "") for pk in data.get("trainees") or []]
-        return known_words([self.trainee.first_name, self.trainee.last_name, *self.places, *chosen])
+        return known_words([self.trainee.first_name, self.trainee.last_name, *chosen], places=self.places)
 
     def session_data(self) -> GroupSessionData:
         """The cleaned values as the service takes them."""

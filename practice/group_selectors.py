@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lms.names import display_name
+from lms.roles import TRAINEE
 from practice.models import GroupSession, PracticeEntry, SupervisorAssignment
 
 Status = PracticeEntry.Status
@@ -18,6 +19,7 @@ def current_assignments(*, supervisor: AbstractBaseUser, today: date) -> QuerySe
         supervisor=supervisor,
         starts_on__lte=today,
         trainee__is_active=True,
+        trainee__groups__name=TRAINEE,
     ).exclude(trainee=supervisor)
 
 

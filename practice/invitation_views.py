@@ -37,7 +37,8 @@ def invitations(request):
         try:
             invitation = supervisor_invitation_create(supervisor=request.user, **form.cleaned_data)
         except PracticeError as error:
-            form.add_error("organisation" if error.code == "inactive_organisation" else "email", error.message)
+            fields = {"inactive_organisation": "organisation", "start_out_of_range": "starts_on"}
+            form.add_error(fields.get(error.code, "email"), error.message)
         else:
             messages.success(
                 request,

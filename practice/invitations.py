@@ -28,6 +28,8 @@ from practice.supervision import assignment_create
 INVITATION_LIFETIME = timedelta(days=14)
 OPEN_LIMIT = 20  # open invitations a supervisor may have at once
 DAILY_LIMIT = 30  # invitations a supervisor may send in any 24 hours, withdrawn ones included
+STARTS_BACK_DAYS = 366  # how far back an invited link may start: older supervision is set up by a programme admin
+STARTS_AHEAD_DAYS = 90
 Status = SupervisorInvitation.Status
 
 
@@ -100,7 +102,8 @@ def supervisor_invitation_create(
     """Invite the person at `email`, whom the supervisor supervises at the placement from `starts_on`, and email them.
 
     Raises PracticeError 'not_allowed' (not a supervisor), 'email_invalid', 'own_email' (one of the supervisor's
-    own addresses), 'inactive_organisation', 'already_linked' (someone with that verified address is supervised by
+    own addresses), 'inactive_organisation', 'start_out_of_range' (more than a year back or 90 days ahead),
+    'already_linked' (someone with that verified address is supervised by
     them now), 'already_invited' (an open invitation to that address), 'too_many_open' or 'too_many_today'.
     """
     if not has_role(supervisor, SUPERVISOR):
@@ -116,6 +119,14 @@ def supervisor_invitation_create(
         raise PracticeError("own_email", "That's your own address: nobody can supervise themselves.")
     if not organisation.is_active:
         raise PracticeError("inactive_organisation", f"{organisation} is inactive, so it can't take new assignments.")
+    today = timezone.localdate()
+    earliest, latest = today - timedelta(days=STARTS_BACK_DAYS), today + timedelta(days=STARTS_AHEAD_DAYS)
+    if not earliest <= starts_on <= latest:
+        raise PracticeError(
+            "start_out_of_range",
+            f"Choose a start date between {earliest:%-d %B %Y} and {latest:%-d %B %Y}. For supervision that began "
+            "earlier, ask a programme admin to set up the link.",
+        )
     _lock_person(supervisor)
     now = timezone.now()
     _refuse_linked(supervisor=supervisor, email=email)

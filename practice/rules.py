@@ -215,6 +215,7 @@ def privacy_findings(text: str, *, known: frozenset[str] = frozenset()) -> list[
     `known` holds words and place names that are not people supported (see known_words): a name made only of
     known words, or a known place name, is not flagged.
     """
+    text = visible_text(text)  # what is stored and shown: a zero-width space must not split a number or a name
     if not text:
         return []
     findings: list[Finding] = []

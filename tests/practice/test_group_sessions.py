@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from certificates.eligibility import programme_eligibility
 from certificates.services import certificates_check
+from lms.roles import PROGRAMME_ADMIN
 from lms.trail import trail_sources
 from practice.group import GroupSessionData, group_entry_confirm, group_entry_decline, group_session_create
-from practice.models import Attestation, Batch, GroupSession, PracticeEntry
+from practice.models import Attestation, Batch, GroupSession, Organisation, PracticeEntry
 from practice.selectors import approved_minutes, review_queue, trainee_entry_counts
-from practice.services import EntryInvalid, PracticeError, entry_create, entry_delete, entry_update
+from practice.services import EntryInvalid, PracticeError, entries_submit, entry_create, entry_delete, entry_update
 from tests.factories import (
     UserFactory,
     approve_hours,
@@ -208,11 +209,12 @@ def test_durations_follow_the_entry_rules(supervisor, assignments):
     assert session.minutes == 13 * 60
 
 
-def test_an_overlap_with_a_trainees_own_entry_is_refused_naming_them(supervisor, assignments):
-    entry_create(
+def test_an_overlap_with_an_entry_sent_to_the_supervisor_is_refused_naming_the_trainee(supervisor, assignments):
+    sent = entry_create(
         trainee=assignments[1].trainee,
         data=entry_data(assignments[1], performed_on=_yesterday(), start_time=time(15, 0), minutes=60),
     )
+    entries_submit(trainee=assignments[1].trainee, entry_ids=[sent.pk])
     problems = _invalid(supervisor, assignments)
     assert problems == [
         (
@@ -226,17 +228,70 @@ def test_an_overlap_with_a_trainees_own_entry_is_refused_naming_them(supervisor,
 
 
 def test_a_day_past_24_hours_is_refused(supervisor, assignments):
-    for hours in (12, 11):
+    sent = [
         entry_create(
             trainee=assignments[2].trainee,
             data=entry_data(assignments[2], minutes=hours * 60, long_day_confirmed=True, start_time=None),
-        )
+        ).pk
+        for hours in (12, 11)
+    ]
+    entries_submit(trainee=assignments[2].trainee, entry_ids=sent)
     assert _invalid(supervisor, assignments) == [
         (
             "day_over_24h",
             "Lee Park has already logged 23 hours on this day, so this session would take it past 24 hours.",
         )
     ]
+
+
+def test_a_trainees_drafts_and_other_supervisors_entries_stay_theirs_until_they_confirm(supervisor, assignments):
+    kai = assignments[1]
+    entry_create(trainee=kai.trainee, data=entry_data(kai, performed_on=_yesterday(), start_time=time(15, 0)))
+    elsewhere = build_assignment(trainee=kai.trainee)
+    entry_create(
+        trainee=kai.trainee, data=entry_data(elsewhere, performed_on=_yesterday(), start_time=time(14, 0), minutes=30)
+    )
+    session = _log(supervisor, assignments)  # nothing about Kai's day the supervisor hasn't been sent
+    with pytest.raises(EntryInvalid) as caught:
+        group_entry_confirm(trainee=kai.trainee, entry_id=_entry(session, kai).pk)
+    assert caught.value.codes == ["overlap"]  # Kai sees the clash with their own entry when they answer
+
+
+def test_the_same_session_cant_be_logged_twice(supervisor, assignments):
+    _log(supervisor, assignments, start_time=None, minutes=120)
+    problems = _invalid(supervisor, assignments[:1], start_time=None, minutes=120)
+    assert problems == [
+        (
+            "repeated",
+            f"You've already logged a group session for Robin Ash on {_yesterday():%-d %b %Y}. Open it from your "
+            "list of sessions rather than logging it again.",
+        )
+    ]
+    _log(supervisor, assignments[1:], start_time=time(14, 0))  # a timed session the same day is another one
+    assert [code for code, _ in _invalid(supervisor, assignments[1:], start_time=time(14, 0))] == ["overlap"] * 2
+
+
+def test_someone_without_the_trainee_role_is_never_included(supervisor):
+    admin = build_assignment(trainee=UserFactory(roles=[PROGRAMME_ADMIN]), supervisor=supervisor)
+    with pytest.raises(PracticeError) as caught:
+        _log(supervisor, [admin])
+    assert caught.value.code == "not_your_trainee"
+
+
+def test_invisible_characters_dont_hide_contact_details_or_names(supervisor, assignments):
+    for topics in ("Talked through a call from 07700\u200b900123.", "Emailed maria\u200b@example.org about it."):
+        assert [code for code, _ in _invalid(supervisor, assignments, topics=topics)] == ["privacy"]
+    assert [code for code, _ in _invalid(supervisor, assignments, topics="Worked with \u200bMaria Lopez.")] == [
+        "privacy_names"
+    ]
+
+
+def test_one_word_of_a_placement_is_not_a_known_name(supervisor, assignments):
+    Organisation.objects.filter(pk=assignments[0].organisation_id).update(name="Harbour Peer Centre")
+    problems = _invalid(supervisor, assignments, topics="Planned the rota with Harbour.")
+    assert [code for code, _ in problems] == ["privacy_names"]
+    session = _log(supervisor, assignments, topics="Planned the rota with Harbour Peer Centre staff.")
+    assert session.privacy_confirmation == ""
 
 
 def test_topics_that_identify_someone_are_held_back(supervisor, assignments):

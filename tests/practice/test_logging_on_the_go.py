@@ -395,3 +395,12 @@ def test_the_duplicate_page_costs_the_same_for_1_or_40_entries(trainee_client, a
             data=entry_data(assignment, performed_on=timezone.localdate() - timedelta(days=days)),
         )
     assert _queries(trainee_client, url) == few
+
+
+def test_invisible_characters_dont_hide_a_number_from_the_trainees_screen(assignment):
+    with pytest.raises(EntryInvalid) as caught:
+        entry_create(
+            trainee=assignment.trainee,
+            data=entry_data(assignment, reflection="Called back on 07700\u200b900123 after the group."),
+        )
+    assert caught.value.codes == ["privacy"]

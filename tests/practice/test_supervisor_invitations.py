@@ -153,6 +153,22 @@ def test_only_supervisors_invite_and_nobody_invites_themselves(supervisor, train
     assert not SupervisorInvitation.objects.exists()
 
 
+def test_the_start_date_is_within_a_year_back_and_90_days_ahead(supervisor, placement):
+    today = timezone.localdate()
+    for days_ago in (367, -91, 365 * 2025):
+        message = refused(
+            "start_out_of_range",
+            supervisor_invitation_create,
+            supervisor=supervisor,
+            email="nia@example.org",
+            organisation=placement,
+            starts_on=today - timedelta(days=min(days_ago, 700000)),
+        )
+        assert message.startswith(f"Choose a start date between {today - timedelta(days=366):%-d %B %Y} and ")
+    assert invite(supervisor, placement, days_ago=366).starts_on == today - timedelta(days=366)
+    assert invite(supervisor, placement, email="kai@example.org", days_ago=-90).starts_on == today + timedelta(90)
+
+
 def test_one_open_invitation_per_address_and_a_new_one_once_it_expired(supervisor, placement):
     first = invite(supervisor, placement)
     message = refused("already_invited", invite, supervisor=supervisor, placement=placement, email="NIA@example.org")
