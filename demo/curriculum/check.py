@@ -97,13 +97,15 @@ def quiz_report(quiz: dict) -> dict:
     """Measure a quiz's test-wiseness cues: longest-option keys, true/false balance and absolute wording."""
     questions = quiz.get("questions", [])
     singles = [q for q in questions if q.get("kind") == "single"]
-    longest = 0
+    longest = shortest = 0
     for question in singles:
         choices = question.get("choices", [])
         keyed = [len(str(c.get("text", ""))) for c in choices if c.get("correct")]
         others = [len(str(c.get("text", ""))) for c in choices if not c.get("correct")]
         if keyed and others and keyed[0] > max(others):
             longest += 1
+        if keyed and others and keyed[0] < min(others):
+            shortest += 1
     true_false = [q for q in questions if q.get("kind") == "true_false"]
     keyed_true = sum(
         1 for q in true_false for c in q.get("choices", []) if c.get("text") == "True" and c.get("correct")
@@ -118,6 +120,7 @@ def quiz_report(quiz: dict) -> dict:
         "per_attempt": quiz.get("questions_per_attempt") or len(questions),
         "singles": len(singles),
         "longest": longest,
+        "shortest": shortest,
         "true_false": len(true_false),
         "keyed_true": keyed_true,
         "keyed_false": len(true_false) - keyed_true,
@@ -230,7 +233,7 @@ def check_module(
     print(
         f"  quiz: pool {report['pool']}, {report['per_attempt']} per attempt; "
         f"longest option keyed in {report['longest']}/{report['singles']} single-answer items "
-        f"({report['longest'] / (report['singles'] or 1):.0%}); "
+        f"({report['longest'] / (report['singles'] or 1):.0%}), shortest in {report['shortest']}; "
         f"true/false keys {report['keyed_true']} True / {report['keyed_false']} False"
     )
     if len(questions) < (6 if core else 4):

@@ -184,13 +184,14 @@ def test_the_longest_option_share_is_reported():
     keyed_long = single("Ask them, gently and openly, what would help", "Advise them", "Fix it")
     keyed_short = single("Ask what would help", "Tell them what you would do", "Fix it for them")
     report = quiz_report({"questions": [keyed_long, keyed_long, keyed_short]})
-    assert (report["longest"], report["singles"]) == (2, 3)
+    assert (report["longest"], report["shortest"], report["singles"]) == (2, 0, 3)
     warnings = []
     check_quiz_report("q", report, warnings)
     assert "q: 2 of 3 single-answer items are keyed on the longest option" in warnings
     warnings = []
     check_quiz_report("q", quiz_report({"questions": [keyed_long, keyed_short, keyed_short]}), warnings)
     assert warnings == []
+    assert quiz_report({"questions": [single("Ask", "Tell them what to do", "Fix it")]})["shortest"] == 1
 
 
 def test_true_false_balance_and_absolute_words_are_reported():
