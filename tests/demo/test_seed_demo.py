@@ -70,6 +70,13 @@ def test_seed_demo_builds_the_site_and_is_idempotent(capsys):
         "recovery-language",
         "crisis",
         "self-care",
+        "trauma-informed",
+        "recovery-planning",
+        "cultural-humility",
+        "motivational-interviewing",
+        "harm-reduction",
+        "advocacy",
+        "teamwork",
     ]
     assert set(get_user_model().objects.values_list("username", flat=True)) >= DEMO_USERNAMES
 
