@@ -82,3 +82,23 @@ def test_an_editor_changes_the_setting_and_the_lesson_shows_it(client, crisis_le
     html = _html(client, crisis_lesson)
     assert "Riverside mobile crisis team: 555-0142" in html
     assert "Ask your supervisor for the local numbers where you work (your agency's on-call line)" in html
+
+
+def test_the_curriculum_loads_the_box_from_yaml(client):
+    from content.blocks import LessonStreamBlock
+    from demo.site import CURRICULUM_DIR, load_yaml, source_stream
+
+    module = load_yaml(CURRICULUM_DIR / "foundations" / "07-crisis.yaml")
+    body = next(
+        lesson["body"]
+        for lesson in module["lessons"]
+        if any(block["type"] == "crisis_resources" for block in lesson["body"])
+    )
+    _, lessons = build_course(modules=1, lessons_per_module=1)
+    lesson = lessons[0]
+    lesson.body = source_stream(LessonStreamBlock(), body)
+    lesson.save_revision().publish()
+    html = _html(client, lesson)
+    assert "Crisis resources where you work" in html
+    assert "988 — call or text 988, or chat at 988lifeline.org" in html
+    assert "Write down your local numbers" in html
