@@ -26,6 +26,7 @@ BLOCK_FIELDS = {
     "try_it": {"title", "instructions"},
     "comparison": {"pairs"},
     "video": {"url", "title", "transcript"},
+    "crisis_resources": set(),
 }
 MARKDOWN_KEYS = {
     "text": {"markdown"},
@@ -201,6 +202,9 @@ def check_module(
             missing = BLOCK_FIELDS[kind] - set(block)
             if missing:
                 problems.append(f"{name}: {kind} block missing {sorted(missing)}")
+            extra = set(block) - BLOCK_FIELDS[kind] - {"type", "intro", "context"}
+            if kind == "crisis_resources" and extra:
+                problems.append(f"{name}: a crisis_resources block has no fields (got {sorted(extra)})")
             plain = {key: value for key, value in block.items() if key not in MARKDOWN_KEYS.get(kind, set())}
             if "*" in str(plain):
                 problems.append(f"{name}: Markdown emphasis in a plain-text field of a {kind} block")
