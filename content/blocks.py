@@ -169,6 +169,40 @@ class VideoBlock(blocks.StructBlock):
         }
 
 
+def crisis_resources_for(context: dict):
+    """The crisis resources of the site the page being shown belongs to (the request's site, else the default)."""
+    from wagtail.models import Site
+
+    from content.models import CrisisResources
+
+    site = None
+    page = context.get("page")
+    if page is not None and getattr(page, "pk", None) and hasattr(page, "get_site"):
+        site = page.get_site()
+    if site is None and context.get("request") is not None:
+        site = Site.find_for_request(context["request"])
+    if site is None:
+        site = Site.objects.filter(is_default_site=True).first()
+    return CrisisResources.for_site(site) if site is not None else CrisisResources()
+
+
+class CrisisResourcesBlock(blocks.StaticBlock):
+    """The 'Crisis resources where you work' box, filled from the site's Crisis resources setting."""
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["crisis"] = crisis_resources_for(context)
+        return context
+
+    class Meta:
+        icon = "warning"
+        template = "blocks/crisis_resources_block.html"
+        label = "Crisis resources where you work"
+        description = "The crisis numbers for this site, set under Settings › Crisis resources."
+        admin_text = "Shows the crisis numbers set under Settings › Crisis resources for this site."
+        preview_value = "crisis resources"
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     """The blocks a lesson is built from."""
 
@@ -179,6 +213,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     try_it = TryItBlock()
     comparison = ComparisonBlock()
     video = VideoBlock()
+    crisis_resources = CrisisResourcesBlock()
 
 
 class PageStreamBlock(blocks.StreamBlock):

@@ -6,6 +6,7 @@ from typing import ClassVar
 from django.db import models
 from django.http import HttpRequest
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -67,3 +68,51 @@ class StandardPage(Page):
 
     parent_page_types = ["content.HomePage", "content.StandardPage"]
     subpage_types = ["content.StandardPage"]
+
+
+@register_setting(icon="warning")
+class CrisisResources(BaseSiteSetting):
+    """The crisis numbers lessons show in their 'Crisis resources where you work' box, set per site."""
+
+    national_line = models.CharField(
+        "national crisis line",
+        max_length=200,
+        blank=True,
+        default="988 — call or text 988, or chat at 988lifeline.org",
+        help_text="The national suicide and crisis line, with how to reach it.",
+    )
+    emergency_number = models.CharField(
+        max_length=60, blank=True, default="911", help_text="The number to call when someone is in immediate danger."
+    )
+    mobile_crisis = models.CharField(
+        "local mobile crisis team",
+        max_length=200,
+        blank=True,
+        help_text="The team that comes out to a person in crisis where you work, with its number.",
+    )
+    on_call = models.CharField(
+        "agency on-call line",
+        max_length=200,
+        blank=True,
+        help_text="Your agency's on-call staff or supervisor line, with its hours.",
+    )
+    note = models.TextField(
+        blank=True, max_length=500, help_text="A short note shown under the numbers, e.g. when each one is staffed."
+    )
+
+    panels = [
+        FieldPanel("national_line"),
+        FieldPanel("emergency_number"),
+        FieldPanel("mobile_crisis"),
+        FieldPanel("on_call"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = "crisis resources"
+        verbose_name_plural = "crisis resources"
+
+    @property
+    def local_missing(self) -> bool:
+        """Whether the local numbers (mobile crisis team, on-call line) are not all set."""
+        return not (self.mobile_crisis and self.on_call)

@@ -49,6 +49,8 @@ def block_value(kind: str, source: dict):
     """Turn one block from a curriculum file into the raw value its StreamField block expects."""
     if kind == "text":
         return markdown_to_richtext(source["markdown"])
+    if kind == "crisis_resources":
+        return None  # no fields: the box shows the site's Crisis resources setting
     value = {key: item for key, item in source.items() if key != "type"}
     for key in MARKDOWN_KEYS.get(kind, ()):
         if key in value:

@@ -70,6 +70,13 @@ def test_seed_demo_builds_the_site_and_is_idempotent(capsys):
         "recovery-language",
         "crisis",
         "self-care",
+        "trauma-informed",
+        "recovery-planning",
+        "cultural-humility",
+        "motivational-interviewing",
+        "harm-reduction",
+        "advocacy",
+        "teamwork",
     ]
     assert set(get_user_model().objects.values_list("username", flat=True)) >= DEMO_USERNAMES
 
@@ -157,7 +164,7 @@ def test_demo_attempts():
     trainee = QuizAttempt.objects.filter(user__username="trainee").order_by("number")
     assert [(a.number, a.passed) for a in trainee] == [(1, False), (2, True)]
     graduate = QuizAttempt.objects.filter(user__username="graduate")
-    assert graduate.count() == QuizPage.objects.count() == 8
+    assert graduate.count() == QuizPage.objects.count() == 15
     assert all(attempt.passed and attempt.score == 100 for attempt in graduate)
 
 
