@@ -171,10 +171,10 @@ class VideoBlock(blocks.StructBlock):
 
 def crisis_resources_for(context: dict):
     """The crisis resources of the site the page being shown belongs to (the request's site, else the default)."""
+    from django.apps import apps
     from wagtail.models import Site
 
-    from content.models import CrisisResources
-
+    crisis_resources = apps.get_model("content", "CrisisResources")  # by name: content.models imports this module
     site = None
     page = context.get("page")
     if page is not None and getattr(page, "pk", None) and hasattr(page, "get_site"):
@@ -183,7 +183,7 @@ def crisis_resources_for(context: dict):
         site = Site.find_for_request(context["request"])
     if site is None:
         site = Site.objects.filter(is_default_site=True).first()
-    return CrisisResources.for_site(site) if site is not None else CrisisResources()
+    return crisis_resources.for_site(site) if site is not None else crisis_resources()
 
 
 class CrisisResourcesBlock(blocks.StaticBlock):
