@@ -4,10 +4,10 @@ Each test starts gunicorn with 3 workers, DEBUG off and the production settings 
 a fresh database: SQLite, PostgreSQL (make test's second pass), or either with CACHE_URL pointing at Redis (the
 server scripts/with-redis.sh starts). 200 lookups arrive from 4 threads at once while another client signs in.
 Exactly the limit (VERIFY_RATE_LIMIT's default, 60 a minute) get answers; the rest get 429 with Retry-After, each
-in under 100 ms of the worker's time (gunicorn's access log) and well under a second at the client, which also
-waits its turn for a worker; the sign-in completes in under a second. Before the counters moved out of a file cache
-with a lock of its own, the 61st lookup deadlocked its worker, and every other request touching the cache waited
-until gunicorn killed it.
+in a moment of the worker's time (gunicorn's access log; bounded at 2 s, far below the 30 s a lock wait took) and at
+the client, which also waits its turn for a worker; the sign-in completes meanwhile. Before the counters moved out
+of a file cache with a lock of its own, the 61st lookup deadlocked its worker, and every other request touching the
+cache waited until gunicorn killed it.
 """
 
 import contextlib
@@ -200,9 +200,12 @@ def test_the_lookup_limit_refuses_at_once_and_nobody_else_waits(live_site):
         f"ms (4 clients share 3 workers, one of them busy hashing the sign-in's password); sign-in during the "
         f"flood: {sign_in_took * 1000:.0f} ms"
     )
-    assert max(server_ms) < 100, timings
-    assert max(took for _, took, _ in refused) < 1.0, timings  # nobody waits on a lock: the old one held 30 s
-    assert sign_in_took < 1.0, timings
+    # What this guards against is a wait on a lock, which held each request until gunicorn's 30 s timeout: the
+    # bounds sit far below that and far above what a loaded 2-core machine takes (refusals measured at 4-158 ms at
+    # the server, sign-in up to 1.2 s while other suites ran). How fast they are is make bench's business.
+    assert max(server_ms) < 2000, timings
+    assert max(took for _, took, _ in refused) < 5.0, timings
+    assert sign_in_took < 5.0, timings
     healthz = requests.get(f"{base}/healthz", timeout=5)
     assert healthz.status_code == 200
     assert "WORKER TIMEOUT" not in server.output()
