@@ -176,7 +176,7 @@ def test_sign_up_to_certificate_to_revocation(journey, e2e_site):
         admin.get_by_role("heading", name="Supervisor assignment").click()  # closes the date picker over Save
         admin.get_by_role("button", name="Save").first.click()
         expect(admin.locator(".messages")).to_contain_text("created")
-        expect(admin.locator("tr", has_text=USERNAME)).to_contain_text("Harbour Peer Support Centre")
+        expect(admin.locator("tr", has_text=FULL_NAME)).to_contain_text("Harbour Peer Support Centre")
 
     with journey.step("trainee logs practice and supervision", trainee):
         _log_practice(
