@@ -38,6 +38,7 @@ COURSE = "/courses/peer-specialist-foundations/"
 MODULE = COURSE + "active-listening/"
 LESSON = MODULE + "attending/"
 FIRST_QUIZ = COURSE + "foundations/quiz/"  # the demo trainee failed it once, then passed
+CRISIS_RESOURCES_LESSON = COURSE + "crisis/protocol-handoffs-plans-debriefing/"  # with the site's crisis numbers
 QUIZ_IN_PROGRESS = COURSE + "self-care/quiz/"  # left with an attempt open; no other browser test takes it
 
 RUN_AXE = """async (tags) => {
@@ -416,6 +417,7 @@ PAGE_TYPES = [
     PageType("dashboard", "trainee", go("/dashboard/"), phone=True, narrow=True),
     PageType("course-enrolled", "trainee", go(COURSE)),
     PageType("lesson-enrolled", "trainee", go(LESSON)),
+    PageType("lesson-crisis-resources", "trainee", go(CRISIS_RESOURCES_LESSON), phone=True),
     PageType("quiz-with-attempts", "trainee", go(FIRST_QUIZ)),
     PageType("quiz-attempt", "trainee", quiz_attempt, phone=True),
     PageType("quiz-attempt-errors", "trainee", quiz_attempt_with_errors),
