@@ -199,7 +199,9 @@ def quiz_answers_save(
 def _replace_answers(attempt: QuizAttempt, answers: dict[str, set[str]]) -> list[AttemptQuestion]:
     questions = list(attempt.questions.all())
     _check_answers(questions, answers)
-    AttemptAnswer.objects.filter(attempt_question__attempt=attempt).delete()
+    # By the questions' ids, not a join: inside a long transaction PostgreSQL's planner can't see the new rows and
+    # joined the two tables by scanning both, seconds per save once the tables held thousands of rows.
+    AttemptAnswer.objects.filter(attempt_question_id__in=[question.pk for question in questions]).delete()
     by_key = {question.question_key: question for question in questions}
     AttemptAnswer.objects.bulk_create(
         AttemptAnswer(attempt_question=by_key[key], choice_key=choice)
