@@ -2,17 +2,19 @@
 
 import calendar
 import math
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate, EthicsAttestation, Programme
-from courses.selectors import course_completions, quiz_passes
+from courses.cohort import course_completions_of_many, quiz_passes_of_many
+from courses.selectors import CourseCompletion, QuizPass, course_completions, quiz_passes
+from practice.minutes import ApprovedMinutes, approved_minutes, approved_minutes_of_activity, approved_minutes_of_many
 from practice.models import PracticeEntry
-from practice.selectors import approved_minutes, approved_minutes_of_activity
 from practice.targets import HourTargets
 
 
@@ -100,11 +102,10 @@ def _hours_line(key: str, label: str, reached_minutes: int, needed_minutes: int,
     )
 
 
-def _training_lines(user, programme: Programme) -> list[Requirement]:
+def _training_lines(facts: "TraineeFacts", outline: "ProgrammeOutline") -> list[Requirement]:
     lines = []
-    courses = list(programme.required_courses.all().order_by("path"))
-    for completion in course_completions(user=user, courses=courses).values():
-        course = next(course for course in courses if course.id == completion.course_id)
+    for completion in facts.completions.values():
+        course = next(course for course in outline.courses if course.id == completion.course_id)
         steps = completion.lessons + len(completion.quiz_ids)
         done = completion.lessons_done + completion.quizzes_passed
         lines.append(
@@ -118,13 +119,11 @@ def _training_lines(user, programme: Programme) -> list[Requirement]:
                 next_step=""
                 if completion.is_complete
                 else "Carry on with the course: complete each lesson and pass its quizzes.",
-                next_url="" if completion.is_complete else course.url or "",
+                next_url="" if completion.is_complete else outline.url_of(course),
             )
         )
-    quizzes = list(programme.required_quizzes.all().order_by("path"))
-    passes = quiz_passes(user=user, quiz_ids=[quiz.id for quiz in quizzes])
-    for quiz in quizzes:
-        passed = passes.get(quiz.id)
+    for quiz in outline.quizzes:
+        passed = facts.quiz_passes.get(quiz.id)
         lines.append(
             Requirement(
                 key=f"quiz:{quiz.id}",
@@ -136,14 +135,13 @@ def _training_lines(user, programme: Programme) -> list[Requirement]:
                 if passed
                 else f"{quiz.title}: not passed yet",
                 next_step="" if passed else f"Take the quiz; you need {quiz.pass_mark}% to pass.",
-                next_url="" if passed else quiz.url or "",
+                next_url="" if passed else outline.url_of(quiz),
             )
         )
     return lines
 
 
-def _hours_lines(user, programme: Programme, since: date | None, on: date) -> list[Requirement]:
-    minutes = approved_minutes(trainee=user, since=since, until=on)
+def _hours_lines(minutes: ApprovedMinutes, programme: Programme, outline: "ProgrammeOutline") -> list[Requirement]:
     lines = []
     if programme.practice_hours:
         lines.append(
@@ -155,7 +153,7 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
                 "Log {left} more hours of practice and send them to your supervisor.",
             )
         )
-    for minimum in programme.domain_hours.all():
+    for minimum in outline.domain_minimums:
         lines.append(
             _hours_line(
                 f"domain:{minimum.domain.slug}",
@@ -165,7 +163,7 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
                 f"Log {{left}} more hours tagged “{minimum.domain.name}”.",
             )
         )
-    for minimum in programme.activity_hours.all():
+    for minimum in outline.activity_minimums:
         label = PracticeEntry.ActivityType(minimum.activity_type).label
         lines.append(
             _hours_line(
@@ -224,12 +222,9 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
     return lines
 
 
-def _ethics_line(user, programme: Programme) -> list[Requirement]:
+def _ethics_line(signed, programme: Programme) -> list[Requirement]:
     if not programme.ethics_attestation_required:
         return []
-    signed = (
-        EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
-    )
     return [
         Requirement(
             key="ethics",
@@ -281,15 +276,102 @@ def hours_window_start(programme: Programme, on: date) -> date | None:
     return add_months(on, -programme.hours_window_months) if programme.hours_window_months else None
 
 
+@dataclass(frozen=True)
+class ProgrammeOutline:
+    """What a programme asks for, read once however many trainees are checked against it."""
+
+    courses: list
+    quizzes: list
+    domain_minimums: list
+    activity_minimums: list
+    urls: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, programme: Programme) -> "ProgrammeOutline":
+        """The programme's required courses and quizzes and its hour minimums (prefetched ones are not read again)."""
+        prefetch_related_objects([programme], "domain_hours__domain", "activity_hours")
+        return cls(
+            courses=list(programme.required_courses.all().order_by("path")),
+            quizzes=list(programme.required_quizzes.all().order_by("path")),
+            domain_minimums=list(programme.domain_hours.all()),
+            activity_minimums=list(programme.activity_hours.all()),
+        )
+
+    def url_of(self, page) -> str:
+        """A course's or quiz's URL, looked up once however many trainees need it."""
+        if page.id not in self.urls:
+            self.urls[page.id] = page.url or ""
+        return self.urls[page.id]
+
+
+@dataclass(frozen=True)
+class TraineeFacts:
+    """What a trainee has done that a programme's requirements look at, read before any line is worked out."""
+
+    completions: dict[int, CourseCompletion]
+    quiz_passes: dict[int, QuizPass]
+    minutes: ApprovedMinutes
+    ethics_signed_at: datetime | None
+
+
+def _eligibility(programme: Programme, outline: ProgrammeOutline, facts: TraineeFacts, *, since, on) -> Eligibility:
+    requirements = [
+        *_training_lines(facts, outline),
+        *_hours_lines(facts.minutes, programme, outline),
+        *_ethics_line(facts.ethics_signed_at, programme),
+    ]
+    return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
+
+
 def programme_eligibility(*, user, programme: Programme, on: date) -> Eligibility:
     """Every requirement of the programme for the user on the given day, each from database aggregates."""
     since = hours_window_start(programme, on)
-    requirements = [
-        *_training_lines(user, programme),
-        *_hours_lines(user, programme, since, on),
-        *_ethics_line(user, programme),
-    ]
-    return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
+    outline = ProgrammeOutline.of(programme)
+    signed = None
+    if programme.ethics_attestation_required:
+        signed = (
+            EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
+        )
+    facts = TraineeFacts(
+        completions=course_completions(user=user, courses=outline.courses),
+        quiz_passes=quiz_passes(user=user, quiz_ids=[quiz.id for quiz in outline.quizzes]),
+        minutes=approved_minutes(trainee=user, since=since, until=on),
+        ethics_signed_at=signed,
+    )
+    return _eligibility(programme, outline, facts, since=since, on=on)
+
+
+def programme_eligibility_of_many(*, user_ids: list[int] | QuerySet, programme: Programme, on: date) -> dict:
+    """Every requirement of the programme for each of the users (user id -> Eligibility), set-based: one pass of
+    aggregate queries for all of them, however many. Gives what programme_eligibility gives each one."""
+    since = hours_window_start(programme, on)
+    outline = ProgrammeOutline.of(programme)
+    completions = course_completions_of_many(user_ids=user_ids, courses=outline.courses)
+    passes = quiz_passes_of_many(user_ids=user_ids, quiz_ids=[quiz.id for quiz in outline.quizzes])
+    minutes = approved_minutes_of_many(trainee_ids=user_ids, since=since, until=on)
+    signed = {}
+    if programme.ethics_attestation_required:
+        signed = dict(
+            EthicsAttestation.objects.filter(user_id__in=user_ids, programme=programme).values_list(
+                "user_id", "signed_at"
+            )
+        )
+    ids = list(user_ids.values_list("pk", flat=True)) if isinstance(user_ids, QuerySet) else list(user_ids)
+    return {
+        user_id: _eligibility(
+            programme,
+            outline,
+            TraineeFacts(
+                completions=completions[user_id],
+                quiz_passes=passes.get(user_id, {}),
+                minutes=minutes[user_id],
+                ethics_signed_at=signed.get(user_id),
+            ),
+            since=since,
+            on=on,
+        )
+        for user_id in ids
+    }
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,7 @@ def quiz_summaries(user, quiz_ids: list[int]) -> dict[int, QuizSummary]:
     }
 
 
-def _under(pages, depth_offset: int) -> Q:
+def under(pages, depth_offset: int) -> Q:
     return reduce(or_, (Q(path__startswith=page.path, depth=page.depth + depth_offset) for page in pages))
 
 
@@ -217,9 +217,9 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
     """Build the outline and the user's progress for several courses in five queries."""
     if not courses:
         return []
-    modules = list(ModulePage.objects.live().public().filter(_under(courses, 1)).order_by("path"))
-    lessons = list(LessonPage.objects.live().public().defer("body").filter(_under(courses, 2)).order_by("path"))
-    quizzes = list(QuizPage.objects.live().public().defer("questions").filter(_under(courses, 2)).order_by("path"))
+    modules = list(ModulePage.objects.live().public().filter(under(courses, 1)).order_by("path"))
+    lessons = list(LessonPage.objects.live().public().defer("body").filter(under(courses, 2)).order_by("path"))
+    quizzes = list(QuizPage.objects.live().public().defer("questions").filter(under(courses, 2)).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
     summaries = quiz_summaries(user, [quiz.id for quiz in quizzes])
     module_by_path = {}
@@ -459,8 +459,8 @@ def course_completions(*, user, courses: list[CoursePage]) -> dict[int, CourseCo
     """Each course's lesson and quiz counts for the user, in four queries whatever the number of courses."""
     if not courses:
         return {}
-    lessons = list(LessonPage.objects.live().filter(_under(courses, 2)).values_list("id", "path"))
-    quizzes = list(QuizPage.objects.live().filter(_under(courses, 2)).values_list("id", "path"))
+    lessons = list(LessonPage.objects.live().filter(under(courses, 2)).values_list("id", "path"))
+    quizzes = list(QuizPage.objects.live().filter(under(courses, 2)).values_list("id", "path"))
     completions = dict(
         LessonCompletion.objects.filter(user=user, lesson_id__in=[lesson_id for lesson_id, _ in lessons]).values_list(
             "lesson_id", "completed_at"

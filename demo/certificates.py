@@ -31,8 +31,8 @@ from courses.models import CoursePage, LessonPage, QuizPage
 from courses.selectors import quiz_passes
 from courses.services import enrolment_create, lesson_complete, quiz_attempt_start, quiz_attempt_submit
 from demo.site import DEMO_PASSWORD, LoadReport, load_policy_pages
+from practice.minutes import approved_minutes
 from practice.models import Organisation, PracticeEntry, SupervisorAssignment
-from practice.selectors import approved_minutes
 from practice.services import EntryData, entries_approve, entries_submit, entry_create
 from practice.supervision import assignment_create, organisation_create
 

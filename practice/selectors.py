@@ -318,63 +318,6 @@ def entry_history(*, entry: PracticeEntry) -> list[dict]:
     ]
 
 
-@dataclass(frozen=True)
-class ApprovedMinutes:
-    """A trainee's approved minutes in a date range, broken down the ways programmes set minimums."""
-
-    practice: int
-    direct: int
-    supervision: int
-    by_domain: dict[str, int]
-    by_activity: dict[str, int]
-
-
-def approved_minutes(
-    *, trainee: AbstractBaseUser, since: date | None = None, until: date | None = None
-) -> ApprovedMinutes:
-    """Approved minutes from `since` to `until` (inclusive; open when None), in three aggregate queries."""
-    entries = PracticeEntry.objects.filter(trainee=trainee, status=Status.APPROVED)
-    if since:
-        entries = entries.filter(performed_on__gte=since)
-    if until:
-        entries = entries.filter(performed_on__lte=until)
-    practice = Q(kind=Kind.PRACTICE)
-    totals = entries.aggregate(
-        practice=Sum("minutes", filter=practice, default=0),
-        direct=Sum("minutes", filter=practice & Q(contact=PracticeEntry.Contact.DIRECT), default=0),
-        supervision=Sum("minutes", filter=Q(kind=Kind.SUPERVISION), default=0),
-    )
-    practice_entries = entries.filter(practice)
-    by_domain = {
-        row["domains__slug"]: row["total"]
-        for row in practice_entries.filter(domains__isnull=False)
-        .values("domains__slug")
-        .annotate(total=Sum("minutes"))
-        .order_by()
-    }
-    by_activity = {
-        row["activity_type"]: row["total"]
-        for row in practice_entries.values("activity_type").annotate(total=Sum("minutes")).order_by()
-    }
-    return ApprovedMinutes(by_domain=by_domain, by_activity=by_activity, **totals)
-
-
-def approved_minutes_of_activity(
-    *, trainee: AbstractBaseUser, activity_type: str, since: date, until: date | None = None
-) -> int:
-    """Approved practice minutes of one activity type (e.g. training, for continuing education) in a range."""
-    entries = PracticeEntry.objects.filter(
-        trainee=trainee,
-        status=Status.APPROVED,
-        kind=Kind.PRACTICE,
-        activity_type=activity_type,
-        performed_on__gte=since,
-    )
-    if until:
-        entries = entries.filter(performed_on__lte=until)
-    return entries.aggregate(total=Sum("minutes", default=0))["total"]
-
-
 # The signed-in home: what waits for a trainee or a supervisor ---------------------------------------------------
 
 

@@ -127,7 +127,7 @@ def test_the_supervision_ratio_rounds_what_is_needed_up():
 
 def test_an_entry_in_two_domains_counts_its_minutes_once_in_each():
     from content.models import CompetencyDomain
-    from practice.selectors import approved_minutes
+    from practice.minutes import approved_minutes
 
     assignment = build_assignment()
     domains = list(CompetencyDomain.objects.filter(slug__in=["advocacy", "recovery-wellness", "mentoring-education"]))

@@ -163,3 +163,15 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's minified source as npm installed it; the tests skip without it (and fail in CI)."""
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.is_file():
+        problem = f"{axe.relative_to(ROOT)} is missing: run make install"
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is required in CI but {problem}")
+        pytest.skip(problem)
+    return axe.read_text(encoding="utf-8")

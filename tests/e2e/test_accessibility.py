@@ -12,7 +12,6 @@ is handed to page.evaluate, which runs it through DevTools, where the policy tha
 """
 
 import functools
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -157,17 +156,6 @@ class Site:
     def approved_entry(self) -> str:
         """An approved entry of the demo trainee's."""
         return self.first_link("trainee", "/practice/?status=approved", r"/practice/entries/\d+/")
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """axe-core's minified source as npm installed it; the tests skip without it (and fail in CI)."""
-    if not AXE.is_file():
-        problem = f"{AXE.relative_to(ROOT)} is missing: run make install"
-        if os.environ.get("CI"):
-            pytest.fail(f"axe-core is required in CI but {problem}")
-        pytest.skip(problem)
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

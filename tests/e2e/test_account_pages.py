@@ -1,7 +1,6 @@
 """The account pages in a real browser, at 1280 and 390 px: signing up (with a mistake first), the emailed link that
 logs the person in, and axe-core on the login, sign-up and two-factor pages."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -25,16 +24,6 @@ RUN_AXE = """async (tags) => {
   return results.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.map((node) => node.target.join(" "))}));
 }"""
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """axe-core's source from node_modules; skipped without it (failed in CI)."""
-    if not AXE.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{AXE} is missing: run make install")
-        pytest.skip(f"{AXE} is missing: run make install")
-    return AXE.read_text(encoding="utf-8")
 
 
 def check(page, axe_source: str, name: str) -> None:

@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_accessibility import (
     ARTEFACTS,
-    AXE,
     DESKTOP,
     PHONE,
     blocking_violations,
@@ -102,13 +101,6 @@ def overview_data(e2e_site):
     e2e_site.manage("shell", "-c", ADD)
     yield
     e2e_site.manage("shell", "-c", REMOVE)
-
-
-@pytest.fixture
-def axe_source() -> str:
-    if not AXE.is_file():
-        pytest.skip(f"{AXE} is missing: run make install")
-    return AXE.read_text(encoding="utf-8")
 
 
 def downloaded_rows(page) -> list[list[str]]:

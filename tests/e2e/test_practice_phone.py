@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from tests.e2e.journey import _messages_in, _text_of, wait_for_email
 from tests.e2e.test_accessibility import (
     ARTEFACTS,
-    AXE,
     DESKTOP,
     PHONE,
     blocking_violations,
@@ -31,13 +30,6 @@ user.groups.add(Group.objects.get(name="Trainee"))
 EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 """
 CASES = [("phone", PHONE, "Nia"), ("desktop", DESKTOP, "Noor")]
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.is_file():
-        pytest.skip("axe-core is not installed")
-    return AXE.read_text(encoding="utf-8")
 
 
 def _axe_clean(page, axe_source, what: str) -> None:

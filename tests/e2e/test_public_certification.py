@@ -5,12 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import test_accessibility
 from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations
 
 pytestmark = pytest.mark.browser
 
-axe_source = test_accessibility.axe_source  # the fixture with axe-core's source
 CONTACT = "certification@example.org"  # CONTACT_EMAIL's default: the e2e server sets none
 
 

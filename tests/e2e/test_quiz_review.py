@@ -12,15 +12,13 @@ import yaml
 from playwright.sync_api import expect
 
 from tests.e2e.journey import log_in
-from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, axe_source, blocking_violations, describe
+from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe
 
 pytestmark = pytest.mark.browser
 
 QUIZ = "/courses/peer-specialist-foundations/crisis/quiz/"
 DRAWN = 9  # questions_per_attempt in 07-crisis.yaml
 SOURCE = Path(__file__).resolve().parents[2] / "demo/curriculum/foundations/07-crisis.yaml"
-
-__all__ = ["axe_source"]  # the module-scoped fixture, used here too
 
 
 def _plain(text: str) -> str:

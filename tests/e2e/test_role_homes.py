@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTEFACTS
-from tests.e2e.test_accessibility import AXE, blocking_violations, describe
+from tests.e2e.test_accessibility import blocking_violations, describe
 from tests.e2e.test_site_in_browser import horizontal_overflow, log_in
 
 pytestmark = pytest.mark.browser
@@ -44,14 +44,6 @@ print(returned.count())
 def returned_entries(e2e_site) -> int:
     """How many of the demo trainee's entries are returned to fix (at least one)."""
     return int(e2e_site.manage("shell", "-c", RETURN_ONE_IF_NONE).strip().splitlines()[-1])
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """axe-core's minified source as npm installed it."""
-    if not AXE.is_file():
-        pytest.skip(f"{AXE} is missing: run make install")
-    return AXE.read_text(encoding="utf-8")
 
 
 def screenshot(page, name: str) -> None:

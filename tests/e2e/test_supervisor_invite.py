@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.journey import log_in, wait_for_email
-from tests.e2e.test_accessibility import ARTEFACTS, AXE, DESKTOP, PHONE, blocking_violations, describe
+from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe
 from tests.e2e.test_site_in_browser import horizontal_overflow
 
 pytestmark = pytest.mark.browser
@@ -27,13 +27,6 @@ user.groups.add(Group.objects.get(name="Trainee"))
 EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 """
 CASES = [("desktop", DESKTOP, "Ola"), ("phone", PHONE, "Pia")]
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.is_file():
-        pytest.skip("axe-core is not installed")
-    return AXE.read_text(encoding="utf-8")
 
 
 def _check(page, axe_source, name: str) -> None:

@@ -13,8 +13,9 @@ from certificates.services import certificates_check
 from lms.roles import PROGRAMME_ADMIN
 from lms.trail import trail_sources
 from practice.group import GroupSessionData, group_entry_confirm, group_entry_decline, group_session_create
+from practice.minutes import approved_minutes
 from practice.models import Attestation, Batch, GroupSession, Organisation, PracticeEntry
-from practice.selectors import approved_minutes, review_queue, trainee_entry_counts
+from practice.selectors import review_queue, trainee_entry_counts
 from practice.services import EntryInvalid, PracticeError, entries_submit, entry_create, entry_delete, entry_update
 from tests.factories import (
     UserFactory,
