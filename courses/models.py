@@ -105,8 +105,16 @@ class ModuleObjective(Orderable):
 
     page = ParentalKey(ModulePage, on_delete=models.CASCADE, related_name="objectives")
     text = models.CharField(max_length=300)
+    lesson = models.ForeignKey(
+        "courses.LessonPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objectives",
+        help_text="The lesson in this module that teaches it. It is listed at the top of that lesson.",
+    )
 
-    panels = [FieldPanel("text")]
+    panels = [FieldPanel("text"), FieldPanel("lesson")]
 
     def __str__(self):
         return self.text
@@ -156,11 +164,12 @@ class LessonPage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        """Add position, previous/next and the module's progress."""
-        from courses.selectors import lesson_navigation
+        """Add position, previous/next, the module's progress and the objectives this lesson teaches."""
+        from courses.selectors import lesson_navigation, lesson_objectives
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_navigation(user=request.user, lesson=self, request=request))
+        context["objectives"] = lesson_objectives(lesson=self)
         return context
 
 

@@ -329,6 +329,12 @@ def lesson_navigation(*, user, lesson: LessonPage, request=None) -> dict:
     }
 
 
+def lesson_objectives(*, lesson: LessonPage) -> list[str]:
+    """The texts of the module objectives that name this lesson as the one that teaches them, in module order."""
+    module_path = lesson.path[: -Page.steplen]
+    return [objective.text for objective in lesson.objectives.filter(page__path=module_path).order_by("sort_order")]
+
+
 @dataclass
 class AttemptRow:
     """A submitted or open attempt as listed to its trainee."""

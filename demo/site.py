@@ -154,6 +154,14 @@ def load_course(*, index: CourseIndexPage, directory: Path, report: LoadReport) 
     return course
 
 
+def objective_source(objective: str | dict, lessons: dict[str, LessonPage]) -> tuple[str, int | None]:
+    """An objective as (text, id of the lesson that teaches it); a plain-text objective names no lesson."""
+    if isinstance(objective, str):
+        return objective.strip(), None
+    lesson = lessons.get(objective.get("lesson"))
+    return objective["text"].strip(), lesson.id if lesson else None
+
+
 def load_module(*, course: CoursePage, source: dict, domains: dict, report: LoadReport) -> ModulePage:
     """Load one module and its lessons under a course."""
     module = sync_page(
@@ -166,18 +174,8 @@ def load_module(*, course: CoursePage, source: dict, domains: dict, report: Load
         },
         report=report,
     )
-    objectives = [objective.strip() for objective in source["objectives"]]
-    wanted_domains = {domains[slug].pk for slug in source["competency_domains"]}
-    current_objectives = [objective.text for objective in module.objectives.all()]
-    current_domains = {domain.pk for domain in module.competency_domains.all()}
-    if objectives != current_objectives or wanted_domains != current_domains:
-        module.objectives = [ModuleObjective(text=text) for text in objectives]
-        module.competency_domains = list(wanted_domains)
-        module.save_revision(log_action=False).publish(log_action=False)
-        if module.url_path not in report.created:
-            report.updated.append(module.url_path)
-    for lesson in source["lessons"]:
-        sync_page(
+    lessons = {
+        lesson["slug"]: sync_page(
             parent=module,
             model=LessonPage,
             slug=lesson["slug"],
@@ -189,6 +187,18 @@ def load_module(*, course: CoursePage, source: dict, domains: dict, report: Load
             },
             report=report,
         )
+        for lesson in source["lessons"]
+    }
+    objectives = [objective_source(objective, lessons) for objective in source["objectives"]]
+    wanted_domains = {domains[slug].pk for slug in source["competency_domains"]}
+    current_objectives = [(objective.text, objective.lesson_id) for objective in module.objectives.all()]
+    current_domains = {domain.pk for domain in module.competency_domains.all()}
+    if objectives != current_objectives or wanted_domains != current_domains:
+        module.objectives = [ModuleObjective(text=text, lesson_id=lesson_id) for text, lesson_id in objectives]
+        module.competency_domains = list(wanted_domains)
+        module.save_revision(log_action=False).publish(log_action=False)
+        if module.url_path not in report.created:
+            report.updated.append(module.url_path)
     if source.get("quiz"):
         load_quiz(module=module, module_slug=source["slug"], source=source["quiz"], domains=domains, report=report)
     return module

@@ -15,6 +15,7 @@ COMPETENCIES = Path(__file__).resolve().parent / "competencies.yaml"
 MAX_GRADE = 9.0  # Flesch-Kincaid grade of a lesson's prose
 POOL_FACTOR = 1.5  # a retake should draw new items: pool >= 1.5 x questions_per_attempt
 LONGEST_SHARE_WARNING = 0.5  # warn when more single-answer items than this are keyed on the longest option
+SHORTEST_SHARE_WARNING = 0.5  # ... or on the shortest option
 ABSOLUTE_WORDS = re.compile(r"\b(always|never|all|every|everyone|only|must|completely|none|nobody|any)\b", re.I)
 PROSE_BLOCKS = {"text", "callout", "dialogue", "try_it", "reflection"}
 DOMAINS = {"advocacy", "mentoring-education", "recovery-wellness", "ethical-responsibility"}
@@ -142,12 +143,63 @@ def check_quiz_report(name: str, report: dict, warnings: list[str]) -> list[str]
     if report["singles"] and report["longest"] / report["singles"] > LONGEST_SHARE_WARNING:
         share = f"{report['longest']} of {report['singles']}"
         warnings.append(f"{name}: {share} single-answer items are keyed on the longest option")
+    if report["singles"] and report["shortest"] / report["singles"] > SHORTEST_SHARE_WARNING:
+        share = f"{report['shortest']} of {report['singles']}"
+        warnings.append(f"{name}: {share} single-answer items are keyed on the shortest option")
     if abs(report["keyed_true"] - report["keyed_false"]) > 1:
         balance = f"{report['keyed_true']} True, {report['keyed_false']} False"
         warnings.append(f"{name}: true/false keys unbalanced ({balance})")
     for number in report["absolute"]:
         warnings.append(f"{name}: true/false question {number} uses an absolute word (always, never, only...)")
     return problems
+
+
+def check_objectives(name: str, data: dict) -> list[str]:
+    """Check that every objective is {text, lesson} and names a lesson of its own module."""
+    problems = []
+    lesson_slugs = {lesson.get("slug") for lesson in data.get("lessons", [])}
+    for number, objective in enumerate(data.get("objectives", []), 1):
+        if not isinstance(objective, dict):
+            problems.append(
+                f"{name}: objective {number} is plain text; write it as {{text: ..., lesson: <lesson slug>}}"
+            )
+            continue
+        if not str(objective.get("text", "")).strip():
+            problems.append(f"{name}: objective {number} has no text")
+        lesson = objective.get("lesson")
+        if not lesson:
+            problems.append(f"{name}: objective {number} names no lesson that teaches it")
+        elif lesson not in lesson_slugs:
+            problems.append(f"{name}: objective {number} names an unknown lesson {lesson}")
+    return problems
+
+
+def lesson_of_objective(data: dict, number: int) -> str | None:
+    """The slug of the lesson that teaches objective `number` (1-based), if it names one of the module's lessons."""
+    objectives = data.get("objectives", [])
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= len(objectives):
+        return None
+    objective = objectives[number - 1]
+    lesson = objective.get("lesson") if isinstance(objective, dict) else None
+    return lesson if lesson in {item.get("slug") for item in data.get("lessons", [])} else None
+
+
+def competency_matrix(folder: Path = HERE, competencies: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Map each competency id to the module/lesson pairs whose objectives teach it, in course order."""
+    competencies = load_competencies() if competencies is None else competencies
+    matrix: dict[str, list[str]] = {competency: [] for competency in competencies}
+    for path in sorted(folder.glob("[0-9][0-9]-*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        mapping = data.get("competency_map")
+        if not isinstance(mapping, dict):
+            continue
+        for competency, numbers in mapping.items():
+            for number in numbers if isinstance(numbers, list) else []:
+                lesson = lesson_of_objective(data, number)
+                place = f"{data.get('slug')}/{lesson}"
+                if lesson and place not in matrix.setdefault(competency, []):
+                    matrix[competency].append(place)
+    return matrix
 
 
 def check_competency_map(name: str, data: dict, competencies: dict[str, str]) -> list[str]:
@@ -179,6 +231,7 @@ def check_module(
     warnings = [] if warnings is None else warnings
     competencies = load_competencies() if competencies is None else competencies
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    problems += check_objectives(path.name, data)
     problems += check_competency_map(path.name, data, competencies)
     for key in ("title", "slug", "summary", "competency_domains", "objectives", "lessons"):
         if key not in data:
@@ -274,11 +327,10 @@ def module_minutes(data: dict) -> int:
 def check_course(
     folder: Path = HERE, warnings: list[str] | None = None, competencies: dict[str, str] | None = None
 ) -> list[str]:
-    """Check the course as a whole: declared times, and that every competency is taught by some objective."""
+    """Check the course as a whole: declared times, and that every competency is taught by some lesson objective."""
     problems = []
     warnings = [] if warnings is None else warnings
     competencies = load_competencies() if competencies is None else competencies
-    taught: set[str] = set()
     total = 0
     for path in sorted(folder.glob("[0-9][0-9]-*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -287,9 +339,6 @@ def check_course(
         declared = data.get("estimated_minutes")
         if declared is not None and declared != minutes:
             problems.append(f"{path.name}: declares {declared} minutes but its lessons add up to {minutes}")
-        mapping = data.get("competency_map")
-        if isinstance(mapping, dict):
-            taught.update(competency for competency, numbers in mapping.items() if numbers)
     course_file = folder / "course.yaml"
     if course_file.exists():
         course = yaml.safe_load(course_file.read_text(encoding="utf-8"))
@@ -299,9 +348,10 @@ def check_course(
                 f"course.yaml: estimated_hours is {hours} "
                 f"but the modules add up to {total} minutes ({total / 60:.1f} h)"
             )
-    untaught = [competency for competency in competencies if competency not in taught]
+    matrix = competency_matrix(folder, competencies)
+    untaught = [competency for competency in competencies if not matrix[competency]]
     if untaught:
-        problems.append(f"competencies taught by no module objective: {', '.join(untaught)}")
+        problems.append(f"competencies taught by no lesson objective: {', '.join(untaught)}")
     return problems
 
 
@@ -314,6 +364,9 @@ def main() -> int:
         print(path.name)
         problems += check_module(path, warnings, competencies)
     problems += check_course(HERE, warnings, competencies)
+    print("Competency matrix (competency -> module/lesson):")
+    for competency, places in competency_matrix(HERE, competencies).items():
+        print(f"  {competency}: {', '.join(places) or 'NOT TAUGHT'}")
     for warning in warnings:
         print("WARNING:", warning)
     for problem in problems:

@@ -71,3 +71,14 @@ def test_programme_admin_reaches_wagtail_admin_and_trainee_does_not(client):
     assert client.get(f"/admin/pages/{course.id}/edit/").status_code == 200
     assert client.get("/admin/snippets/content/competencydomain/").status_code == 200
     assert client.get("/admin/snippets/courses/enrolment/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_lesson_lists_only_the_objectives_that_name_it(client):
+    course, lessons = build_course(modules=1, lessons_per_module=2)
+    assert "In this lesson you will learn to" not in client.get(lessons[0].url).content.decode()
+    module = lessons[0].get_parent().specific
+    module.objectives.update(lesson=lessons[0])
+    first, second = (client.get(lesson.url).content.decode() for lesson in lessons)
+    assert "In this lesson you will learn to" in first and "Objective of module 1" in first
+    assert "In this lesson you will learn to" not in second and "Objective of module 1" not in second

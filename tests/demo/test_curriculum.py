@@ -10,6 +10,7 @@ from demo.curriculum.check import (
     check_course,
     check_module,
     check_quiz_report,
+    competency_matrix,
     lesson_prose,
     load_competencies,
     quiz_report,
@@ -133,7 +134,7 @@ def module(prose=PLAIN, questions=None, per_attempt=2, **extra):
         "slug": "t",
         "summary": "S",
         "competency_domains": ["advocacy"],
-        "objectives": ["One.", "Two."],
+        "objectives": [{"text": "One.", "lesson": "lesson"}, {"text": "Two.", "lesson": "lesson"}],
         "lessons": [
             {
                 "slug": "lesson",
@@ -198,7 +199,19 @@ def test_the_longest_option_share_is_reported():
     warnings = []
     check_quiz_report("q", quiz_report({"questions": [keyed_long, keyed_short, keyed_short]}), warnings)
     assert warnings == []
-    assert quiz_report({"questions": [single("Ask", "Tell them what to do", "Fix it")]})["shortest"] == 1
+    keyed_shortest = single("Ask", "Tell them what to do", "Fix it")
+    assert quiz_report({"questions": [keyed_shortest]})["shortest"] == 1
+
+
+def test_the_shortest_option_share_is_reported():
+    keyed_shortest = single("Ask", "Tell them what to do", "Fix it")
+    keyed_middle = single("Ask what would help", "Tell them what you would do", "Fix it for them")
+    warnings = []
+    check_quiz_report("q", quiz_report({"questions": [keyed_shortest, keyed_shortest, keyed_middle]}), warnings)
+    assert warnings == ["q: 2 of 3 single-answer items are keyed on the shortest option"]
+    warnings = []
+    check_quiz_report("q", quiz_report({"questions": [keyed_shortest, keyed_middle]}), warnings)
+    assert warnings == []
 
 
 def test_true_false_balance_and_absolute_words_are_reported():
@@ -251,7 +264,7 @@ def test_the_competency_map_is_checked(tmp_path):
 def test_the_course_fails_while_a_competency_is_untaught(tmp_path):
     write(tmp_path, "01-t.yaml", module(competency_map={"samhsa-crises": [1]}))
     assert check_course(tmp_path, competencies=COMPETENCIES) == [
-        "competencies taught by no module objective: inaps-hopeful"
+        "competencies taught by no lesson objective: inaps-hopeful"
     ]
     write(tmp_path, "02-u.yaml", module(competency_map={"inaps-hopeful": [2]}))
     assert check_course(tmp_path, competencies=COMPETENCIES) == []
@@ -276,3 +289,47 @@ def test_the_shipped_competency_matrix_lists_every_framework_item():
     assert len([c for c in competencies if c.startswith("inaps-")]) == 12
     assert len([c for c in competencies if c.startswith("icrc-")]) == 4
     assert all(competencies.values())
+
+
+def test_every_objective_names_the_lesson_that_teaches_it(tmp_path):
+    objectives = [
+        "Plain text.",
+        {"text": "No lesson."},
+        {"text": "Elsewhere.", "lesson": "missing"},
+        {"lesson": "lesson"},
+    ]
+    problems, _ = problems_and_warnings(tmp_path, module(objectives=objectives))
+    assert problems == [
+        "01-t.yaml: objective 1 is plain text; write it as {text: ..., lesson: <lesson slug>}",
+        "01-t.yaml: objective 2 names no lesson that teaches it",
+        "01-t.yaml: objective 3 names an unknown lesson missing",
+        "01-t.yaml: objective 4 has no text",
+    ]
+
+
+def test_a_competency_counts_as_taught_only_through_an_objective_with_a_known_lesson(tmp_path):
+    objectives = [{"text": "One.", "lesson": "lesson"}, {"text": "Two.", "lesson": "gone"}]
+    write(
+        tmp_path,
+        "01-t.yaml",
+        module(objectives=objectives, competency_map={"samhsa-crises": [1], "inaps-hopeful": [2]}),
+    )
+    assert check_course(tmp_path, competencies=COMPETENCIES) == [
+        "competencies taught by no lesson objective: inaps-hopeful"
+    ]
+    assert competency_matrix(tmp_path, COMPETENCIES) == {"samhsa-crises": ["t/lesson"], "inaps-hopeful": []}
+
+
+def test_the_matrix_lists_each_module_and_lesson_once_in_course_order(tmp_path):
+    write(tmp_path, "02-u.yaml", module(slug="u", competency_map={"samhsa-crises": [2]}))
+    write(tmp_path, "01-t.yaml", module(competency_map={"samhsa-crises": [1, 2], "inaps-hopeful": [2]}))
+    assert competency_matrix(tmp_path, COMPETENCIES) == {
+        "samhsa-crises": ["t/lesson", "u/lesson"],
+        "inaps-hopeful": ["t/lesson"],
+    }
+
+
+def test_the_shipped_matrix_reaches_a_lesson_for_every_competency():
+    matrix = competency_matrix()
+    assert [competency for competency, places in matrix.items() if not places] == []
+    assert "crisis/overdose-response-and-debriefing" in matrix["samhsa-crises"]

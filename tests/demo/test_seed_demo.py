@@ -15,6 +15,7 @@ from wagtail.models import Page, PageLogEntry, Revision, Site
 
 from content.models import HomePage
 from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, ModulePage, QuizAttempt, QuizPage
+from demo.site import objective_source
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +291,26 @@ def test_demo_programme_needs_the_course_hours_and_ethics_and_the_trainee_is_par
     assert 0 < eligibility.done < len(eligibility.requirements)
     assert "ethics" in {line.key for line in eligibility.unmet}
     assert not Certificate.objects.filter(holder=trainee).exists()
+
+
+def test_a_lesson_lists_the_module_objectives_it_teaches(client):
+    call_command("seed_demo", "--force")
+    html = client.get("/courses/peer-specialist-foundations/boundaries/sharing-your-story/").content.decode()
+    assert "In this lesson you will learn to" in html
+    assert "Decide when, why and how much of your own story to share" in html
+    assert "Tell a boundary crossing apart from a boundary violation" not in html
+    html = client.get("/courses/peer-specialist-foundations/boundaries/saying-no-and-supervision/").content.decode()
+    assert html.index("Say no to a request in a way") < html.index("Recognize the signs that a boundary question")
+    module = ModulePage.objects.get(slug="boundaries")
+    assert [(o.text[:20], o.lesson.slug) for o in module.objectives.all()] == [
+        ("Tell a boundary cros", "crossings-and-violations"),
+        ("Decide when, why and", "sharing-your-story"),
+        ("Respond to gifts, re", "gifts-money-social-media"),
+        ("Say no to a request ", "saying-no-and-supervision"),
+        ("Recognize the signs ", "saying-no-and-supervision"),
+    ]
+
+
+def test_a_plain_text_objective_still_loads_without_a_lesson():
+    assert objective_source("  Listen first. ", {}) == ("Listen first.", None)
+    assert objective_source({"text": "Listen.", "lesson": "gone"}, {}) == ("Listen.", None)
