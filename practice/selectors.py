@@ -375,6 +375,18 @@ def approved_minutes_of_activity(
     return entries.aggregate(total=Sum("minutes", default=0))["total"]
 
 
+def skills_passed(*, trainee: AbstractBaseUser, since: date | None = None, until: date | None = None) -> frozenset[str]:
+    """The different skills the trainee passed in approved skills checks from `since` to `until`, in one query."""
+    entries = PracticeEntry.objects.filter(
+        trainee=trainee, status=Status.APPROVED, activity_type=PracticeEntry.ActivityType.SKILLS_CHECK
+    )
+    if since:
+        entries = entries.filter(performed_on__gte=since)
+    if until:
+        entries = entries.filter(performed_on__lte=until)
+    return frozenset(entries.order_by().values_list("skill", flat=True).distinct())
+
+
 # The signed-in home: what waits for a trainee or a supervisor ---------------------------------------------------
 
 
