@@ -12,7 +12,8 @@ from django.utils import timezone
 from certificates.models import Certificate, EthicsAttestation, Programme
 from courses.selectors import course_completions, quiz_passes
 from practice.models import PracticeEntry
-from practice.selectors import approved_minutes, approved_minutes_of_activity
+from practice.selectors import approved_minutes, approved_minutes_of_activity, skills_passed
+from practice.skills import SKILLS, passed_summary
 from practice.targets import HourTargets
 
 
@@ -224,6 +225,32 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
     return lines
 
 
+def _skills_line(user, programme: Programme, since: date | None, on: date) -> list[Requirement]:
+    needed = programme.skills_checks_required
+    if not needed:
+        return []
+    passed = skills_passed(trainee=user, since=since, until=on)
+    met = len(passed) >= needed
+    still_to_pass = ", ".join(skill.label.lower() for key, skill in SKILLS.items() if key not in passed)
+    return [
+        Requirement(
+            key="skills",
+            label="Observed skills checks",
+            met=met,
+            reached=Decimal(min(len(passed), needed)),
+            needed=Decimal(needed),
+            summary=passed_summary(len(passed), needed),
+            next_step=""
+            if met
+            else (
+                "Ask your supervisor to watch you in a short role-play of a skill you haven't passed yet "
+                f"({still_to_pass}), then log it as a skills check and send it to them."
+            ),
+            next_url="" if met else reverse("practice_entry_new"),
+        )
+    ]
+
+
 def _ethics_line(user, programme: Programme) -> list[Requirement]:
     if not programme.ethics_attestation_required:
         return []
@@ -287,6 +314,7 @@ def programme_eligibility(*, user, programme: Programme, on: date) -> Eligibilit
     requirements = [
         *_training_lines(user, programme),
         *_hours_lines(user, programme, since, on),
+        *_skills_line(user, programme, since, on),
         *_ethics_line(user, programme),
     ]
     return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
@@ -356,6 +384,9 @@ def evidence_snapshot(*, user, eligibility: Eligibility) -> dict:
             "by_domain": {slug: hours_text(value) for slug, value in sorted(minutes.by_domain.items())},
             "by_activity": {kind: hours_text(value) for kind, value in sorted(minutes.by_activity.items())},
         },
+        "skills_checks_passed": sorted(skills_passed(trainee=user, since=eligibility.hours_since, until=eligibility.on))
+        if programme.skills_checks_required
+        else [],
         "quizzes": [
             {
                 "title": passed.title,
