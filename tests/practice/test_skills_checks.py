@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from content.models import CompetencyDomain
-from lms.roles import SUPERVISOR, TRAINEE
+from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE
 from practice.forms import PracticeEntryForm
 from practice.models import PracticeEntry, SkillsCheckSignOff
 from practice.review import APPROVE, RETURN, Decision, ReviewInvalid, batch_review
@@ -358,3 +358,14 @@ def test_the_data_export_holds_the_rubric_sign_off(assignment):
     assert sign_off["observed_by"] == "Sam Okafor"
     assert sign_off["rubric_version"] == RUBRIC_VERSION
     assert sign_off["shown_in_the_role_play"] == list(criteria_for(LISTENING))
+
+
+def test_the_audit_trail_shows_the_sign_off_with_its_rubric_and_supervisor(client, assignment):
+    entry = _skills_check(assignment)
+    _approve(assignment, _submitted(assignment, [entry]), entry)
+    client.force_login(UserFactory(roles=[PROGRAMME_ADMIN]))
+    response = client.get(reverse("audit_trainee", args=[assignment.trainee.pk]))
+    events = response.context["trail"].events
+    (sign_off,) = [event for event in events if event.record.startswith("Skills check sign-off")]
+    assert sign_off.record == f"Skills check sign-off (Listening, rubric {RUBRIC_VERSION}) by Sam Okafor"
+    assert sign_off.actor == "Sam Okafor"
