@@ -1,12 +1,12 @@
 """Demo skills checks: role-plays a supervisor watched, logged by the trainee and signed off with the full rubric."""
 
-from datetime import date
+from datetime import date, time
 
 from content.models import CompetencyDomain
-from practice.models import Batch, PracticeEntry, SupervisorAssignment
+from practice.models import Batch, PracticeEntry, SkillsCheckSignOff, SupervisorAssignment
 from practice.review import APPROVE, Decision, batch_review
 from practice.services import EntryData, entries_submit, entry_create
-from practice.skills import BOUNDARIES, CRISIS_HANDOFF, LISTENING, VALIDATION, criteria_for
+from practice.skills import BOUNDARIES, CRISIS_HANDOFF, LISTENING, RUBRIC_VERSION, VALIDATION, criteria_for
 
 SKILLS_CHECK_MINUTES = 30
 # skill: (competency domain slug, what the trainee wrote afterwards)
@@ -73,3 +73,30 @@ def log_skills_checks(
         for batch in batches:
             approve_with_rubric(supervisor=supervisor, batch=batch)
     return batches
+
+
+def add_skills_check_rows(ctx, values: dict, *, skill: str, supervisor_id: int) -> None:
+    """For demo/load.py: a graduate's approved half-hour skills check of one skill, with its full-rubric sign-off."""
+    slug, reflection = SKILL_ROLE_PLAYS[skill]
+    entry_id = ctx.table(PracticeEntry).add(
+        **values,
+        kind=PracticeEntry.Kind.PRACTICE,
+        start_time=time(9),
+        minutes=SKILLS_CHECK_MINUTES,
+        activity_type=PracticeEntry.ActivityType.SKILLS_CHECK,
+        skill=skill,
+        contact=PracticeEntry.Contact.INDIRECT,
+        setting=PracticeEntry.Setting.PEER_RUN,
+        delivery=PracticeEntry.Delivery.IN_PERSON,
+        reflection=reflection,
+    )
+    ctx.table(PracticeEntry.domains.through).add(practiceentry_id=entry_id, competencydomain_id=ctx.domains[slug])
+    ctx.table(SkillsCheckSignOff).add(
+        entry_id=entry_id,
+        attestation_id=values["attestation_id"],
+        supervisor_id=supervisor_id,
+        skill=skill,
+        rubric_version=RUBRIC_VERSION,
+        criteria_shown=list(criteria_for(skill)),
+        signed_at=values["updated_at"],
+    )

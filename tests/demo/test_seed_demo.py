@@ -181,7 +181,8 @@ def test_demo_practice_log_has_every_status_and_the_supervisor_a_queue(client):
     statuses = set(PracticeEntry.objects.filter(trainee=trainee).values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "approved"}
     assert PracticeEntry.objects.filter(trainee=trainee, kind="supervision", status="approved").exists()
-    (batch,) = review_queue(supervisor=supervisor)
+    skills_check, batch = sorted(review_queue(supervisor=supervisor), key=lambda waiting: waiting.entry_count)
+    assert skills_check.entry_count == 1 and skills_check.entries.get().skill == "validation"
     assert batch.entry_count >= 3
     waiting = list(entries_for_list(batch.entries.all()))
     (fixed,) = changes_since_return(entries=waiting).values()  # one entry was fixed after a return
