@@ -116,7 +116,7 @@ def batch_review(
         raise ReviewInvalid(problems)
     attestation = _approve(batch, approved, supervisor=supervisor, profile=profile) if approved else None
     if attestation is not None:
-        _sign_off_skills_checks(approved, attestation=attestation)
+        _sign_off_skills_checks(approved, shown, attestation=attestation)
     if returned:
         _return(batch, {entries[pk]: comment for pk, comment in comments.items()}, supervisor=supervisor)
     _close_if_done(batch, by=supervisor)
@@ -125,8 +125,8 @@ def batch_review(
 
 
 RUBRIC_INCOMPLETE = (
-    "To approve this skills check, tick every point the role-play showed. Not all shown yet ({missing})? "
-    "Choose “Return to the trainee” and say what to practise before the next role-play."
+    "To approve this skills check, tick every point the role-play showed. Not ticked: {missing}. If the role-play "
+    "didn't show it yet, choose “Return to the trainee” and say what to practise before the next one."
 )
 
 
@@ -142,17 +142,20 @@ def _rubric_problems(approved: list[PracticeEntry], shown: dict[int, frozenset[i
     return problems
 
 
-def _sign_off_skills_checks(approved: list[PracticeEntry], *, attestation: Attestation) -> None:
-    """Keep the rubric of each approved skills check: the criteria seen, the rubric's version, who and when."""
+def _sign_off_skills_checks(
+    approved: list[PracticeEntry], shown: dict[int, frozenset[int]], *, attestation: Attestation
+) -> None:
+    """Keep the rubric of each approved skills check: the criteria ticked, the rubric's version, who and when."""
     for entry in approved:
         if entry.is_skills_check:
+            criteria = criteria_for(entry.skill)
             sign_off = SkillsCheckSignOff(
                 entry=entry,
                 attestation=attestation,
                 supervisor=attestation.supervisor,
                 skill=entry.skill,
                 rubric_version=RUBRIC_VERSION,
-                criteria_shown=list(criteria_for(entry.skill)),
+                criteria_shown=[criteria[number] for number in sorted(shown[entry.pk])],
                 signed_at=attestation.signed_at,
             )
             sign_off._history_user = attestation.supervisor

@@ -193,7 +193,7 @@ def test_approving_with_a_criterion_missing_is_refused_beside_the_entry_and_save
     (problem,) = caught.value.problems
     assert (problem.entry_id, problem.code) == (entry.pk, "rubric_incomplete")
     assert "tick every point the role-play showed" in problem.message
-    assert "(asked open questions rather than giving advice)?" in problem.message
+    assert "Not ticked: asked open questions rather than giving advice." in problem.message
     assert "return it" not in problem.message and "“Return to the trainee”" in problem.message
     entry.refresh_from_db()
     assert entry.status == Status.SUBMITTED
