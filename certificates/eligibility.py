@@ -13,8 +13,16 @@ from django.utils import timezone
 from certificates.models import Certificate, EthicsAttestation, Programme
 from courses.cohort import course_completions_of_many, quiz_passes_of_many
 from courses.selectors import CourseCompletion, QuizPass, course_completions, quiz_passes
-from practice.minutes import ApprovedMinutes, approved_minutes, approved_minutes_of_activity, approved_minutes_of_many
+from practice.minutes import (
+    ApprovedMinutes,
+    approved_minutes,
+    approved_minutes_of_activity,
+    approved_minutes_of_many,
+    skills_passed,
+    skills_passed_of_many,
+)
 from practice.models import PracticeEntry
+from practice.skills import SKILLS, passed_summary
 from practice.targets import HourTargets
 
 
@@ -222,6 +230,31 @@ def _hours_lines(minutes: ApprovedMinutes, programme: Programme, outline: "Progr
     return lines
 
 
+def _skills_line(passed: frozenset[str], programme: Programme) -> list[Requirement]:
+    needed = programme.skills_checks_required
+    if not needed:
+        return []
+    met = len(passed) >= needed
+    still_to_pass = ", ".join(skill.label.lower() for key, skill in SKILLS.items() if key not in passed)
+    return [
+        Requirement(
+            key="skills",
+            label="Observed skills checks",
+            met=met,
+            reached=Decimal(min(len(passed), needed)),
+            needed=Decimal(needed),
+            summary=passed_summary(len(passed), needed),
+            next_step=""
+            if met
+            else (
+                "Ask your supervisor to watch you in a short role-play of a skill you haven't passed yet "
+                f"({still_to_pass}), then log it as a skills check and send it to them."
+            ),
+            next_url="" if met else reverse("practice_entry_new"),
+        )
+    ]
+
+
 def _ethics_line(signed, programme: Programme) -> list[Requirement]:
     if not programme.ethics_attestation_required:
         return []
@@ -311,6 +344,7 @@ class TraineeFacts:
     completions: dict[int, CourseCompletion]
     quiz_passes: dict[int, QuizPass]
     minutes: ApprovedMinutes
+    skills_passed: frozenset[str]
     ethics_signed_at: datetime | None
 
 
@@ -318,6 +352,7 @@ def _eligibility(programme: Programme, outline: ProgrammeOutline, facts: Trainee
     requirements = [
         *_training_lines(facts, outline),
         *_hours_lines(facts.minutes, programme, outline),
+        *_skills_line(facts.skills_passed, programme),
         *_ethics_line(facts.ethics_signed_at, programme),
     ]
     return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
@@ -336,6 +371,9 @@ def programme_eligibility(*, user, programme: Programme, on: date) -> Eligibilit
         completions=course_completions(user=user, courses=outline.courses),
         quiz_passes=quiz_passes(user=user, quiz_ids=[quiz.id for quiz in outline.quizzes]),
         minutes=approved_minutes(trainee=user, since=since, until=on),
+        skills_passed=skills_passed(trainee=user, since=since, until=on)
+        if programme.skills_checks_required
+        else frozenset(),
         ethics_signed_at=signed,
     )
     return _eligibility(programme, outline, facts, since=since, on=on)
@@ -349,6 +387,9 @@ def programme_eligibility_of_many(*, user_ids: list[int] | QuerySet, programme: 
     completions = course_completions_of_many(user_ids=user_ids, courses=outline.courses)
     passes = quiz_passes_of_many(user_ids=user_ids, quiz_ids=[quiz.id for quiz in outline.quizzes])
     minutes = approved_minutes_of_many(trainee_ids=user_ids, since=since, until=on)
+    skills = {}
+    if programme.skills_checks_required:
+        skills = skills_passed_of_many(trainee_ids=user_ids, since=since, until=on)
     signed = {}
     if programme.ethics_attestation_required:
         signed = dict(
@@ -365,6 +406,7 @@ def programme_eligibility_of_many(*, user_ids: list[int] | QuerySet, programme: 
                 completions=completions[user_id],
                 quiz_passes=passes.get(user_id, {}),
                 minutes=minutes[user_id],
+                skills_passed=skills.get(user_id, frozenset()),
                 ethics_signed_at=signed.get(user_id),
             ),
             since=since,
@@ -438,6 +480,9 @@ def evidence_snapshot(*, user, eligibility: Eligibility) -> dict:
             "by_domain": {slug: hours_text(value) for slug, value in sorted(minutes.by_domain.items())},
             "by_activity": {kind: hours_text(value) for kind, value in sorted(minutes.by_activity.items())},
         },
+        "skills_checks_passed": sorted(skills_passed(trainee=user, since=eligibility.hours_since, until=eligibility.on))
+        if programme.skills_checks_required
+        else [],
         "quizzes": [
             {
                 "title": passed.title,

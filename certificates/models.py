@@ -76,6 +76,13 @@ class Programme(ClusterableModel):
         validators=[MaxValueValidator(100)],
         help_text="The share of practice hours spent directly with people supported.",
     )
+    skills_checks_required = models.PositiveSmallIntegerField(
+        "observed skills checks",
+        default=0,
+        validators=[MaxValueValidator(4)],
+        help_text="How many different skills (of listening, validation, boundary-setting and crisis hand-off) a "
+        "trainee must pass in a role-play their supervisor observes. 0 to 4.",
+    )
     hours_window_months = models.PositiveSmallIntegerField(
         "hours window (months)",
         null=True,
@@ -129,6 +136,7 @@ class Programme(ClusterableModel):
                 FieldPanel("direct_share_percent"),
                 FieldPanel("supervision_hours"),
                 FieldRowPanel([FieldPanel("supervision_ratio_hours"), FieldPanel("supervision_ratio_per")]),
+                FieldPanel("skills_checks_required"),
                 FieldPanel("hours_window_months"),
             ],
             heading="Supervised practice",

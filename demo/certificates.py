@@ -31,9 +31,11 @@ from courses.models import CoursePage, LessonPage, QuizPage
 from courses.selectors import quiz_passes
 from courses.services import enrolment_create, lesson_complete, quiz_attempt_start, quiz_attempt_submit
 from demo.site import DEMO_PASSWORD, LoadReport, load_policy_pages
+from demo.skills import log_skills_checks
 from practice.minutes import approved_minutes
 from practice.models import Organisation, PracticeEntry, SupervisorAssignment
 from practice.services import EntryData, entries_approve, entries_submit, entry_create
+from practice.skills import SKILLS
 from practice.supervision import assignment_create, organisation_create
 
 A = PracticeEntry.ActivityType
@@ -47,8 +49,10 @@ PROGRAMME_NAME = "Certified Peer Specialist"
 PROGRAMME = {
     "abbreviation": "CPS",
     "description": (
-        "The entry credential for peer specialists: the foundations course, 500 hours of supervised practice "
-        "across the four IC&RC domains, and a signed code of ethics."
+        "The entry credential for peer specialists: the foundations course (19 hours), 500 hours of supervised "
+        "practice across the four IC&RC domains with 24 of them in training, four skills checks observed by a "
+        "supervisor, and a signed code of ethics. Course and training together come to 43 hours, inside the 40 to "
+        "80 hours of a state CPS training."
     ),
     "issuing_body": "Peer Support Certification Board",
     "signatory_name": "Dr Imani Castellanos",
@@ -58,6 +62,7 @@ PROGRAMME = {
     "supervision_ratio_hours": Decimal(1),
     "supervision_ratio_per": Decimal(20),
     "direct_share_percent": 50,
+    "skills_checks_required": 4,
     "hours_window_months": 36,
     "ethics_attestation_required": True,
     "validity_months": 24,
@@ -69,7 +74,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 SIGNATURE = ("Signature of Dr Imani Castellanos (demo)", "signature.png")
 LOGO = ("Peer Support Certification Board logo (demo)", "issuer-logo.png")
 DOMAIN_HOURS = {"advocacy": 50, "mentoring-education": 75, "recovery-wellness": 100, "ethical-responsibility": 25}
-ACTIVITY_HOURS = {A.INDIVIDUAL: 150}
+ACTIVITY_HOURS = {A.INDIVIDUAL: 150, A.TRAINING: 24}
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,15 @@ SHIFT_MINUTES = 8 * 60
 SHIFT_START = time(9, 0)
 SHIFT_GAP_DAYS = 3
 SHIFTS = 64  # 64 shifts of 8 h: 512 h of practice
+TRAINING_SHIFTS = 3  # the last three of them are training days: 24 h
+TRAINING = (
+    A.TRAINING,
+    C.INDIRECT,
+    ["ethical-responsibility", "mentoring-education"],
+    S.COMMUNITY,
+    D.IN_PERSON,
+    "A training day on trauma-informed peer support and on crisis hand-offs, with practice in pairs.",
+)
 SUPERVISION_MINUTES = 2 * 60
 SUPERVISION_START = time(17, 30)
 # (activity, contact, domain slugs, setting, delivery, what the day was)
@@ -372,10 +386,11 @@ def _moment(day: date, at: time) -> datetime:
 
 
 def log_hours(*, user, supervisor, organisation: str, certified_on: date) -> None:
-    """Log 64 eight-hour practice shifts and 13 two-hour supervision sessions before `certified_on`, and approve them.
+    """Log 64 eight-hour practice shifts, 13 two-hour supervision sessions and four skills checks before
+    `certified_on`, and approve them (the skills checks with their full rubric).
 
-    Together: 512 h of practice (87.5 % direct, 192 h of individual peer support, every domain above its minimum)
-    and 26 h of supervision, which also meets the ratio of 1 h per 20 h.
+    Together: 514 h of practice (84 % direct, 184 h of individual peer support, 24 h of training, every domain above
+    its minimum, each of the four skills passed) and 26 h of supervision, which also meets the ratio of 1 h per 20 h.
     """
     last_day = certified_on - timedelta(days=20 if certified_on == timezone.localdate() else 3)
     first_day = last_day - timedelta(days=SHIFT_GAP_DAYS * (SHIFTS - 1))
@@ -392,7 +407,8 @@ def log_hours(*, user, supervisor, organisation: str, certified_on: date) -> Non
     domains = {domain.slug: domain for domain in CompetencyDomain.objects.all()}
     entries = []
     for number in range(SHIFTS):
-        activity, contact, slugs, setting, delivery, reflection = SHIFT_KINDS[number % len(SHIFT_KINDS)]
+        kind = TRAINING if number >= SHIFTS - TRAINING_SHIFTS else SHIFT_KINDS[number % len(SHIFT_KINDS)]
+        activity, contact, slugs, setting, delivery, reflection = kind
         afterthought = AFTERTHOUGHTS[(number // len(SHIFT_KINDS) + number) % len(AFTERTHOUGHTS)]
         data = EntryData(
             assignment=assignment,
@@ -421,6 +437,8 @@ def log_hours(*, user, supervisor, organisation: str, certified_on: date) -> Non
         entries.append(entry_create(trainee=user, data=data).pk)
     for batch in entries_submit(trainee=user, entry_ids=entries):
         entries_approve(supervisor=supervisor, batch_id=batch.pk, attested=True)
+    between_shifts = {skill: first_day + timedelta(days=SHIFT_GAP_DAYS * 8 * n + 13) for n, skill in enumerate(SKILLS)}
+    log_skills_checks(trainee=user, supervisor=supervisor, assignment=assignment, days=between_shifts, approve=True)
 
 
 def complete_training(*, user, programme: Programme, passed_at: datetime | None) -> None:

@@ -11,7 +11,8 @@ What it makes, by trainee number i (counting from 0; the same numbers always giv
 - one supervisor per 25 trainees, with a supervisor profile, and one placement per 2 supervisors;
 - every trainee enrolled in the demo course, with lessons completed and quizzes passed (some after a failed
   attempt), each attempt with its questions and answers;
-- every 20th trainee (i = 0, 20, 40, …) a graduate: 100 entries all approved, every requirement met, the code of
+- every 20th trainee (i = 0, 20, 40, …) a graduate: 100 entries all approved (the first three training days, the
+  next four a skills check of each skill, signed off with the full rubric), every requirement met, the code of
   ethics signed, and a certificate issued on a date in the last 30 months (so some have expired);
 - everyone else part way: 60 entries approved in batches of 10 with a supervisor's attestation, 5 returned with
   a comment, 20 waiting for review in 2 batches, and 15 drafts; every third has signed the code of ethics.
@@ -49,11 +50,19 @@ from courses.models import (
     QuizAttempt,
     QuizPage,
 )
-from demo.certificates import AFTERTHOUGHTS, SHIFT_KINDS, SUPERVISION_TOPICS, ensure_ethics_page, ensure_programme
+from demo.certificates import (
+    AFTERTHOUGHTS,
+    SHIFT_KINDS,
+    SUPERVISION_TOPICS,
+    TRAINING,
+    ensure_ethics_page,
+    ensure_programme,
+)
 from demo.load_certificates import _issue_certificates
 from demo.load_context import Context, Curriculum, _moment
 from demo.load_rows import RawJson
 from demo.site import LoadReport, load_site
+from demo.skills import SKILL_ROLE_PLAYS, add_skills_check_rows
 from lms.roles import SUPERVISOR, TRAINEE
 from practice.models import Attestation, Batch, Organisation, PracticeEntry, SupervisorAssignment, SupervisorProfile
 
@@ -71,6 +80,8 @@ SUPERVISOR_PREFIX = "load-supervisor-"
 IN_PROGRESS_PLAN = [(60, "approved"), (5, "returned"), (20, "submitted"), (15, "draft")]
 IN_PROGRESS_MINUTES = [120, 180, 240, 300, 360, 240, 180, 480]
 GRADUATE_MINUTES = 8 * 60
+GRADUATE_TRAINING = range(0, 3)  # positions of a graduate's log that are training days (24 h)
+GRADUATE_SKILLS_CHECKS = dict(enumerate(SKILL_ROLE_PLAYS, start=3))  # position: skill, one of each
 SUPERVISION_MINUTES = {"graduate": 4 * 60, "in_progress": 90}
 RETURN_COMMENT = "Thank you. Please add what you learned, and say which competencies you drew on, as we discussed."
 
@@ -355,7 +366,13 @@ def _add_practice_log(
                     topics=SUPERVISION_TOPICS[(number + position // 10) % len(SUPERVISION_TOPICS)],
                 )
                 continue
-            activity, contact, slugs, setting, delivery, text = SHIFT_KINDS[(number + position) % len(SHIFT_KINDS)]
+            if graduate and position in GRADUATE_SKILLS_CHECKS:
+                add_skills_check_rows(ctx, values, skill=GRADUATE_SKILLS_CHECKS[position], supervisor_id=supervisor_id)
+                continue
+            shift = SHIFT_KINDS[(number + position) % len(SHIFT_KINDS)]
+            activity, contact, slugs, setting, delivery, text = (
+                TRAINING if graduate and position in GRADUATE_TRAINING else shift
+            )
             afterthought = AFTERTHOUGHTS[(number * 3 + position) % len(AFTERTHOUGHTS)]
             cycle = IN_PROGRESS_MINUTES[(number + position) % len(IN_PROGRESS_MINUTES)]
             entry_id = entries.add(

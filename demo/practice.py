@@ -5,6 +5,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from content.models import CompetencyDomain
+from demo.skills import log_skills_checks
 from practice.models import Organisation, PracticeEntry, SupervisorAssignment
 from practice.services import (
     EntryData,
@@ -14,6 +15,7 @@ from practice.services import (
     entry_create,
     entry_update,
 )
+from practice.skills import LISTENING, VALIDATION
 from practice.supervision import assignment_create, supervisor_profile_save
 
 Kind = PracticeEntry.Kind
@@ -302,7 +304,9 @@ def ensure_demo_practice(*, users: dict, report) -> None:
             starts_on=timezone.localdate() - timedelta(days=90),
         )
         report.created.append("supervisor assignment for trainee")
-    if PracticeEntry.objects.filter(trainee=trainee).exists():
+    if not PracticeEntry.objects.filter(trainee=trainee, activity_type=A.SKILLS_CHECK).exists():
+        ensure_demo_skills_checks(trainee=trainee, supervisor=supervisor, assignment=assignment, report=report)
+    if PracticeEntry.objects.filter(trainee=trainee).exclude(activity_type=A.SKILLS_CHECK).exists():
         return
     domains = {domain.slug: domain for domain in CompetencyDomain.objects.all()}
 
@@ -338,3 +342,23 @@ def ensure_demo_practice(*, users: dict, report) -> None:
     entries_submit(trainee=trainee, entry_ids=[*waiting, returned[0]])
     log(DRAFTS)
     report.created.append("practice log for trainee (approved, returned, submitted and draft entries)")
+
+
+def ensure_demo_skills_checks(*, trainee, supervisor, assignment: SupervisorAssignment, report) -> None:
+    """One skills check passed (listening, with the full rubric) and one waiting for the supervisor (validation)."""
+    today = timezone.localdate()
+    log_skills_checks(
+        trainee=trainee,
+        supervisor=supervisor,
+        assignment=assignment,
+        days={LISTENING: today - timedelta(days=20)},
+        approve=True,
+    )
+    log_skills_checks(
+        trainee=trainee,
+        supervisor=supervisor,
+        assignment=assignment,
+        days={VALIDATION: today - timedelta(days=6)},
+        approve=False,
+    )
+    report.created.append("skills checks for trainee (listening passed, validation waiting for review)")

@@ -16,6 +16,7 @@ from practice.privacy_screen import privacy_problem
 from practice.rules import PRIVACY_RULE, duration_problem
 from practice.selectors import assignments_for_trainee, privacy_known_words
 from practice.services import EntryData, EntryInvalid
+from practice.skills import SKILL_CHOICES
 
 Kind = PracticeEntry.Kind
 FIELD_FOR_SERVICE = {"minutes": "duration_hours"}
@@ -218,12 +219,24 @@ class PracticeEntryForm(EntryForm):
 
     kind = Kind.PRACTICE
 
-    activity_type = forms.ChoiceField(choices=PracticeEntry.ActivityType.choices)
+    activity_type = forms.ChoiceField(
+        choices=PracticeEntry.ActivityType.choices,
+        help_text="A skills check is a role-play of one skill that your supervisor watches and signs off.",
+    )
     contact = forms.ChoiceField(
+        required=False,
         label="Direct or indirect",
         choices=PracticeEntry.Contact.choices,
         widget=forms.RadioSelect,
-        help_text="Direct means time with the people you support; indirect is everything around it.",
+        help_text="Direct means time with the people you support; indirect is everything around it. "
+        "Not needed for a skills check, which counts as indirect.",
+    )
+    skill = forms.ChoiceField(
+        required=False,
+        label="Skill practised (skills checks only)",
+        choices=SKILL_CHOICES,
+        widget=forms.RadioSelect,
+        help_text="The one skill the role-play showed. Your supervisor ticks what they saw when they sign it off.",
     )
     domains = BoundedModelMultipleChoiceField(
         label="Competency domains",
@@ -245,6 +258,7 @@ class PracticeEntryForm(EntryForm):
         "duration_hours",
         "long_day_confirmed",
         "activity_type",
+        "skill",
         "contact",
         "domains",
         "setting",
@@ -254,11 +268,25 @@ class PracticeEntryForm(EntryForm):
         "privacy_reason",
     ]
 
+    def clean(self):
+        """A skills check needs its skill and takes no contact; any other activity needs direct or indirect."""
+        data = super().clean()
+        if data.get("activity_type") == PracticeEntry.ActivityType.SKILLS_CHECK:
+            data["contact"] = PracticeEntry.Contact.INDIRECT
+            if not data.get("skill") and "skill" not in self.errors:
+                self.add_error("skill", "Choose the skill the role-play practised.")
+        else:
+            data["skill"] = ""
+            if not data.get("contact") and "contact" not in self.errors:
+                self.add_error("contact", "Choose direct or indirect.")
+        return data
+
     def kind_data(self) -> dict:
-        """Activity, contact, domains, setting and reflection."""
+        """Activity, skill, contact, domains, setting and reflection."""
         data = self.cleaned_data
         return {
             "activity_type": data["activity_type"],
+            "skill": data["skill"],
             "contact": data["contact"],
             "domains": list(data["domains"]),
             "setting": data["setting"],
@@ -271,6 +299,7 @@ class PracticeEntryForm(EntryForm):
         return {
             **super().initial_from(entry),
             "activity_type": entry.activity_type,
+            "skill": entry.skill,
             "contact": entry.contact,
             "domains": list(entry.domains.all()),
             "setting": entry.setting,

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from content.models import CompetencyDomain
 from lms.names import display_name, name_of
+from practice.skills import SKILL_CHOICES, SKILLS
 
 
 class Organisation(models.Model):
@@ -152,6 +153,7 @@ class PracticeEntry(models.Model):
         OUTREACH = "outreach", "Outreach"
         DOCUMENTATION = "documentation", "Documentation and other indirect work"
         TRAINING = "training", "Training"
+        SKILLS_CHECK = "skills_check", "Skills check (observed role-play)"
 
     class Contact(models.TextChoices):
         DIRECT = "direct", "Direct (with people supported)"
@@ -185,6 +187,9 @@ class PracticeEntry(models.Model):
     long_day_confirmed = models.BooleanField(default=False)
     activity_type = models.CharField(max_length=20, choices=ActivityType.choices, blank=True)
     contact = models.CharField("direct or indirect", max_length=10, choices=Contact.choices, blank=True)
+    skill = models.CharField(
+        max_length=20, choices=SKILL_CHOICES, blank=True, help_text="The skill a skills check role-play showed."
+    )
     domains = models.ManyToManyField(CompetencyDomain, blank=True, related_name="practice_entries")
     setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
     delivery = models.CharField(max_length=20, choices=Delivery.choices)
@@ -237,6 +242,15 @@ class PracticeEntry(models.Model):
                 condition=~Q(status="to_confirm") | Q(attestation__isnull=False, group_session__isnull=False),
                 name="entry_to_confirm_is_an_attested_group_session",
             ),
+            models.CheckConstraint(
+                condition=(Q(activity_type="skills_check") & ~Q(skill=""))
+                | (~Q(activity_type="skills_check") & Q(skill="")),
+                name="skill_set_only_for_skills_checks",
+            ),
+            models.CheckConstraint(
+                condition=~Q(activity_type="skills_check") | Q(contact="indirect", group_session__isnull=True),
+                name="skills_check_is_indirect_and_not_a_group_session",
+            ),
             models.UniqueConstraint(
                 fields=["group_session", "trainee"],
                 condition=Q(group_session__isnull=False),
@@ -258,9 +272,43 @@ class PracticeEntry(models.Model):
         return self.status in self.EDITABLE
 
     @property
+    def is_skills_check(self) -> bool:
+        """Whether it is an observed role-play of one skill, signed off with a rubric."""
+        return self.activity_type == self.ActivityType.SKILLS_CHECK
+
+    @property
+    def skill_label(self) -> str:
+        """The skill a skills check showed, in words ('' for other entries)."""
+        return SKILLS[self.skill].label if self.skill else ""
+
+    @property
     def free_text(self) -> str:
         """The text a person wrote: the reflection, or the topics of a supervision session."""
         return self.topics if self.kind == self.Kind.SUPERVISION else self.reflection
+
+
+class SkillsCheckSignOff(models.Model):
+    """A supervisor's rubric for one skills check they approved: the criteria they saw, under which rubric, and when."""
+
+    entry = models.ForeignKey(PracticeEntry, on_delete=models.PROTECT, related_name="skills_sign_offs")
+    attestation = models.ForeignKey(Attestation, on_delete=models.PROTECT, related_name="skills_sign_offs")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="skills_sign_offs_given"
+    )
+    skill = models.CharField(max_length=20, choices=SKILL_CHOICES)
+    rubric_version = models.CharField(max_length=20)
+    criteria_shown = models.JSONField(help_text="The text of every criterion the supervisor ticked, as it read then.")
+    signed_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "attestation"], name="one_skills_sign_off_per_approval")
+        ]
+
+    def __str__(self):
+        return f"{SKILLS[self.skill].label} skills check signed off {self.signed_at:%-d %b %Y}"
 
 
 class SupervisionSessionManager(models.Manager):

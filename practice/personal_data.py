@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 
 from lms.names import display_name
@@ -21,6 +21,7 @@ from practice.models import (
     Batch,
     GroupSession,
     PracticeEntry,
+    SkillsCheckSignOff,
     SupervisorAssignment,
     SupervisorInvitation,
     SupervisorProfile,
@@ -73,6 +74,11 @@ def _entry(entry: PracticeEntry, versions: list, people: People) -> dict:
             long_day_confirmed=entry.long_day_confirmed,
             reflection=entry.reflection,
         )
+    if entry.is_skills_check:
+        data["skills_check"] = {
+            "skill": entry.skill_label,
+            "rubric_sign_offs": [_skills_sign_off(sign_off) for sign_off in entry.skills_sign_offs.all()],
+        }
     if entry.attestation_id:
         attestation = entry.attestation
         data["sign_off"] = {
@@ -84,12 +90,25 @@ def _entry(entry: PracticeEntry, versions: list, people: People) -> dict:
     return data
 
 
+def _skills_sign_off(sign_off: SkillsCheckSignOff) -> dict:
+    """A supervisor's rubric for one skills check: what they saw, under which rubric, who and when."""
+    return {
+        "observed_by": sign_off.attestation.signed_name,
+        "signed_at": sign_off.signed_at,
+        "rubric_version": sign_off.rubric_version,
+        "shown_in_the_role_play": sign_off.criteria_shown,
+    }
+
+
 def read_practice(user: AbstractBaseUser, people: People) -> dict:
     """Placements, entries, sessions, review batches, and deleted entries their history still holds."""
     entries = (
         PracticeEntry.objects.filter(trainee=user)
         .select_related("assignment__organisation", "assignment__supervisor", "attestation")
-        .prefetch_related("domains")
+        .prefetch_related(
+            "domains",
+            Prefetch("skills_sign_offs", queryset=SkillsCheckSignOff.objects.select_related("attestation")),
+        )
         .order_by("performed_on", "start_time", "pk")
     )
     versions = _entry_history(user)
@@ -284,6 +303,7 @@ def personal_data_register() -> None:
                 "practice.SupervisorAssignment",
                 "practice.SupervisorRequest",
                 "practice.SupervisorInvitation",
+                "practice.SkillsCheckSignOff",
             ),
             read_practice,
         )
@@ -309,6 +329,8 @@ def personal_data_register() -> None:
             "accepted, declined, withdrawn or expired); the current state of each, sent or received, is exported.",
             "practice.HistoricalGroupSession": "Earlier versions of the group sessions under 'supervising'; the "
             "current ones are exported, and each trainee's entry for a session, with its history, is theirs.",
+            "practice.HistoricalSkillsCheckSignOff": "The record of each skills check sign-off being written; the "
+            "sign-off itself, with the rubric as the supervisor ticked it, is exported with the skills check.",
             "practice.HistoricalBatch": "Status changes of review batches; their current status is exported, and each "
             "entry's full history is exported with the entry.",
         }

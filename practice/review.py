@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from practice.models import Attestation, PracticeEntry
+from practice.models import Attestation, PracticeEntry, SkillsCheckSignOff
 from practice.services import (
     PracticeError,
     _approve,
@@ -15,6 +15,7 @@ from practice.services import (
     _supervisor_profile,
     checked_comment,
 )
+from practice.skills import RUBRIC_VERSION, criteria_for, missing_criteria
 
 APPROVE = "approve"
 RETURN = "return"
@@ -28,6 +29,7 @@ class Decision:
     entry_id: int
     action: str
     comment: str = ""
+    shown: frozenset[int] = frozenset()  # for a skills check: the rubric criteria, by number, seen in the role-play
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def batch_review(
     'not_found', 'own_entries', 'not_your_trainee' (the same rules as approving or returning alone),
     'nothing_decided', 'no_profile', 'already_reviewed' (an entry was reviewed meanwhile), or ReviewInvalid
     (code 'invalid') listing every return without a comment, every comment that identifies a person supported,
-    and a missing attestation.
+    a missing attestation, and every skills check approved without each point of its rubric ticked.
     """
     batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
     problems, comments = _problems(decisions, attested=attested)
@@ -109,9 +111,52 @@ def batch_review(
         )
     approved = [entries[pk] for pk in approve_ids]
     returned = [entries[pk] for pk in comments]
+    shown = {decision.entry_id: decision.shown for decision in decisions if decision.action == APPROVE}
+    if problems := _rubric_problems(approved, shown):
+        raise ReviewInvalid(problems)
     attestation = _approve(batch, approved, supervisor=supervisor, profile=profile) if approved else None
+    if attestation is not None:
+        _sign_off_skills_checks(approved, shown, attestation=attestation)
     if returned:
         _return(batch, {entries[pk]: comment for pk, comment in comments.items()}, supervisor=supervisor)
     _close_if_done(batch, by=supervisor)
     still_waiting = batch.entries.filter(status=PracticeEntry.Status.SUBMITTED).count()
     return ReviewOutcome(approved=approved, returned=returned, attestation=attestation, still_waiting=still_waiting)
+
+
+RUBRIC_INCOMPLETE = (
+    "To approve this skills check, tick every point the role-play showed. Not ticked: {missing}. If the role-play "
+    "didn't show it yet, choose “Return to the trainee” and say what to practise before the next one."
+)
+
+
+def _rubric_problems(approved: list[PracticeEntry], shown: dict[int, frozenset[int]]) -> list[DecisionProblem]:
+    """A problem for every skills check to approve whose rubric isn't fully ticked."""
+    problems = []
+    for entry in approved:
+        if entry.is_skills_check and (missing := missing_criteria(entry.skill, shown.get(entry.pk, frozenset()))):
+            missing_text = "; ".join(text[0].lower() + text[1:] for text in missing)
+            problems.append(
+                DecisionProblem(entry.pk, "rubric_incomplete", RUBRIC_INCOMPLETE.format(missing=missing_text))
+            )
+    return problems
+
+
+def _sign_off_skills_checks(
+    approved: list[PracticeEntry], shown: dict[int, frozenset[int]], *, attestation: Attestation
+) -> None:
+    """Keep the rubric of each approved skills check: the criteria ticked, the rubric's version, who and when."""
+    for entry in approved:
+        if entry.is_skills_check:
+            criteria = criteria_for(entry.skill)
+            sign_off = SkillsCheckSignOff(
+                entry=entry,
+                attestation=attestation,
+                supervisor=attestation.supervisor,
+                skill=entry.skill,
+                rubric_version=RUBRIC_VERSION,
+                criteria_shown=[criteria[number] for number in sorted(shown[entry.pk])],
+                signed_at=attestation.signed_at,
+            )
+            sign_off._history_user = attestation.supervisor
+            sign_off.save()

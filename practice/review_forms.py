@@ -7,6 +7,7 @@ from django import forms
 from practice.changes import SinceReturn
 from practice.models import Attestation, PracticeEntry
 from practice.review import APPROVE, LATER, RETURN, Decision, ReviewInvalid
+from practice.skills import criteria_for
 
 Kind = PracticeEntry.Kind
 
@@ -20,6 +21,7 @@ class ReviewRow:
     since_return: SinceReturn | None
     decision: forms.BoundField | None
     comment: forms.BoundField | None
+    rubric: forms.BoundField | None = None
 
 
 class BatchReviewForm(forms.Form):
@@ -48,6 +50,15 @@ class BatchReviewForm(forms.Form):
                 label="Comment for the trainee (needed to return it)",
                 help_text="Say what to change. Don't name or describe the people they support.",
             )
+            if entry.is_skills_check:
+                self.fields[self.rubric_name(entry.pk)] = forms.TypedMultipleChoiceField(
+                    coerce=int,
+                    required=False,
+                    choices=list(enumerate(criteria_for(entry.skill))),
+                    widget=forms.CheckboxSelectMultiple,
+                    label="Shown in the role-play",
+                    help_text="Tick every point you saw. To approve, all of them are needed.",
+                )
 
     @staticmethod
     def decision_name(entry_id: int) -> str:
@@ -59,6 +70,14 @@ class BatchReviewForm(forms.Form):
         """The field holding one entry's comment."""
         return f"comment_{entry_id}"
 
+    @staticmethod
+    def rubric_name(entry_id: int) -> str:
+        """The field holding the rubric points a supervisor saw in a skills check."""
+        return f"rubric_{entry_id}"
+
+    def _shown(self, entry: PracticeEntry) -> frozenset[int]:
+        return frozenset(self.cleaned_data.get(self.rubric_name(entry.pk)) or ())
+
     def rows(self, *, entries: list[PracticeEntry], since_return: dict) -> list[ReviewRow]:
         """Every entry of the batch with what changed since its return and, while it waits, its two fields."""
         waiting = {entry.pk for entry in self.entries}
@@ -69,6 +88,9 @@ class BatchReviewForm(forms.Form):
                 since_return=since_return.get(entry.pk),
                 decision=self[self.decision_name(entry.pk)] if entry.pk in waiting else None,
                 comment=self[self.comment_name(entry.pk)] if entry.pk in waiting else None,
+                rubric=self[self.rubric_name(entry.pk)]
+                if entry.pk in waiting and self.rubric_name(entry.pk) in self.fields
+                else None,
             )
             for entry in entries
         ]
@@ -76,27 +98,33 @@ class BatchReviewForm(forms.Form):
     def decisions(self, *, approve_all: bool = False) -> list[Decision]:
         """The cleaned decisions as the service takes them; with `approve_all`, every entry approved."""
         if approve_all:
-            return [Decision(entry.pk, APPROVE) for entry in self.entries]
+            return [Decision(entry.pk, APPROVE, shown=self._shown(entry)) for entry in self.entries]
         return [
             Decision(
                 entry.pk,
                 self.cleaned_data[self.decision_name(entry.pk)] or LATER,
                 self.cleaned_data[self.comment_name(entry.pk)],
+                shown=self._shown(entry),
             )
             for entry in self.entries
         ]
 
     def add_service_errors(self, error: ReviewInvalid) -> None:
-        """Show each problem beside the entry's comment, or on the attestation."""
+        """Show each problem beside the entry's comment or rubric, or on the attestation."""
         for problem in error.problems:
-            self.add_error(
-                "attested" if problem.entry_id is None else self.comment_name(problem.entry_id), problem.message
-            )
+            if problem.entry_id is None:
+                field = "attested"
+            elif problem.code == "rubric_incomplete":
+                field = self.rubric_name(problem.entry_id)
+            else:
+                field = self.comment_name(problem.entry_id)
+            self.add_error(field, problem.message)
 
     def error_links(self) -> list[tuple[str, str]]:
         """Each error with the id of the field it belongs to and the entry it is about, for the summary."""
         about = {self.comment_name(entry.pk): entry_label(entry) for entry in self.entries}
         about |= {self.decision_name(entry.pk): entry_label(entry) for entry in self.entries}
+        about |= {self.rubric_name(entry.pk): entry_label(entry) for entry in self.entries}
         return [
             (self._first_input_id(name), f"{about[name]}: {message}" if name in about else message)
             for name, messages in self.errors.items()
@@ -106,7 +134,7 @@ class BatchReviewForm(forms.Form):
     def _first_input_id(self, name: str) -> str:
         if name not in self.fields:
             return ""
-        radios = isinstance(self.fields[name].widget, forms.RadioSelect)
+        radios = isinstance(self.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
         return f"{self[name].auto_id}_0" if radios else self[name].auto_id
 
 
@@ -115,6 +143,8 @@ def entry_label(entry: PracticeEntry) -> str:
     what = (
         f"Supervision session ({entry.get_session_format_display().lower()})"
         if entry.kind == Kind.SUPERVISION
+        else f"Skills check: {entry.skill_label}"
+        if entry.is_skills_check
         else entry.get_activity_type_display()
     )
     return f"{entry.performed_on:%a %-d %b %Y}, {entry.minutes / 60:g} h, {what}"

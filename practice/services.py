@@ -1,7 +1,6 @@
 """Writes for the practice log: entries, submitting them in batches, review by supervisors, and reopening."""
 
-from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -9,25 +8,26 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from content.models import CompetencyDomain
 from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
 from lms.signals import progress_recorded_on_commit
 from practice import rules
+from practice.entry_data import ENTRY_FIELDS, EntryData
 from practice.models import (
     Attestation,
     Batch,
     PracticeEntry,
-    SupervisorAssignment,
     SupervisorProfile,
 )
 from practice.privacy_screen import privacy_confirmation, privacy_problem
 from practice.selectors import privacy_known_words
+from practice.skills import SKILLS
 
 Status = PracticeEntry.Status
 Kind = PracticeEntry.Kind
+ActivityType = PracticeEntry.ActivityType
 
 
 class PracticeError(ServiceError):
@@ -35,7 +35,8 @@ class PracticeError(ServiceError):
 
     Codes: 'not_found', 'not_editable', 'submitted', 'nothing_to_submit', 'already_reviewed',
     'attestation_required', 'comment_required', 'own_entries', 'not_your_trainee', 'no_profile',
-    'not_allowed', 'reason_required', 'not_approved', 'inactive_organisation', 'privacy', 'invalid' (see EntryInvalid).
+    'not_allowed', 'reason_required', 'not_approved', 'inactive_organisation', 'privacy', 'rubric_required',
+    'invalid' (see EntryInvalid).
     """
 
 
@@ -50,44 +51,6 @@ class EntryInvalid(PracticeError):
     def codes(self) -> list[str]:
         """The machine codes of every problem, in order."""
         return [problem.code for _, problem in self.problems]
-
-
-@dataclass
-class EntryData:
-    """What a trainee types into the practice or supervision form."""
-
-    assignment: SupervisorAssignment
-    performed_on: date
-    minutes: int
-    delivery: str
-    kind: str = Kind.PRACTICE
-    start_time: time | None = None
-    long_day_confirmed: bool = False
-    activity_type: str = ""
-    contact: str = ""
-    domains: list[CompetencyDomain] = field(default_factory=list)
-    setting: str = ""
-    session_format: str = ""
-    reflection: str = ""
-    topics: str = ""
-    privacy_reason: str = ""
-
-
-ENTRY_FIELDS = (
-    "assignment",
-    "performed_on",
-    "minutes",
-    "delivery",
-    "kind",
-    "start_time",
-    "long_day_confirmed",
-    "activity_type",
-    "contact",
-    "setting",
-    "session_format",
-    "reflection",
-    "topics",
-)
 
 
 def entry_problems(
@@ -129,6 +92,8 @@ def entry_problems(
             day=data.performed_on, start=data.start_time, minutes=data.minutes, others=others
         ):
             problems.append(("start_time", problem))
+    if data.kind == Kind.PRACTICE and data.activity_type == ActivityType.SKILLS_CHECK and data.skill not in SKILLS:
+        problems.append(("skill", rules.Problem("skill_required", "Choose the skill the role-play practised.")))
     text_field = "topics" if data.kind == Kind.SUPERVISION else "reflection"
     known = privacy_known_words(trainee=trainee)
     if problem := privacy_problem(getattr(data, text_field), known=known, confirmed_reason=data.privacy_reason):
@@ -158,9 +123,13 @@ def _kind_fields(data: EntryData, *, trainee: AbstractBaseUser) -> dict:
         text, known=privacy_known_words(trainee=trainee), reason=data.privacy_reason
     )
     if data.kind == Kind.SUPERVISION:
-        values.update(activity_type="", contact="", setting="", reflection="")
+        values.update(activity_type="", contact="", skill="", setting="", reflection="")
     else:
         values.update(session_format="", topics="")
+        if data.activity_type == ActivityType.SKILLS_CHECK:
+            values["contact"] = PracticeEntry.Contact.INDIRECT  # a role-play is practice around the work
+        else:
+            values["skill"] = ""
     return values
 
 
@@ -427,13 +396,20 @@ def entries_approve(
 
     Runs under a lock on the batch, so approving twice at once records one approval. The trainee is
     emailed. Raises PracticeError 'attestation_required', 'not_found', 'own_entries', 'not_your_trainee',
-    'no_profile' (no qualification on record) or 'already_reviewed'.
+    'no_profile' (no qualification on record), 'already_reviewed', or 'rubric_required' (a skills check is among
+    them: those are approved on the batch page, with the rubric; see practice.review).
     """
     if not attested:
         raise PracticeError("attestation_required", "Tick “I supervised these hours” to approve them.")
     batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
     profile = _supervisor_profile(supervisor)
     entries = _entries_to_review(batch, entry_ids)
+    if any(entry.is_skills_check for entry in entries):
+        raise PracticeError(
+            "rubric_required",
+            f"The batch {display_name(batch.trainee)} sent on {batch.submitted_at:%-d %b %Y} holds a skills check, "
+            "so it wasn't approved here: open it to tick what the role-play showed.",
+        )
     attestation = _approve(batch, entries, supervisor=supervisor, profile=profile)
     _close_if_done(batch, by=supervisor)
     return attestation

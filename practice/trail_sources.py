@@ -6,10 +6,12 @@ from practice.models import (
     Batch,
     GroupSession,
     PracticeEntry,
+    SkillsCheckSignOff,
     SupervisorAssignment,
     SupervisorInvitation,
     SupervisorProfile,
 )
+from practice.skills import SKILLS
 
 
 def _entry(record, names) -> str:
@@ -63,6 +65,16 @@ def trail_sources_register() -> None:
             lambda r, n: f"Group supervision session of {day(r.performed_on)}, {r.minutes / 60:g} h",
             person="supervisor_id",
             withheld=frozenset({"topics", "privacy_confirmation"}),
+        ),
+        HistorySource(
+            "skills_sign_off",
+            SkillsCheckSignOff,
+            lambda r, n: (
+                f"Skills check sign-off ({SKILLS[r.skill].label}, rubric {r.rubric_version}) by "
+                f"{n.of(*related_row(r, 'supervisor'))}"
+            ),
+            names=("supervisor",),
+            person="entry__trainee_id",
         ),
         HistorySource("supervisor_profile", SupervisorProfile, lambda r, n: "Supervisor profile", person="user_id"),
         RecordSource(

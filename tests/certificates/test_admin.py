@@ -779,6 +779,7 @@ def _programme_form(**changes) -> dict:
         "supervision_ratio_hours": "1",
         "supervision_ratio_per": "10",
         "direct_share_percent": "50",
+        "skills_checks_required": "2",
         "hours_window_months": "",
         "ethics_attestation_required": "on",
         "ethics_code_page": "",
@@ -812,6 +813,7 @@ def test_a_programme_admin_creates_and_edits_a_programme(admin_client):
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     programme = Programme.objects.get(abbreviation="CFPS")
     assert (programme.practice_hours, programme.direct_share_percent) == (Decimal(40), 50)
+    assert programme.skills_checks_required == 2
     domain_hours = programme.domain_hours.get()
     assert domain_hours.hours == Decimal(5)
     assert programme.activity_hours.get().activity_type == "individual"
@@ -841,6 +843,14 @@ def test_the_programme_form_rejects_a_bad_abbreviation(admin_client):
     assert response.status_code == 200
     assert "Use 2 to 12 capital letters or digits, e.g. CPS." in _text(response)
     assert not Programme.objects.filter(name="Certified Family Peer Specialist").exists()
+
+
+def test_the_programme_form_asks_for_at_most_the_four_skills(admin_client):
+    response = admin_client.post(_snippet_url("programme", "add"), _programme_form(skills_checks_required="5"))
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 4." in _text(response)
+    assert "Observed skills checks" in _text(admin_client.get(_snippet_url("programme", "add")))
+    assert not Programme.objects.filter(abbreviation="CFPS").exists()
 
 
 def test_trainees_cannot_reach_the_programme_form(client):

@@ -12,6 +12,8 @@ from certificates.eligibility import programme_eligibility, programme_eligibilit
 from certificates.ethics import ethics_attestation_sign
 from content.models import CompetencyDomain
 from courses.services import enrolment_create, lesson_complete
+from demo.skills import approve_with_rubric
+from practice.services import entries_submit, entry_create
 from tests.courses.test_quiz_attempts import take
 from tests.factories import (
     UserFactory,
@@ -42,6 +44,7 @@ def programme():
         direct_share_percent=50,
         hours_window_months=12,
         ethics_attestation_required=True,
+        skills_checks_required=2,
         domain_hours={"advocacy": 1},
         activity_hours={"outreach": 1},
         courses=[course],
@@ -81,8 +84,27 @@ def _some_progress(rng, user, programme, lessons, quizzes):
         ]
         if entries:
             approve_hours(assignment, entries)
+        for skill in rng.sample(["listening", "validation", "boundaries"], rng.randint(0, 3)):
+            _skills_check(assignment, skill, days_ago=rng.choice([3, 400]))
     if rng.random() < 0.5:
         ethics_attestation_sign(user=user, programme=programme, agreed=True)
+
+
+def _skills_check(assignment, skill, *, days_ago):
+    """A skills check in the skill, signed off with the whole rubric `days_ago`."""
+    entry = entry_create(
+        trainee=assignment.trainee,
+        data=entry_data(
+            assignment,
+            activity_type="skills_check",
+            skill=skill,
+            minutes=30,
+            performed_on=timezone.localdate() - timedelta(days=days_ago),
+            start_time=None,
+        ),
+    )
+    (batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk])
+    approve_with_rubric(supervisor=assignment.supervisor, batch=batch)
 
 
 def _everything_done(user, programme, lessons, quizzes):
@@ -103,6 +125,8 @@ def _everything_done(user, programme, lessons, quizzes):
             supervision_data(assignment, minutes=60),
         ],
     )
+    _skills_check(assignment, "listening", days_ago=2)
+    _skills_check(assignment, "crisis_handoff", days_ago=3)
     ethics_attestation_sign(user=user, programme=programme, agreed=True)
 
 
@@ -127,7 +151,18 @@ def test_a_cohort_checked_at_once_matches_each_person_checked_alone(programme):
     assert cohort[people[0].pk].met
     assert cohort[people[-1].pk].done == 0
     kinds = {line.key.split(":")[0] for line in cohort[people[0].pk].requirements}
-    assert kinds == {"course", "quiz", "practice", "domain", "activity", "direct", "supervision", "ratio", "ethics"}
+    assert kinds == {
+        "course",
+        "quiz",
+        "practice",
+        "domain",
+        "activity",
+        "direct",
+        "supervision",
+        "ratio",
+        "skills",
+        "ethics",
+    }
     assert len({cohort[person.pk].done for person in people}) >= 4, "the generated people should differ"
 
 
@@ -148,5 +183,5 @@ def test_a_cohort_takes_the_same_queries_whatever_its_size(programme):
             programme_eligibility_of_many(user_ids=_cohort(people[:size]), programme=programme, on=today)
         counts.append(len(queries))
     # The programme's courses, quizzes and minimums (4), the courses' lessons and quizzes (2), quiz passes (2),
-    # lessons done (1 per course), hours (3), ethics (1) and the ids (1): one pass for everyone, none per person.
-    assert counts == [14, 14]
+    # lessons done (1 per course), hours (3), skills (1), ethics (1) and the ids (1): one pass for everyone.
+    assert counts == [15, 15]

@@ -182,7 +182,8 @@ def test_demo_practice_log_has_every_status_and_the_supervisor_a_queue(client):
     statuses = set(PracticeEntry.objects.filter(trainee=trainee).values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "approved"}
     assert PracticeEntry.objects.filter(trainee=trainee, kind="supervision", status="approved").exists()
-    (batch,) = review_queue(supervisor=supervisor)
+    skills_check, batch = sorted(review_queue(supervisor=supervisor), key=lambda waiting: waiting.entry_count)
+    assert skills_check.entry_count == 1 and skills_check.entries.get().skill == "validation"
     assert batch.entry_count >= 3
     waiting = list(entries_for_list(batch.entries.all()))
     (fixed,) = changes_since_return(entries=waiting).values()  # one entry was fixed after a return
@@ -226,7 +227,9 @@ def test_seed_demo_ends_with_one_line_per_demo_certificate_one_of_each_status(
     assert riley.status == "expired" and riley.expires_on < timezone.localdate() < riley.issued_on.replace(
         year=riley.issued_on.year + 3
     )
-    assert riley.evidence["hours"]["practice"] == "512"
+    assert riley.evidence["hours"]["practice"] == "514"  # 64 eight-hour shifts and four half-hour skills checks
+    assert riley.evidence["hours"]["by_activity"]["training"] == "24"
+    assert riley.evidence["skills_checks_passed"] == ["boundaries", "crisis_handoff", "listening", "validation"]
     casey = printed["revoked"]
     assert casey.status == "revoked" and "could not confirm" in casey.state_reason
     noor_first, noor_now = printed["superseded"], printed["suspended"]
@@ -292,6 +295,16 @@ def test_demo_programme_needs_the_course_hours_and_ethics_and_the_trainee_is_par
     assert "ethics" in {line.key for line in eligibility.unmet}
     assert not Certificate.objects.filter(holder=trainee).exists()
 
+    # Skills checks: the programme asks for all four; the trainee has listening passed and validation waiting.
+    assert programme.skills_checks_required == 4
+    skills = next(line for line in eligibility.requirements if line.key == "skills")
+    assert (skills.met, skills.summary) == (False, "Observed skills checks: 1 of 4 skills")
+    from practice.models import PracticeEntry, SkillsCheckSignOff
+
+    checks = PracticeEntry.objects.filter(trainee=trainee, activity_type="skills_check")
+    assert sorted(checks.values_list("skill", "status")) == [("listening", "approved"), ("validation", "submitted")]
+    sign_off = SkillsCheckSignOff.objects.get(entry__trainee=trainee)
+    assert (sign_off.skill, sign_off.supervisor.username) == ("listening", "supervisor")
 
 def test_a_lesson_lists_the_module_objectives_it_teaches(client):
     call_command("seed_demo", "--force")

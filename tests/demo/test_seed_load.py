@@ -129,6 +129,7 @@ def test_load_entries_pass_the_services_rules_and_hold_nothing_identifying(capsy
                 start_time=entry.start_time,
                 activity_type=entry.activity_type,
                 contact=entry.contact,
+                skill=entry.skill,
                 domains=list(entry.domains.all()),
                 setting=entry.setting,
                 session_format=entry.session_format,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from content.models import CompetencyDomain
 from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment
 from practice.selectors import hours_totals
+from practice.skills import SKILLS
 from tests.factories import PASSWORD, UserFactory, build_assignment
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,8 @@ def _bulk_log(assignment: SupervisorAssignment, count: int) -> Log:
             entry.contact = CONTACTS[(i // 3) % len(CONTACTS)]
             entry.setting = PracticeEntry.Setting.COMMUNITY
             entry.reflection = f"Reflection {i}"
+            if entry.activity_type == PracticeEntry.ActivityType.SKILLS_CHECK:  # a role-play: one skill, indirect
+                entry.skill, entry.contact = list(SKILLS)[i % len(SKILLS)], PracticeEntry.Contact.INDIRECT
         else:
             entry.session_format = PracticeEntry.SessionFormat.INDIVIDUAL
             entry.topics = f"Topics {i}"
