@@ -6,10 +6,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import CharField, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.models import Certificate, EthicsAttestation, Programme
+from certificates.models import (
+    Certificate,
+    EthicsAttestation,
+    Programme,
+    ProgrammeActivityHours,
+    ProgrammeDomainHours,
+)
 from courses.selectors import course_completions, quiz_passes
 from practice.models import PracticeEntry
 from practice.selectors import approved_minutes, approved_minutes_of_activity
@@ -251,29 +258,36 @@ def hour_targets() -> HourTargets:
 
     With several active programmes, the highest minimum of each line counts.
     """
-    per_kind: dict[str, int] = {}
-    by_activity: dict[str, int] = {}
-    by_domain: dict[str, int] = {}
-
-    def keep(targets: dict[str, int], key: str, hours: Decimal) -> None:
+    targets: dict[str, dict[str, int]] = {"kind": {}, "activity": {}, "domain": {}}
+    for group, key, hours in _active_minimums():
         if hours:
-            targets[key] = max(targets.get(key, 0), minutes_of(hours))
-
-    for programme in Programme.objects.filter(is_active=True).prefetch_related(
-        "domain_hours__domain", "activity_hours"
-    ):
-        keep(per_kind, "practice", programme.practice_hours)
-        keep(per_kind, "supervision", programme.supervision_hours)
-        for minimum in programme.domain_hours.all():
-            keep(by_domain, minimum.domain.slug, minimum.hours)
-        for minimum in programme.activity_hours.all():
-            keep(by_activity, minimum.activity_type, minimum.hours)
+            targets[group][key] = max(targets[group].get(key, 0), minutes_of(hours))
     return HourTargets(
-        practice=per_kind.get("practice"),
-        supervision=per_kind.get("supervision"),
-        by_activity=by_activity,
-        by_domain=by_domain,
+        practice=targets["kind"].get("practice"),
+        supervision=targets["kind"].get("supervision"),
+        by_activity=targets["activity"],
+        by_domain=targets["domain"],
     )
+
+
+def _active_minimums() -> list[tuple[str, str, Decimal]]:
+    """Every hour minimum of the active programmes as (group, key, hours), in one query (a union)."""
+    active = Programme.objects.filter(is_active=True).order_by()
+    kinds = [
+        active.values_list(Value("kind", output_field=CharField()), Value(kind, output_field=CharField()), field)
+        for kind, field in (("practice", "practice_hours"), ("supervision", "supervision_hours"))
+    ]
+    activities = (
+        ProgrammeActivityHours.objects.filter(programme__is_active=True)
+        .order_by()
+        .values_list(Value("activity", output_field=CharField()), "activity_type", "hours")
+    )
+    domains = (
+        ProgrammeDomainHours.objects.filter(programme__is_active=True)
+        .order_by()
+        .values_list(Value("domain", output_field=CharField()), "domain__slug", "hours")
+    )
+    return list(kinds[0].union(kinds[1], activities, domains, all=True))
 
 
 def hours_window_start(programme: Programme, on: date) -> date | None:
