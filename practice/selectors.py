@@ -38,24 +38,27 @@ def entries_for_list(queryset: QuerySet) -> QuerySet:
     ).prefetch_related(Prefetch("domains", queryset=CompetencyDomain.objects.order_by("sort_order", "name")))
 
 
+def _filters_q(filters: EntryFilters) -> Q:
+    """The filters as one condition on entries (a domain through Exists, so it joins nothing)."""
+    condition = Q()
+    for name in ("status", "kind", "activity_type", "contact"):
+        if value := getattr(filters, name):
+            condition &= Q(**{name: value})
+    if filters.domain:
+        tagged = PracticeEntry.domains.through.objects.filter(
+            practiceentry_id=OuterRef("pk"), competencydomain__slug=filters.domain
+        )
+        condition &= Q(Exists(tagged))
+    if filters.date_from:
+        condition &= Q(performed_on__gte=filters.date_from)
+    if filters.date_to:
+        condition &= Q(performed_on__lte=filters.date_to)
+    return condition
+
+
 def trainee_entries(*, trainee: AbstractBaseUser, filters: EntryFilters | None = None) -> QuerySet:
     """The trainee's own entries, newest first, narrowed by the filters."""
-    queryset = PracticeEntry.objects.filter(trainee=trainee)
-    filters = filters or EntryFilters()
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.activity_type:
-        queryset = queryset.filter(activity_type=filters.activity_type)
-    if filters.contact:
-        queryset = queryset.filter(contact=filters.contact)
-    if filters.domain:
-        queryset = queryset.filter(domains__slug=filters.domain)
-    if filters.date_from:
-        queryset = queryset.filter(performed_on__gte=filters.date_from)
-    if filters.date_to:
-        queryset = queryset.filter(performed_on__lte=filters.date_to)
+    queryset = PracticeEntry.objects.filter(_filters_q(filters or EntryFilters()), trainee=trainee)
     return entries_for_list(queryset).order_by("-performed_on", "-start_time", "-pk")
 
 
@@ -129,47 +132,94 @@ _APPROVED = Q(status=Status.APPROVED)
 _PENDING = Q(status=Status.SUBMITTED)
 
 
-def _sums(queryset: QuerySet, group_by: str) -> dict[str, tuple[int, int]]:
-    rows = queryset.values(group_by).annotate(
-        approved=Sum("minutes", filter=_APPROVED, default=0), pending=Sum("minutes", filter=_PENDING, default=0)
+def _line_conditions(domains: list[CompetencyDomain]) -> dict[str, Q]:
+    """Which entries count on each line of the totals, by a column name for the aggregate."""
+    practice = Q(kind=Kind.PRACTICE)
+    tagged = PracticeEntry.domains.through.objects.filter(practiceentry_id=OuterRef("pk"))
+    return {
+        **{f"kind_{n}": Q(kind=value) for n, value in enumerate(Kind.values)},
+        **{f"activity_{n}": practice & Q(activity_type=value) for n, value in enumerate(PracticeEntry.ActivityType)},
+        **{f"contact_{n}": practice & Q(contact=value) for n, value in enumerate(PracticeEntry.Contact)},
+        **{
+            f"domain_{domain.pk}": practice & Q(Exists(tagged.filter(competencydomain_id=domain.pk)))
+            for domain in domains
+        },
+    }
+
+
+def _sum_columns(domains: list[CompetencyDomain]) -> dict:
+    columns = {}
+    for name, condition in _line_conditions(domains).items():
+        columns[f"approved_{name}"] = Sum("minutes", filter=_APPROVED & condition, default=0)
+        columns[f"pending_{name}"] = Sum("minutes", filter=_PENDING & condition, default=0)
+    return columns
+
+
+def _totals_from(sums: dict, domains: list[CompetencyDomain], targets: HourTargets) -> HoursTotals:
+    def line(label: str, name: str, target: int | None = None) -> TotalLine:
+        return TotalLine(label, sums[f"approved_{name}"], sums[f"pending_{name}"], target)
+
+    kind_column = {value: f"kind_{n}" for n, value in enumerate(Kind.values)}
+    return HoursTotals(
+        practice=line("Practice", kind_column[Kind.PRACTICE], targets.practice),
+        supervision=line("Supervision", kind_column[Kind.SUPERVISION], targets.supervision),
+        by_activity=[
+            line(label, f"activity_{n}", targets.by_activity.get(value))
+            for n, (value, label) in enumerate(PracticeEntry.ActivityType.choices)
+        ],
+        by_contact=[line(label, f"contact_{n}") for n, (_, label) in enumerate(PracticeEntry.Contact.choices)],
+        by_domain=[line(domain.name, f"domain_{domain.pk}", targets.by_domain.get(domain.slug)) for domain in domains],
     )
-    return {row[group_by]: (row["approved"], row["pending"]) for row in rows}
 
 
-def _lines(choices, sums: dict[str, tuple[int, int]]) -> list[TotalLine]:
-    return [TotalLine(label, *sums.get(value, (0, 0))) for value, label in choices]
+def competency_domains() -> list[CompetencyDomain]:
+    """Every competency domain in the order pages list them."""
+    return list(CompetencyDomain.objects.order_by("sort_order", "name"))
 
 
 def hours_totals(
-    *, trainee: AbstractBaseUser, assignments: QuerySet | None = None, targets: HourTargets | None = None
+    *,
+    trainee: AbstractBaseUser,
+    assignments: QuerySet | None = None,
+    targets: HourTargets | None = None,
+    domains: list[CompetencyDomain] | None = None,
 ) -> HoursTotals:
-    """Approved and pending hours of a trainee, each total one database aggregate.
+    """Approved and pending hours of a trainee, every line from one database aggregate.
 
     An entry tagged with two competency domains counts in full towards each. With `assignments`, only the
     entries logged under them count (a supervisor sees the hours they supervised). `targets` gives each line's
-    minimum in minutes, when a programme sets one.
+    minimum in minutes, when a programme sets one; `domains` saves reading them again when the caller has them.
     """
-    targets = targets or HourTargets()
+    domains = competency_domains() if domains is None else domains
     entries = PracticeEntry.objects.filter(trainee=trainee)
     if assignments is not None:
         entries = entries.filter(assignment__in=assignments)
-    by_kind = _sums(entries, "kind")
-    practice = entries.filter(kind=Kind.PRACTICE)
-    domains = list(CompetencyDomain.objects.order_by("sort_order", "name"))
-    domain_sums = _sums(practice.filter(domains__isnull=False), "domains")
-    activity_sums = _sums(practice, "activity_type")
-    return HoursTotals(
-        practice=TotalLine("Practice", *by_kind.get(Kind.PRACTICE, (0, 0)), targets.practice),
-        supervision=TotalLine("Supervision", *by_kind.get(Kind.SUPERVISION, (0, 0)), targets.supervision),
-        by_activity=[
-            TotalLine(label, *activity_sums.get(value, (0, 0)), targets.by_activity.get(value))
-            for value, label in PracticeEntry.ActivityType.choices
-        ],
-        by_contact=_lines(PracticeEntry.Contact.choices, _sums(practice, "contact")),
-        by_domain=[
-            TotalLine(domain.name, *domain_sums.get(domain.pk, (0, 0)), targets.by_domain.get(domain.slug))
-            for domain in domains
-        ],
+    return _totals_from(entries.aggregate(**_sum_columns(domains)), domains, targets or HourTargets())
+
+
+@dataclass(frozen=True)
+class PracticeLogSummary:
+    """What the practice log counts: the totals, the entries the filters keep, and those ready to send."""
+
+    totals: HoursTotals
+    filtered_count: int
+    ready_count: int
+
+
+def practice_log_summary(
+    *, trainee: AbstractBaseUser, filters: EntryFilters, targets: HourTargets, domains: list[CompetencyDomain]
+) -> PracticeLogSummary:
+    """The trainee's totals, how many entries the filters keep and how many are ready to send, in one aggregate."""
+    condition = _filters_q(filters)
+    sums = PracticeEntry.objects.filter(trainee=trainee).aggregate(
+        **_sum_columns(domains),
+        filtered_count=Count("pk", filter=condition) if condition else Count("pk"),
+        ready_count=Count("pk", filter=Q(status__in=PracticeEntry.EDITABLE)),
+    )
+    return PracticeLogSummary(
+        totals=_totals_from(sums, domains, targets),
+        filtered_count=sums["filtered_count"],
+        ready_count=sums["ready_count"],
     )
 
 
