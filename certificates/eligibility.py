@@ -150,7 +150,8 @@ def _training_lines(user, programme: Programme) -> list[Requirement]:
 
 
 def _hours_lines(user, programme: Programme, since: date | None, on: date) -> list[Requirement]:
-    minutes = approved_minutes(trainee=user, since=since, until=on)
+    slugs = [minimum.domain.slug for minimum in programme.domain_hours.all()]
+    minutes = approved_minutes(trainee=user, since=since, until=on, domain_slugs=slugs)
     lines = []
     if programme.practice_hours:
         lines.append(
@@ -231,12 +232,17 @@ def _hours_lines(user, programme: Programme, since: date | None, on: date) -> li
     return lines
 
 
-def _ethics_line(user, programme: Programme) -> list[Requirement]:
+NOT_READ = object()
+"""Said of a fact the caller hasn't read, so eligibility reads it itself."""
+
+
+def _ethics_line(user, programme: Programme, signed) -> list[Requirement]:
     if not programme.ethics_attestation_required:
         return []
-    signed = (
-        EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
-    )
+    if signed is NOT_READ:
+        signed = (
+            EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
+        )
     return [
         Requirement(
             key="ethics",
@@ -295,13 +301,16 @@ def hours_window_start(programme: Programme, on: date) -> date | None:
     return add_months(on, -programme.hours_window_months) if programme.hours_window_months else None
 
 
-def programme_eligibility(*, user, programme: Programme, on: date) -> Eligibility:
-    """Every requirement of the programme for the user on the given day, each from database aggregates."""
+def programme_eligibility(*, user, programme: Programme, on: date, ethics_signed_at=NOT_READ) -> Eligibility:
+    """Every requirement of the programme for the user on the given day, each from database aggregates.
+
+    `ethics_signed_at` (a moment, or None for never) saves reading the attestation when the caller has it.
+    """
     since = hours_window_start(programme, on)
     requirements = [
         *_training_lines(user, programme),
         *_hours_lines(user, programme, since, on),
-        *_ethics_line(user, programme),
+        *_ethics_line(user, programme, ethics_signed_at),
     ]
     return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
 

@@ -380,32 +380,51 @@ class ApprovedMinutes:
 
 
 def approved_minutes(
-    *, trainee: AbstractBaseUser, since: date | None = None, until: date | None = None
+    *,
+    trainee: AbstractBaseUser,
+    since: date | None = None,
+    until: date | None = None,
+    domain_slugs: list[str] | None = None,
 ) -> ApprovedMinutes:
-    """Approved minutes from `since` to `until` (inclusive; open when None), in three aggregate queries."""
+    """Approved minutes from `since` to `until` (inclusive; open when None).
+
+    One aggregate query when `domain_slugs` names the domains wanted (by_domain then holds only those); two
+    otherwise, the second grouping by every domain tagged.
+    """
     entries = PracticeEntry.objects.filter(trainee=trainee, status=Status.APPROVED)
     if since:
         entries = entries.filter(performed_on__gte=since)
     if until:
         entries = entries.filter(performed_on__lte=until)
     practice = Q(kind=Kind.PRACTICE)
+    tagged = PracticeEntry.domains.through.objects.filter(practiceentry_id=OuterRef("pk"))
+    activities = list(PracticeEntry.ActivityType.values)
     totals = entries.aggregate(
         practice=Sum("minutes", filter=practice, default=0),
         direct=Sum("minutes", filter=practice & Q(contact=PracticeEntry.Contact.DIRECT), default=0),
         supervision=Sum("minutes", filter=Q(kind=Kind.SUPERVISION), default=0),
+        **{
+            f"activity_{n}": Sum("minutes", filter=practice & Q(activity_type=value), default=0)
+            for n, value in enumerate(activities)
+        },
+        **{
+            f"domain_{n}": Sum(
+                "minutes", filter=practice & Q(Exists(tagged.filter(competencydomain__slug=slug))), default=0
+            )
+            for n, slug in enumerate(domain_slugs or [])
+        },
     )
-    practice_entries = entries.filter(practice)
-    by_domain = {
-        row["domains__slug"]: row["total"]
-        for row in practice_entries.filter(domains__isnull=False)
-        .values("domains__slug")
-        .annotate(total=Sum("minutes"))
-        .order_by()
-    }
-    by_activity = {
-        row["activity_type"]: row["total"]
-        for row in practice_entries.values("activity_type").annotate(total=Sum("minutes")).order_by()
-    }
+    by_activity = {value: total for n, value in enumerate(activities) if (total := totals.pop(f"activity_{n}"))}
+    if domain_slugs is not None:
+        by_domain = {slug: total for n, slug in enumerate(domain_slugs) if (total := totals.pop(f"domain_{n}"))}
+    else:
+        by_domain = {
+            row["domains__slug"]: row["total"]
+            for row in entries.filter(practice, domains__isnull=False)
+            .values("domains__slug")
+            .annotate(total=Sum("minutes"))
+            .order_by()
+        }
     return ApprovedMinutes(by_domain=by_domain, by_activity=by_activity, **totals)
 
 
