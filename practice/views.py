@@ -36,6 +36,7 @@ from practice.selectors import (
     practice_log_summary,
     ready_to_submit,
     review_queue,
+    review_waiting_count,
     supervised_trainee,
     supervisee_totals,
     trainee_entries,
@@ -299,7 +300,8 @@ def _supervised_trainee(request, trainee_id: int):
 @require_http_methods(["GET", "POST"])
 def review_queue_view(request):
     """Batches waiting for this supervisor, oldest first, with bulk approval and per-trainee totals."""
-    page = _page(request, review_queue(supervisor=request.user), size=20)
+    waiting = review_waiting_count(supervisor=request.user)
+    page = _page(request, review_queue(supervisor=request.user), size=20, count=waiting)
     form = BulkApproveForm(request.POST if request.method == "POST" else None, batch_ids=[batch.pk for batch in page])
     if request.method == "POST" and form.is_valid():
         approved, problems = 0, []
@@ -322,6 +324,7 @@ def review_queue_view(request):
             "form": form,
             "supervisees": supervisee_totals(supervisor=request.user, on=timezone.localdate()),
             "has_profile": SupervisorProfile.objects.filter(user=request.user).exists(),
+            "review_waiting": waiting,  # the navigation's count: the same batches, counted once
         },
     )
 
