@@ -1,6 +1,6 @@
 """Reads for the practice log: a trainee's entries and totals, a supervisor's queue, and hours summaries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -13,6 +13,7 @@ from lms.roles import SUPERVISOR
 from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorRequest
 from practice.rules import known_words
 from practice.targets import HourTargets
+from practice.totals import APPROVED, PENDING, HoursTotals, sum_columns, totals_from
 
 Status = PracticeEntry.Status
 Kind = PracticeEntry.Kind
@@ -62,141 +63,6 @@ def trainee_entries(*, trainee: AbstractBaseUser, filters: EntryFilters | None =
     return entries_for_list(queryset).order_by("-performed_on", "-start_time", "-pk")
 
 
-@dataclass
-class TotalLine:
-    """Hours on one line of a summary: approved, waiting for review, and a target when a programme sets one."""
-
-    label: str
-    approved_minutes: int = 0
-    pending_minutes: int = 0
-    target_minutes: int | None = None
-
-    @property
-    def approved_hours(self) -> float:
-        """Approved hours."""
-        return self.approved_minutes / 60
-
-    @property
-    def pending_hours(self) -> float:
-        """Hours submitted and waiting for review."""
-        return self.pending_minutes / 60
-
-    @property
-    def target_hours(self) -> float | None:
-        """The programme's target in hours, if any."""
-        return None if self.target_minutes is None else self.target_minutes / 60
-
-
-@dataclass
-class HoursTotals:
-    """A trainee's hours by activity type, direct or indirect, competency domain and supervision."""
-
-    practice: TotalLine
-    supervision: TotalLine
-    by_activity: list[TotalLine] = field(default_factory=list)
-    by_contact: list[TotalLine] = field(default_factory=list)
-    by_domain: list[TotalLine] = field(default_factory=list)
-
-    @property
-    def practice_and_supervision(self) -> list[TotalLine]:
-        """The two headline lines."""
-        return [self.practice, self.supervision]
-
-    @property
-    def has_targets(self) -> bool:
-        """Whether any line has a programme target to show."""
-        lines = [self.practice, self.supervision] + [line for _, group in self.chart_groups for line in group]
-        return any(line.target_minutes is not None for line in lines)
-
-    @property
-    def chart_groups(self) -> list[tuple[str, list[TotalLine]]]:
-        """The groups of lines the chart draws, each with a heading."""
-        return [
-            ("Activity type", self.by_activity),
-            ("Direct or indirect", self.by_contact),
-            ("Competency domain", self.by_domain),
-        ]
-
-    @property
-    def chart_scale_minutes(self) -> int:
-        """The longest bar (approved + pending, or the target) in minutes, so bars share one scale."""
-        lines = [line for _, group in self.chart_groups for line in group]
-        return max(
-            [line.approved_minutes + line.pending_minutes for line in lines]
-            + [line.target_minutes or 0 for line in lines]
-            + [1]
-        )
-
-
-_APPROVED = Q(status=Status.APPROVED)
-_PENDING = Q(status=Status.SUBMITTED)
-
-
-def _line_conditions(domains: list[CompetencyDomain]) -> dict[str, Q]:
-    """Which entries count on each line of the totals, by a column name for the aggregate."""
-    practice = Q(kind=Kind.PRACTICE)
-    tagged = PracticeEntry.domains.through.objects.filter(practiceentry_id=OuterRef("pk"))
-    return {
-        **{f"kind_{n}": Q(kind=value) for n, value in enumerate(Kind.values)},
-        **{f"activity_{n}": practice & Q(activity_type=value) for n, value in enumerate(PracticeEntry.ActivityType)},
-        **{f"contact_{n}": practice & Q(contact=value) for n, value in enumerate(PracticeEntry.Contact)},
-        **{
-            f"domain_{domain.pk}": practice & Q(Exists(tagged.filter(competencydomain_id=domain.pk)))
-            for domain in domains
-        },
-    }
-
-
-def _sum_columns(domains: list[CompetencyDomain]) -> dict:
-    columns = {}
-    for name, condition in _line_conditions(domains).items():
-        columns[f"approved_{name}"] = Sum("minutes", filter=_APPROVED & condition, default=0)
-        columns[f"pending_{name}"] = Sum("minutes", filter=_PENDING & condition, default=0)
-    return columns
-
-
-def _totals_from(sums: dict, domains: list[CompetencyDomain], targets: HourTargets) -> HoursTotals:
-    def line(label: str, name: str, target: int | None = None) -> TotalLine:
-        return TotalLine(label, sums[f"approved_{name}"], sums[f"pending_{name}"], target)
-
-    kind_column = {value: f"kind_{n}" for n, value in enumerate(Kind.values)}
-    return HoursTotals(
-        practice=line("Practice", kind_column[Kind.PRACTICE], targets.practice),
-        supervision=line("Supervision", kind_column[Kind.SUPERVISION], targets.supervision),
-        by_activity=[
-            line(label, f"activity_{n}", targets.by_activity.get(value))
-            for n, (value, label) in enumerate(PracticeEntry.ActivityType.choices)
-        ],
-        by_contact=[line(label, f"contact_{n}") for n, (_, label) in enumerate(PracticeEntry.Contact.choices)],
-        by_domain=[line(domain.name, f"domain_{domain.pk}", targets.by_domain.get(domain.slug)) for domain in domains],
-    )
-
-
-def competency_domains() -> list[CompetencyDomain]:
-    """Every competency domain in the order pages list them."""
-    return list(CompetencyDomain.objects.order_by("sort_order", "name"))
-
-
-def hours_totals(
-    *,
-    trainee: AbstractBaseUser,
-    assignments: QuerySet | None = None,
-    targets: HourTargets | None = None,
-    domains: list[CompetencyDomain] | None = None,
-) -> HoursTotals:
-    """Approved and pending hours of a trainee, every line from one database aggregate.
-
-    An entry tagged with two competency domains counts in full towards each. With `assignments`, only the
-    entries logged under them count (a supervisor sees the hours they supervised). `targets` gives each line's
-    minimum in minutes, when a programme sets one; `domains` saves reading them again when the caller has them.
-    """
-    domains = competency_domains() if domains is None else domains
-    entries = PracticeEntry.objects.filter(trainee=trainee)
-    if assignments is not None:
-        entries = entries.filter(assignment__in=assignments)
-    return _totals_from(entries.aggregate(**_sum_columns(domains)), domains, targets or HourTargets())
-
-
 @dataclass(frozen=True)
 class PracticeLogSummary:
     """What the practice log counts: the totals, the entries the filters keep, and those ready to send."""
@@ -212,12 +78,12 @@ def practice_log_summary(
     """The trainee's totals, how many entries the filters keep and how many are ready to send, in one aggregate."""
     condition = _filters_q(filters)
     sums = PracticeEntry.objects.filter(trainee=trainee).aggregate(
-        **_sum_columns(domains),
+        **sum_columns(domains),
         filtered_count=Count("pk", filter=condition) if condition else Count("pk"),
         ready_count=Count("pk", filter=Q(status__in=PracticeEntry.EDITABLE)),
     )
     return PracticeLogSummary(
-        totals=_totals_from(sums, domains, targets),
+        totals=totals_from(sums, domains, targets),
         filtered_count=sums["filtered_count"],
         ready_count=sums["ready_count"],
     )
@@ -277,9 +143,9 @@ def supervisee_totals(*, supervisor: AbstractBaseUser, on: date) -> list[dict]:
         .values("trainee", "trainee__first_name", "trainee__last_name", "trainee__username")
         .annotate(
             current=Exists(current),
-            practice_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.PRACTICE), default=0),
-            supervision_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.SUPERVISION), default=0),
-            waiting=Sum("minutes", filter=_PENDING, default=0),
+            practice_approved=Sum("minutes", filter=APPROVED & Q(kind=Kind.PRACTICE), default=0),
+            supervision_approved=Sum("minutes", filter=APPROVED & Q(kind=Kind.SUPERVISION), default=0),
+            waiting=Sum("minutes", filter=PENDING, default=0),
         )
         .order_by("trainee__last_name", "trainee__first_name", "trainee__username")
     )

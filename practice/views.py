@@ -28,10 +28,8 @@ from practice.selectors import (
     EntryFilters,
     active_assignments,
     batch_for_supervisor,
-    competency_domains,
     entries_for_list,
     entry_history,
-    hours_totals,
     open_batches,
     practice_log_summary,
     ready_to_submit,
@@ -54,6 +52,7 @@ from practice.services import (
 )
 from practice.supervision import HAS_SUPERVISOR, supervisor_profile_save, supervisor_request_create
 from practice.targets import current_hour_targets
+from practice.totals import competency_domains, hours_totals
 
 PAGE_SIZE = 25
 BATCHES_SHOWN = 10

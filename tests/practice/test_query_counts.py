@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from content.models import CompetencyDomain
 from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment
-from practice.selectors import hours_totals
+from practice.totals import hours_totals
 from tests.factories import PASSWORD, UserFactory, build_assignment
 
 pytestmark = pytest.mark.django_db
