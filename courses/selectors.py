@@ -6,9 +6,10 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from courses import quiz_rules
 from courses.models import (
@@ -209,6 +210,12 @@ def quiz_summaries(user, quiz_ids: list[int]) -> dict[int, QuizSummary]:
     }
 
 
+def _outside_private_sections() -> Q:
+    """What `.public()` keeps (pages under no view restriction), as a subquery: no query of its own."""
+    restricted_above = PageViewRestriction.objects.filter(page__path=Substr(OuterRef("path"), 1, Length("page__path")))
+    return ~Q(Exists(restricted_above))
+
+
 def _under(pages, depth_offset: int) -> Q:
     return reduce(or_, (Q(path__startswith=page.path, depth=page.depth + depth_offset) for page in pages))
 
@@ -217,9 +224,10 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
     """Build the outline and the user's progress for several courses in five queries."""
     if not courses:
         return []
-    modules = list(ModulePage.objects.live().public().filter(_under(courses, 1)).order_by("path"))
-    lessons = list(LessonPage.objects.live().public().defer("body").filter(_under(courses, 2)).order_by("path"))
-    quizzes = list(QuizPage.objects.live().public().defer("questions").filter(_under(courses, 2)).order_by("path"))
+    public = _outside_private_sections()
+    modules = list(ModulePage.objects.live().filter(public, _under(courses, 1)).order_by("path"))
+    lessons = list(LessonPage.objects.live().defer("body").filter(public, _under(courses, 2)).order_by("path"))
+    quizzes = list(QuizPage.objects.live().defer("questions").filter(public, _under(courses, 2)).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
     summaries = quiz_summaries(user, [quiz.id for quiz in quizzes])
     module_by_path = {}
@@ -260,7 +268,7 @@ def course_progress_for_user(*, user, course: Page, request=None) -> CourseProgr
 
 def dashboard_progress(*, user, request=None) -> list[CourseProgress]:
     """Every live course the user is enrolled in, with progress, in enrolment order."""
-    public_course_ids = CoursePage.objects.live().public().values("id")
+    public_course_ids = CoursePage.objects.live().filter(_outside_private_sections()).values("id")
     enrolments = list(Enrolment.objects.filter(user=user, course__in=public_course_ids).select_related("course"))
     courses = [enrolment.course for enrolment in enrolments]
     by_course = {enrolment.course_id: enrolment for enrolment in enrolments}

@@ -81,6 +81,22 @@ def test_lesson_under_an_unpublished_module_is_gone(client, trainee, course):
     assert course_progress_for_user(user=trainee, course=course_page).total == 2
 
 
+def test_a_module_in_a_private_section_leaves_the_outline_and_the_dashboard(trainee_client, trainee, course):
+    course_page, lessons = course
+    enrolment_create(user=trainee, course=course_page)
+    module = lessons[2].get_parent()
+    restriction = PageViewRestriction.objects.create(page=module, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.get(name=SUPERVISOR))
+    for lesson in lessons[:2]:
+        lesson_complete(user=trainee, lesson=lesson)
+    progress = course_progress_for_user(user=trainee, course=course_page)
+    assert (progress.done, progress.total, progress.next_step) == (2, 2, None)
+    assert [item.module.id for item in progress.modules] == [lessons[0].get_parent().id]
+    page = trainee_client.get(reverse("dashboard")).content.decode()
+    assert "A course" in page
+    assert lessons[2].title not in page
+
+
 def test_restricted_course_cannot_be_enrolled_or_completed_by_outsiders(trainee_client, trainee, course):
     course_page, lessons = course
     restriction = PageViewRestriction.objects.create(page=course_page, restriction_type=PageViewRestriction.GROUPS)
