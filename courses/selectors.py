@@ -230,19 +230,20 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
     quizzes = list(QuizPage.objects.live().defer("questions").filter(public, _under(courses, 2)).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
     summaries = quiz_summaries(user, [quiz.id for quiz in quizzes])
+    course_urls = {course.path: (course, course.get_url(request=request)) for course in courses}
     module_by_path = {}
     for module in modules:
-        module_by_path[module.path] = ModuleProgress(module=module, url=module.get_url(request=request))
+        module_by_path[module.path] = ModuleProgress(module=module, url=_url_below(course_urls, module, 1))
     for quiz in quizzes:
         module_progress = module_by_path.get(quiz.path[: -Page.steplen])
         if module_progress is not None:
             summary = summaries.get(quiz.id, QuizSummary())
-            module_progress.quiz = QuizItem(quiz=quiz, url=quiz.get_url(request=request), summary=summary)
+            module_progress.quiz = QuizItem(quiz=quiz, url=_url_below(course_urls, quiz, 2), summary=summary)
     for lesson in lessons:
         module_progress = module_by_path.get(lesson.path[: -Page.steplen])
         if module_progress is not None:
             module_progress.lessons.append(
-                LessonItem(lesson=lesson, url=lesson.get_url(request=request), done=lesson.id in done_ids)
+                LessonItem(lesson=lesson, url=_url_below(course_urls, lesson, 2), done=lesson.id in done_ids)
             )
     result = []
     for course in courses:
@@ -250,12 +251,18 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
         result.append(
             CourseProgress(
                 course=course,
-                url=course.get_url(request=request),
+                url=course_urls[course.path][1],
                 enrolment=enrolments.get(course.id),
                 modules=course_modules,
             )
         )
     return result
+
+
+def _url_below(course_urls: dict, page: Page, depth: int) -> str | None:
+    """The URL of a page `depth` levels inside a course, from the course's own: Wagtail routes by the slugs below."""
+    course, course_url = course_urls[page.path[: -Page.steplen * depth]]
+    return None if course_url is None else course_url + page.url_path[len(course.url_path) :]
 
 
 def course_progress_for_user(*, user, course: Page, request=None) -> CourseProgress:

@@ -9,7 +9,7 @@ from courses.models import LessonCompletion
 from courses.selectors import course_progress_for_user, percent
 from courses.services import CourseError, enrolment_create, lesson_complete
 from lms.roles import SUPERVISOR
-from tests.factories import build_course
+from tests.factories import build_course, build_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,14 @@ def test_lesson_is_readable_logged_out_without_a_complete_button(client, course)
     assert "Teaching for lesson 1.1." in html
     assert "Mark complete" not in html
     assert "to track your progress" in html
+
+
+def test_the_outlines_links_are_the_pages_own_urls(trainee, course):
+    course_page, lessons = course
+    module = lessons[0].get_parent()
+    build_quiz(module)
+    progress = course_progress_for_user(user=trainee, course=course_page)
+    items = [*progress.modules, *progress.steps]
+    assert progress.url == course_page.get_url()
+    assert [item.url for item in items] == [(getattr(item, "module", None) or item.page).get_url() for item in items]
+    assert progress.modules[0].quiz.url == f"{course_page.url}{module.slug}/{progress.modules[0].quiz.quiz.slug}/"
