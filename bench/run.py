@@ -3,10 +3,11 @@
 Run from the project root with `make bench` or `.venv/bin/python -m bench.run`. For SQLite, then PostgreSQL (a
 throwaway cluster from scripts/with-postgres.sh; skipped when PostgreSQL isn't installed), bench/scale.py measures at
 1x and 100x load data: requests per second on gunicorn with 2 workers (wrk) and queries per request of /healthz, a
-lesson page, the dashboard, the review queue and the verification API; the eligibility check of every trainee;
-`seed_load` itself; and one certificate render beside a one-line WeasyPrint document. Prints the table in Markdown
-with a line about the machine, writes it to var/bench/latest.md (the raw figures to var/bench/latest.json), and
-ends with the time the whole run took. Progress goes to stderr.
+lesson page, the dashboard, the practice log, the review queue and the verification API; the home page of a stock
+`wagtail start` site served beside ours (bench/stock.py) and the ratios of our pages to it; the eligibility check of
+every trainee; `seed_load` itself; and one certificate render beside a one-line WeasyPrint document. Prints the table
+in Markdown with a line about the machine, writes it to var/bench/latest.md (the raw figures to
+var/bench/latest.json), and ends with the time the whole run took. Progress goes to stderr.
 
 Knobs for quick runs (environment variables): BENCH_DURATION (seconds per URL, default 5), BENCH_WARMUP (default 1),
 BENCH_SCALES (default "1,100"), BENCH_DATABASES (default "sqlite,postgresql"), BENCH_RENDERS (default 5),
@@ -25,6 +26,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.scale import ONE_BY_ONE_SAMPLE
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
@@ -34,8 +37,15 @@ PAGES = [
     ("healthz", "`GET /healthz`"),
     ("lesson", "lesson page, signed in as a trainee"),
     ("dashboard", "`GET /dashboard/`, a trainee part way (100 entries)"),
+    ("log", "`GET /practice/`, the same trainee's practice log"),
     ("review", "`GET /practice/review/`, a supervisor of 25 (46 batches waiting)"),
     ("verify", "`GET /api/v1/verify/{code}`"),
+]
+RATIOS = [  # (page, what it is compared with: "stock" or a page, label, target)
+    ("lesson", "stock", "lesson page / stock Wagtail home", 1.0),
+    ("dashboard", "stock", "dashboard / stock Wagtail home", 0.7),
+    ("log", "stock", "practice log / stock Wagtail home", None),
+    ("verify", "healthz", "`GET /api/v1/verify/{code}` / `GET /healthz`", 0.6),
 ]
 
 
@@ -124,7 +134,12 @@ def table(results: dict) -> list[str]:
 
     for key, label in PAGES:
         row(label, lambda figures, key=key: _page_cell(next(p for p in figures["pages"] if p["label"] == key)))
-    row("eligibility of every trainee (`programme_eligibility`)", _eligibility_cell)
+    row("stock `wagtail start` home page, taken in turn with the lesson page, dashboard and practice log", _stock_cell)
+    for page, base, label, target in RATIOS:
+        wanted = f" (target ≥ {target:.1f}x)" if target else ""
+        row(f"{label}{wanted}", lambda figures, page=page, base=base: _ratio_cell(figures, page, base))
+    row("eligibility of every trainee, set-based (`programme_eligibility_of_many`; target < 5 s)", _eligibility_cell)
+    row(f"eligibility one trainee at a time (`programme_eligibility`, {ONE_BY_ONE_SAMPLE} of them)", _one_by_one_cell)
     row("`seed_load` to this scale", _seed_cell)
     row("certificate PDF (A4) render; one-line WeasyPrint document", _render_cell)
     return lines
@@ -140,15 +155,47 @@ def _page_cell(page: dict) -> str:
     return f"{rate:,.0f} req/s · {_queries(page['queries'])}{warning}"
 
 
+def _rate(measured: dict) -> float:
+    return measured["requests"] / measured["seconds"] if measured["seconds"] else 0.0
+
+
+def _stock_cell(figures: dict) -> str:
+    turns = [page["stock"] for page in figures["pages"] if "stock" in page]
+    if not turns:
+        return "not measured"
+    rates = [_rate(turn) for turn in turns]
+    spread = f" ({min(rates):,.0f}–{max(rates):,.0f})" if len(rates) > 1 else ""
+    return f"{sum(rates) / len(rates):,.0f} req/s{spread} · {_queries(figures['stock_queries'])}"
+
+
+def _ratio_cell(figures: dict, key: str, base: str) -> str:
+    page = next(p for p in figures["pages"] if p["label"] == key)
+    if "load" not in page:
+        return "not measured"
+    if base == "stock":
+        compared = page.get("stock")
+    else:
+        compared = next(p for p in figures["pages"] if p["label"] == base).get("load")
+    if not compared or not _rate(compared):
+        return "not measured"
+    return f"{_rate(page['load']) / _rate(compared):.2f}x"
+
+
 def _queries(count: float) -> str:
     return f"{count:.0f} quer{'y' if round(count) == 1 else 'ies'}"
 
 
 def _eligibility_cell(figures: dict) -> str:
     check = figures["eligibility"]
+    return f"{check['trainees']:,} in {check['seconds']:.2f} s, {_queries(check['queries'])} in all"
+
+
+def _one_by_one_cell(figures: dict) -> str:
+    check = figures["eligibility"]["one_by_one"]
     each = check["seconds"] * 1000 / check["trainees"] if check["trainees"] else 0
     queries = check["queries"] / check["trainees"] if check["trainees"] else 0
-    return f"{check['trainees']:,} in {check['seconds']:.1f} s: {each:.1f} ms, {_queries(queries)} each"
+    same = "" if check["same"] else " (DIFFERS from the set-based check)"
+    return f"{each:.1f} ms and {_queries(queries)} each{same}"
 
 
 def _seed_cell(figures: dict) -> str:

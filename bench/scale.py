@@ -7,6 +7,10 @@ the queries of each page in-process (Django's test client against the same datab
 serves the site with gunicorn and loads each page with wrk, times the eligibility check of every trainee, and times
 one certificate render next to a one-line WeasyPrint document. Writes the figures as JSON; progress goes to stderr.
 
+A stock `wagtail start` site (bench/stock.py) is served beside ours, and its home page is loaded in turn just before
+each page we compare with it (the lesson page, the dashboard and the practice log), so a ratio's two figures are
+taken moments apart.
+
 The pages are requested as the same people at both scales, whose own data is the same at both (demo/load.py):
 load-trainee-00002 (part way, 100 entries) and load-supervisor-0001 (25 trainees, 46 batches waiting), so any
 difference between 1x and 100x is what the other 99 % of the rows cost.
@@ -22,6 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench.serve import CONNECTIONS, Server, client_name, configure, free_port, get, load
+from bench.stock import HOME, build_stock_site, stock_queries, stock_server
 
 DURATION = float(os.environ.get("BENCH_DURATION", "5"))  # seconds each URL is measured
 WARMUP = float(os.environ.get("BENCH_WARMUP", "1"))  # seconds of load before each measurement, not counted
@@ -78,6 +83,7 @@ def targets() -> list[dict]:
         {"label": "healthz", "path": "/healthz", "session": None},
         {"label": "lesson", "path": lesson.get_url(), "session": trainee},
         {"label": "dashboard", "path": "/dashboard/", "session": trainee},
+        {"label": "log", "path": "/practice/", "session": trainee},
         {"label": "review", "path": "/practice/review/", "session": supervisor},
         {"label": "verify", "path": f"/api/v1/verify/{code}", "session": None},
     ]
@@ -102,8 +108,13 @@ def count_queries(target: dict) -> int:
     return len(captured)
 
 
-def measure_pages(pages: list[dict], server: Server, script: Path, label: str) -> None:
-    """Warm up and load each page in turn; adds 'load' (or 'unavailable') to each."""
+COMPARED_WITH_STOCK = {"lesson", "dashboard", "log"}
+"""The pages whose load is taken in turn with the stock Wagtail home page's, for a ratio."""
+
+
+def measure_pages(pages: list[dict], server: Server, stock: Server, script: Path, label: str) -> None:
+    """Warm up and load each page in turn; adds 'load' (or 'unavailable') to each, and 'stock' (the stock home
+    page's load, taken just before) to those compared with it."""
     from django.conf import settings
 
     for page in pages:
@@ -116,26 +127,37 @@ def measure_pages(pages: list[dict], server: Server, script: Path, label: str) -
             continue
         if page["label"] == "verify" and json.loads(body).get("status") != "valid":
             page["note"] = f"answered status {json.loads(body).get('status')!r}, not 'valid'"
-        load(url, WARMUP, headers=headers, script=script)
-        page["load"] = asdict(measured := load(url, DURATION, headers=headers, script=script))
+        if page["label"] in COMPARED_WITH_STOCK:
+            page["stock"] = asdict(stock_load := _measure(stock.base + HOME, {}, script))
+            say(f"{label}: stock Wagtail {HOME}: {stock_load.rate:,.0f} requests/s")
+        page["load"] = asdict(measured := _measure(url, headers, script))
         say(f"{label}: {page['path']}: {measured.rate:,.0f} requests/s, {page['queries']} queries")
 
 
+def _measure(url: str, headers: dict[str, str], script: Path):
+    load(url, WARMUP, headers=headers, script=script)
+    return load(url, DURATION, headers=headers, script=script)
+
+
+ONE_BY_ONE_SAMPLE = 500  # trainees checked one at a time, beside the set-based check of everyone
+
+
 def eligibility_of_everyone() -> dict:
-    """Time the eligibility check of every trainee for the programme, counting its queries."""
+    """Time the set-based eligibility check of every trainee for the programme, and the one-person check of a
+    sample of them one at a time, counting the queries of each."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.db.models import Prefetch
     from django.utils import timezone
 
-    from certificates.eligibility import programme_eligibility
+    from certificates.eligibility import programme_eligibility, programme_eligibility_of_many
     from certificates.models import Programme, ProgrammeDomainHours
     from lms.roles import TRAINEE
 
     programme = Programme.objects.prefetch_related(
         Prefetch("domain_hours", queryset=ProgrammeDomainHours.objects.select_related("domain")), "activity_hours"
     ).get(abbreviation="CPS")
-    trainees = list(get_user_model().objects.filter(groups__name=TRAINEE).order_by("pk"))
+    trainees = get_user_model().objects.filter(groups__name=TRAINEE).order_by("pk")
     today = timezone.localdate()
     queries = 0
 
@@ -146,12 +168,22 @@ def eligibility_of_everyone() -> dict:
 
     with connection.execute_wrapper(count):
         started = time.perf_counter()
-        met = sum(programme_eligibility(user=user, programme=programme, on=today).met for user in trainees)
+        everyone = programme_eligibility_of_many(user_ids=trainees.values("pk"), programme=programme, on=today)
         seconds = time.perf_counter() - started
-    return {"trainees": len(trainees), "seconds": seconds, "queries": queries, "met": met}
+    result = {"trainees": len(everyone), "seconds": seconds, "queries": queries}
+    result["met"] = sum(eligibility.met for eligibility in everyone.values())
+    sample = list(trainees[:ONE_BY_ONE_SAMPLE])
+    queries = 0
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        met = sum(programme_eligibility(user=user, programme=programme, on=today).met for user in sample)
+        one_by_one = time.perf_counter() - started
+    same = met == sum(everyone[user.pk].met for user in sample)
+    result["one_by_one"] = {"trainees": len(sample), "seconds": one_by_one, "queries": queries, "same": same}
+    return result
 
 
-def measure_scale(scale: int, *, port: int, environment: dict, tmp: Path, label: str) -> dict:
+def measure_scale(scale: int, *, port: int, environment: dict, tmp: Path, stock: Server, label: str) -> dict:
     """Bring the data up to the scale and measure everything at it."""
     from django.core.management import call_command
     from django.db import connections
@@ -171,7 +203,7 @@ def measure_scale(scale: int, *, port: int, environment: dict, tmp: Path, label:
         page["queries"] = count_queries(page)
     connections.close_all()
     with Server(port=port, environment=environment, log=tmp / "gunicorn.log") as server:
-        measure_pages(pages, server, tmp / "count.lua", label)
+        measure_pages(pages, server, stock, tmp / "count.lua", label)
     result["pages"] = [{key: value for key, value in page.items() if key != "session"} for page in pages]
     result["eligibility"] = checked = eligibility_of_everyone()
     say(f"{label}: eligibility of {checked['trainees']} trainees in {checked['seconds']:.1f} s")
@@ -208,10 +240,15 @@ def main() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         result = {"database": name, "client": client_name(), "connections": CONNECTIONS, "scales": []}
         result.update(duration=DURATION, warmup=WARMUP, renders=RENDERS)
-        for scale in SCALES:
-            label = f"{name} {scale}x"
-            say(f"{label}: seed_load --scale {scale}…")
-            result["scales"].append(measure_scale(scale, port=port, environment=environment, tmp=tmp, label=label))
+        say("stock Wagtail: wagtail start, migrate, collectstatic…")
+        project = build_stock_site(tmp)
+        queries_of_stock = stock_queries(project)
+        with stock_server(project, port=free_port(), log=tmp / "stock-gunicorn.log") as stock:
+            for scale in SCALES:
+                label = f"{name} {scale}x"
+                say(f"{label}: seed_load --scale {scale}…")
+                figures = measure_scale(scale, port=port, environment=environment, tmp=tmp, stock=stock, label=label)
+                result["scales"].append({**figures, "stock_queries": queries_of_stock})
     result["seconds"] = time.perf_counter() - started
     args.out.write_text(json.dumps(result, indent=2))
 

@@ -67,11 +67,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn_command(port: int, *, graceful_timeout: int) -> list[str]:
-    """gunicorn serving the site with WORKERS sync workers on 127.0.0.1:port."""
+def gunicorn_command(port: int, *, graceful_timeout: int, app: str = "config.wsgi:application") -> list[str]:
+    """gunicorn serving the site (or another WSGI app) with WORKERS sync workers on 127.0.0.1:port."""
     return [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi:application",
+        app,
         f"--workers={WORKERS}",
         f"--bind=127.0.0.1:{port}",
         f"--graceful-timeout={graceful_timeout}",
@@ -136,24 +136,38 @@ def get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 30)
 
 
 class Server:
-    """gunicorn with 2 sync workers on a port of 127.0.0.1, started and stopped with `with`."""
+    """gunicorn with 2 sync workers on a port of 127.0.0.1, started and stopped with `with`.
 
-    def __init__(self, *, port: int, environment: dict[str, str], log: Path):
+    Serves this site from the project root unless given another WSGI `app`, its folder `cwd` and the URL that
+    answers 200 once it is up (`ready_path`).
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int,
+        environment: dict[str, str],
+        log: Path,
+        app: str = "config.wsgi:application",
+        cwd: Path = ROOT,
+        ready_path: str = "/healthz",
+    ):
         self.port, self.environment, self.log = port, environment, log
+        self.app, self.cwd, self.ready_path = app, cwd, ready_path
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
         with self.log.open("a") as log_file:
             self.process = subprocess.Popen(  # noqa: S603
-                gunicorn_command(self.port, graceful_timeout=5),
-                cwd=ROOT,
+                gunicorn_command(self.port, graceful_timeout=5, app=self.app),
+                cwd=self.cwd,
                 env=self.environment,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self._wait_until_up(f"{self.base}/healthz")
+        self._wait_until_up(f"{self.base}{self.ready_path}")
         return self
 
     def _wait_until_up(self, url: str, seconds: float = 120) -> None:

@@ -11,7 +11,7 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         """Register checks, hour targets, the check on progress, and the records for the export and trails."""
         from certificates import checks  # noqa: F401
-        from certificates.eligibility import hour_targets
+        from certificates.hour_targets import hour_targets
         from certificates.personal_data import personal_data_register
         from certificates.services import certificates_check_on_progress
         from certificates.trail_sources import trail_sources_register

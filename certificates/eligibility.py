@@ -23,7 +23,6 @@ from practice.minutes import (
 )
 from practice.models import PracticeEntry
 from practice.skills import SKILLS, passed_summary
-from practice.targets import HourTargets
 
 
 def add_months(day: date, months: int) -> date:
@@ -230,6 +229,10 @@ def _hours_lines(minutes: ApprovedMinutes, programme: Programme, outline: "Progr
     return lines
 
 
+NOT_READ = object()
+"""Said of a fact the caller hasn't read, so eligibility reads it itself."""
+
+
 def _skills_line(passed: frozenset[str], programme: Programme) -> list[Requirement]:
     needed = programme.skills_checks_required
     if not needed:
@@ -274,36 +277,6 @@ def _ethics_line(signed, programme: Programme) -> list[Requirement]:
     ]
 
 
-def hour_targets() -> HourTargets:
-    """The active programmes' hour minimums in minutes, for the practice log (registered in CertificatesConfig.ready).
-
-    With several active programmes, the highest minimum of each line counts.
-    """
-    per_kind: dict[str, int] = {}
-    by_activity: dict[str, int] = {}
-    by_domain: dict[str, int] = {}
-
-    def keep(targets: dict[str, int], key: str, hours: Decimal) -> None:
-        if hours:
-            targets[key] = max(targets.get(key, 0), minutes_of(hours))
-
-    for programme in Programme.objects.filter(is_active=True).prefetch_related(
-        "domain_hours__domain", "activity_hours"
-    ):
-        keep(per_kind, "practice", programme.practice_hours)
-        keep(per_kind, "supervision", programme.supervision_hours)
-        for minimum in programme.domain_hours.all():
-            keep(by_domain, minimum.domain.slug, minimum.hours)
-        for minimum in programme.activity_hours.all():
-            keep(by_activity, minimum.activity_type, minimum.hours)
-    return HourTargets(
-        practice=per_kind.get("practice"),
-        supervision=per_kind.get("supervision"),
-        by_activity=by_activity,
-        by_domain=by_domain,
-    )
-
-
 def hours_window_start(programme: Programme, on: date) -> date | None:
     """The first day whose hours count on the given day (None when hours of any date count)."""
     return add_months(on, -programme.hours_window_months) if programme.hours_window_months else None
@@ -329,6 +302,11 @@ class ProgrammeOutline:
             domain_minimums=list(programme.domain_hours.all()),
             activity_minimums=list(programme.activity_hours.all()),
         )
+
+    @property
+    def domain_slugs(self) -> list[str]:
+        """The competency domains the programme sets minimums in."""
+        return [minimum.domain.slug for minimum in self.domain_minimums]
 
     def url_of(self, page) -> str:
         """A course's or quiz's URL, looked up once however many trainees need it."""
@@ -358,19 +336,22 @@ def _eligibility(programme: Programme, outline: ProgrammeOutline, facts: Trainee
     return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
 
 
-def programme_eligibility(*, user, programme: Programme, on: date) -> Eligibility:
-    """Every requirement of the programme for the user on the given day, each from database aggregates."""
+def programme_eligibility(*, user, programme: Programme, on: date, ethics_signed_at=NOT_READ) -> Eligibility:
+    """Every requirement of the programme for the user on the given day, each from database aggregates.
+
+    `ethics_signed_at` (a moment, or None for never) saves reading the attestation when the caller has it.
+    """
     since = hours_window_start(programme, on)
     outline = ProgrammeOutline.of(programme)
-    signed = None
-    if programme.ethics_attestation_required:
+    signed = None if ethics_signed_at is NOT_READ else ethics_signed_at
+    if programme.ethics_attestation_required and ethics_signed_at is NOT_READ:
         signed = (
             EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
         )
     facts = TraineeFacts(
         completions=course_completions(user=user, courses=outline.courses),
         quiz_passes=quiz_passes(user=user, quiz_ids=[quiz.id for quiz in outline.quizzes]),
-        minutes=approved_minutes(trainee=user, since=since, until=on),
+        minutes=approved_minutes(trainee=user, since=since, until=on, domain_slugs=outline.domain_slugs),
         skills_passed=skills_passed(trainee=user, since=since, until=on)
         if programme.skills_checks_required
         else frozenset(),
@@ -386,7 +367,7 @@ def programme_eligibility_of_many(*, user_ids: list[int] | QuerySet, programme: 
     outline = ProgrammeOutline.of(programme)
     completions = course_completions_of_many(user_ids=user_ids, courses=outline.courses)
     passes = quiz_passes_of_many(user_ids=user_ids, quiz_ids=[quiz.id for quiz in outline.quizzes])
-    minutes = approved_minutes_of_many(trainee_ids=user_ids, since=since, until=on)
+    minutes = approved_minutes_of_many(trainee_ids=user_ids, since=since, until=on, domain_slugs=outline.domain_slugs)
     skills = {}
     if programme.skills_checks_required:
         skills = skills_passed_of_many(trainee_ids=user_ids, since=since, until=on)

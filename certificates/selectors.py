@@ -106,12 +106,20 @@ class ProgrammeProgress:
 def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
     """Each active programme with the user's checklist (until a certificate is issued) or certificate and renewal.
 
-    The query count depends on the programmes' set-up (courses, quizzes, hour minimums), never on how many
-    entries, attestations or certificates there are.
+    The query count depends on the programmes' set-up (courses, quizzes, hour minimums) and on whether the user
+    holds a certificate (one query more, with its files), never on how many entries, attestations or certificates
+    there are.
     """
+    current_certificates = Certificate.objects.filter(holder=user, replaced_by__isnull=True)
     programmes = list(
         Programme.objects.filter(is_active=True)
         .select_related("ethics_code_page")
+        .annotate(
+            ethics_signed_at=EthicsAttestation.objects.filter(user=user, programme=OuterRef("pk")).values("signed_at")[
+                :1
+            ],
+            holds_certificate=Exists(current_certificates.filter(programme=OuterRef("pk"))),
+        )
         .prefetch_related(
             Prefetch("domain_hours", queryset=ProgrammeDomainHours.objects.select_related("domain")),
             Prefetch("activity_hours", queryset=ProgrammeActivityHours.objects.all()),
@@ -119,21 +127,23 @@ def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
     )
     if not programmes:
         return []
-    signed = dict(
-        EthicsAttestation.objects.filter(user=user, programme__in=programmes).values_list("programme_id", "signed_at")
-    )
+    signed = {programme.pk: programme.ethics_signed_at for programme in programmes}
     current = {}
-    certificates = Certificate.objects.filter(
-        holder=user, programme__in=programmes, replaced_by__isnull=True
-    ).prefetch_related(Prefetch("files", queryset=CertificateFile.objects.order_by("paper")))
-    for certificate in certificates:
-        current.setdefault(certificate.programme_id, certificate)
+    held = [programme for programme in programmes if programme.holds_certificate]
+    if held:  # read only for those who hold one
+        certificates = current_certificates.filter(programme__in=held).prefetch_related(
+            Prefetch("files", queryset=CertificateFile.objects.order_by("paper"))
+        )
+        for certificate in certificates:
+            current.setdefault(certificate.programme_id, certificate)
     result = []
     for programme in programmes:
         progress = ProgrammeProgress(programme=programme, ethics_signed_at=signed.get(programme.pk))
         certificate = current.get(programme.pk)
         if certificate is None:
-            progress.eligibility = programme_eligibility(user=user, programme=programme, on=on)
+            progress.eligibility = programme_eligibility(
+                user=user, programme=programme, on=on, ethics_signed_at=progress.ethics_signed_at
+            )
             progress.checklist = [
                 ChecklistLine.of(requirement, dom_id=f"requirement-{programme.pk}-{number}")
                 for number, requirement in enumerate(progress.eligibility.requirements, start=1)

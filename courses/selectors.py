@@ -6,9 +6,10 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from courses import quiz_rules
 from courses.models import (
@@ -209,6 +210,12 @@ def quiz_summaries(user, quiz_ids: list[int]) -> dict[int, QuizSummary]:
     }
 
 
+def _outside_private_sections() -> Q:
+    """What `.public()` keeps (pages under no view restriction), as a subquery: no query of its own."""
+    restricted_above = PageViewRestriction.objects.filter(page__path=Substr(OuterRef("path"), 1, Length("page__path")))
+    return ~Q(Exists(restricted_above))
+
+
 def under(pages, depth_offset: int) -> Q:
     return reduce(or_, (Q(path__startswith=page.path, depth=page.depth + depth_offset) for page in pages))
 
@@ -217,24 +224,26 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
     """Build the outline and the user's progress for several courses in five queries."""
     if not courses:
         return []
-    modules = list(ModulePage.objects.live().public().filter(under(courses, 1)).order_by("path"))
-    lessons = list(LessonPage.objects.live().public().defer("body").filter(under(courses, 2)).order_by("path"))
-    quizzes = list(QuizPage.objects.live().public().defer("questions").filter(under(courses, 2)).order_by("path"))
+    public = _outside_private_sections()
+    modules = list(ModulePage.objects.live().filter(public, under(courses, 1)).order_by("path"))
+    lessons = list(LessonPage.objects.live().defer("body").filter(public, under(courses, 2)).order_by("path"))
+    quizzes = list(QuizPage.objects.live().defer("questions").filter(public, under(courses, 2)).order_by("path"))
     done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
     summaries = quiz_summaries(user, [quiz.id for quiz in quizzes])
+    course_urls = {course.path: (course, course.get_url(request=request)) for course in courses}
     module_by_path = {}
     for module in modules:
-        module_by_path[module.path] = ModuleProgress(module=module, url=module.get_url(request=request))
+        module_by_path[module.path] = ModuleProgress(module=module, url=_url_below(course_urls, module, 1))
     for quiz in quizzes:
         module_progress = module_by_path.get(quiz.path[: -Page.steplen])
         if module_progress is not None:
             summary = summaries.get(quiz.id, QuizSummary())
-            module_progress.quiz = QuizItem(quiz=quiz, url=quiz.get_url(request=request), summary=summary)
+            module_progress.quiz = QuizItem(quiz=quiz, url=_url_below(course_urls, quiz, 2), summary=summary)
     for lesson in lessons:
         module_progress = module_by_path.get(lesson.path[: -Page.steplen])
         if module_progress is not None:
             module_progress.lessons.append(
-                LessonItem(lesson=lesson, url=lesson.get_url(request=request), done=lesson.id in done_ids)
+                LessonItem(lesson=lesson, url=_url_below(course_urls, lesson, 2), done=lesson.id in done_ids)
             )
     result = []
     for course in courses:
@@ -242,12 +251,18 @@ def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, E
         result.append(
             CourseProgress(
                 course=course,
-                url=course.get_url(request=request),
+                url=course_urls[course.path][1],
                 enrolment=enrolments.get(course.id),
                 modules=course_modules,
             )
         )
     return result
+
+
+def _url_below(course_urls: dict, page: Page, depth: int) -> str | None:
+    """The URL of a page `depth` levels inside a course, from the course's own: Wagtail routes by the slugs below."""
+    course, course_url = course_urls[page.path[: -Page.steplen * depth]]
+    return None if course_url is None else course_url + page.url_path[len(course.url_path) :]
 
 
 def course_progress_for_user(*, user, course: Page, request=None) -> CourseProgress:
@@ -260,7 +275,7 @@ def course_progress_for_user(*, user, course: Page, request=None) -> CourseProgr
 
 def dashboard_progress(*, user, request=None) -> list[CourseProgress]:
     """Every live course the user is enrolled in, with progress, in enrolment order."""
-    public_course_ids = CoursePage.objects.live().public().values("id")
+    public_course_ids = CoursePage.objects.live().filter(_outside_private_sections()).values("id")
     enrolments = list(Enrolment.objects.filter(user=user, course__in=public_course_ids).select_related("course"))
     courses = [enrolment.course for enrolment in enrolments]
     by_course = {enrolment.course_id: enrolment for enrolment in enrolments}

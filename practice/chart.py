@@ -6,7 +6,7 @@ bar drawn in percentages of the shared scale, so nothing shrinks to an unreadabl
 
 from dataclasses import dataclass, field
 
-from practice.selectors import HoursTotals
+from practice.totals import HoursTotals
 
 WIDTH = 640
 LABEL_WIDTH = 256

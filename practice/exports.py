@@ -13,7 +13,8 @@ from django.utils.text import slugify
 from lms.csvfiles import to_csv
 from lms.names import display_name
 from practice.models import PracticeEntry
-from practice.selectors import approved_entries, hours_totals
+from practice.selectors import approved_entries
+from practice.totals import hours_totals
 
 CSV_HEADER = [
     "Date",

@@ -364,10 +364,11 @@ class EntryFilterForm(forms.Form):
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, domains: list[CompetencyDomain] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        domains = CompetencyDomain.objects.order_by("sort_order", "name").values_list("slug", "name")
-        self.fields["domain"].choices = [("", "Any domain"), *domains]
+        if domains is None:
+            domains = CompetencyDomain.objects.order_by("sort_order", "name")
+        self.fields["domain"].choices = [("", "Any domain"), *((domain.slug, domain.name) for domain in domains)]
 
 
 class SubmitForm(forms.Form):

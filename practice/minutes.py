@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from practice.models import PracticeEntry
 
@@ -25,16 +25,28 @@ class ApprovedMinutes:
 
 
 def approved_minutes(
-    *, trainee: AbstractBaseUser, since: date | None = None, until: date | None = None
+    *,
+    trainee: AbstractBaseUser,
+    since: date | None = None,
+    until: date | None = None,
+    domain_slugs: list[str] | None = None,
 ) -> ApprovedMinutes:
-    """Approved minutes from `since` to `until` (inclusive; open when None), in three aggregate queries."""
-    return approved_minutes_of_many(trainee_ids=[trainee.pk], since=since, until=until)[trainee.pk]
+    """Approved minutes from `since` to `until` (inclusive; open when None): one aggregate query when
+    `domain_slugs` names the domains wanted (by_domain then holds only those), two otherwise."""
+    return approved_minutes_of_many(trainee_ids=[trainee.pk], since=since, until=until, domain_slugs=domain_slugs)[
+        trainee.pk
+    ]
 
 
 def approved_minutes_of_many(
-    *, trainee_ids: list[int] | QuerySet, since: date | None = None, until: date | None = None
+    *,
+    trainee_ids: list[int] | QuerySet,
+    since: date | None = None,
+    until: date | None = None,
+    domain_slugs: list[str] | None = None,
 ) -> dict[int, ApprovedMinutes]:
-    """Each trainee's approved minutes in the range, in three aggregate queries whatever the number of trainees.
+    """Each trainee's approved minutes in the range, in one or two aggregate queries whatever the number of trainees
+    (one when `domain_slugs` names the domains wanted; then by_domain holds only those).
 
     `trainee_ids` may be a list or a query of ids (a subquery, so thousands of trainees need no parameters).
     """
@@ -44,38 +56,46 @@ def approved_minutes_of_many(
     if until:
         entries = entries.filter(performed_on__lte=until)
     practice = Q(kind=Kind.PRACTICE)
-    totals = (
+    tagged = PracticeEntry.domains.through.objects.filter(practiceentry_id=OuterRef("pk"))
+    activities = list(PracticeEntry.ActivityType.values)
+    rows = (
         entries.values("trainee_id")
         .annotate(
             practice=Sum("minutes", filter=practice, default=0),
             direct=Sum("minutes", filter=practice & Q(contact=PracticeEntry.Contact.DIRECT), default=0),
             supervision=Sum("minutes", filter=Q(kind=Kind.SUPERVISION), default=0),
+            **{
+                f"activity_{n}": Sum("minutes", filter=practice & Q(activity_type=value), default=0)
+                for n, value in enumerate(activities)
+            },
+            **{
+                f"domain_{n}": Sum(
+                    "minutes", filter=practice & Q(Exists(tagged.filter(competencydomain__slug=slug))), default=0
+                )
+                for n, slug in enumerate(domain_slugs or [])
+            },
         )
         .order_by()
     )
     by_domain: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (
-        entries.filter(practice, domains__isnull=False)
-        .values_list("trainee_id", "domains__slug")
-        .annotate(total=Sum("minutes"))
-        .order_by()
-    )
-    for trainee_id, slug, total in rows:
-        by_domain[trainee_id][slug] = total
-    by_activity: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = entries.filter(practice).values_list("trainee_id", "activity_type").annotate(total=Sum("minutes")).order_by()
-    for trainee_id, activity, total in rows:
-        by_activity[trainee_id][activity] = total
-    found = {
-        row["trainee_id"]: ApprovedMinutes(
-            practice=row["practice"],
-            direct=row["direct"],
-            supervision=row["supervision"],
-            by_domain=by_domain.get(row["trainee_id"], {}),
-            by_activity=by_activity.get(row["trainee_id"], {}),
+    if domain_slugs is None:
+        tagged_rows = (
+            entries.filter(practice, domains__isnull=False)
+            .values_list("trainee_id", "domains__slug")
+            .annotate(total=Sum("minutes"))
+            .order_by()
         )
-        for row in totals
-    }
+        for trainee_id, slug, total in tagged_rows:
+            by_domain[trainee_id][slug] = total
+    found = {}
+    for row in rows:
+        trainee_id = row.pop("trainee_id")
+        by_activity = {value: total for n, value in enumerate(activities) if (total := row.pop(f"activity_{n}"))}
+        if domain_slugs is not None:
+            by_domain[trainee_id] = {
+                slug: total for n, slug in enumerate(domain_slugs) if (total := row.pop(f"domain_{n}"))
+            }
+        found[trainee_id] = ApprovedMinutes(by_domain=by_domain[trainee_id], by_activity=by_activity, **row)
     return defaultdict(ApprovedMinutes, found)
 
 

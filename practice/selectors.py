@@ -1,6 +1,6 @@
 """Reads for the practice log: a trainee's entries and totals, a supervisor's queue, and hours summaries."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -13,6 +13,7 @@ from lms.roles import SUPERVISOR
 from practice.models import Batch, PracticeEntry, SupervisorAssignment, SupervisorRequest
 from practice.rules import known_words
 from practice.targets import HourTargets
+from practice.totals import APPROVED, PENDING, HoursTotals, sum_columns, totals_from
 
 Status = PracticeEntry.Status
 Kind = PracticeEntry.Kind
@@ -38,138 +39,53 @@ def entries_for_list(queryset: QuerySet) -> QuerySet:
     ).prefetch_related(Prefetch("domains", queryset=CompetencyDomain.objects.order_by("sort_order", "name")))
 
 
+def _filters_q(filters: EntryFilters) -> Q:
+    """The filters as one condition on entries (a domain through Exists, so it joins nothing)."""
+    condition = Q()
+    for name in ("status", "kind", "activity_type", "contact"):
+        if value := getattr(filters, name):
+            condition &= Q(**{name: value})
+    if filters.domain:
+        tagged = PracticeEntry.domains.through.objects.filter(
+            practiceentry_id=OuterRef("pk"), competencydomain__slug=filters.domain
+        )
+        condition &= Q(Exists(tagged))
+    if filters.date_from:
+        condition &= Q(performed_on__gte=filters.date_from)
+    if filters.date_to:
+        condition &= Q(performed_on__lte=filters.date_to)
+    return condition
+
+
 def trainee_entries(*, trainee: AbstractBaseUser, filters: EntryFilters | None = None) -> QuerySet:
     """The trainee's own entries, newest first, narrowed by the filters."""
-    queryset = PracticeEntry.objects.filter(trainee=trainee)
-    filters = filters or EntryFilters()
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.activity_type:
-        queryset = queryset.filter(activity_type=filters.activity_type)
-    if filters.contact:
-        queryset = queryset.filter(contact=filters.contact)
-    if filters.domain:
-        queryset = queryset.filter(domains__slug=filters.domain)
-    if filters.date_from:
-        queryset = queryset.filter(performed_on__gte=filters.date_from)
-    if filters.date_to:
-        queryset = queryset.filter(performed_on__lte=filters.date_to)
+    queryset = PracticeEntry.objects.filter(_filters_q(filters or EntryFilters()), trainee=trainee)
     return entries_for_list(queryset).order_by("-performed_on", "-start_time", "-pk")
 
 
-@dataclass
-class TotalLine:
-    """Hours on one line of a summary: approved, waiting for review, and a target when a programme sets one."""
+@dataclass(frozen=True)
+class PracticeLogSummary:
+    """What the practice log counts: the totals, the entries the filters keep, and those ready to send."""
 
-    label: str
-    approved_minutes: int = 0
-    pending_minutes: int = 0
-    target_minutes: int | None = None
-
-    @property
-    def approved_hours(self) -> float:
-        """Approved hours."""
-        return self.approved_minutes / 60
-
-    @property
-    def pending_hours(self) -> float:
-        """Hours submitted and waiting for review."""
-        return self.pending_minutes / 60
-
-    @property
-    def target_hours(self) -> float | None:
-        """The programme's target in hours, if any."""
-        return None if self.target_minutes is None else self.target_minutes / 60
+    totals: HoursTotals
+    filtered_count: int
+    ready_count: int
 
 
-@dataclass
-class HoursTotals:
-    """A trainee's hours by activity type, direct or indirect, competency domain and supervision."""
-
-    practice: TotalLine
-    supervision: TotalLine
-    by_activity: list[TotalLine] = field(default_factory=list)
-    by_contact: list[TotalLine] = field(default_factory=list)
-    by_domain: list[TotalLine] = field(default_factory=list)
-
-    @property
-    def practice_and_supervision(self) -> list[TotalLine]:
-        """The two headline lines."""
-        return [self.practice, self.supervision]
-
-    @property
-    def has_targets(self) -> bool:
-        """Whether any line has a programme target to show."""
-        lines = [self.practice, self.supervision] + [line for _, group in self.chart_groups for line in group]
-        return any(line.target_minutes is not None for line in lines)
-
-    @property
-    def chart_groups(self) -> list[tuple[str, list[TotalLine]]]:
-        """The groups of lines the chart draws, each with a heading."""
-        return [
-            ("Activity type", self.by_activity),
-            ("Direct or indirect", self.by_contact),
-            ("Competency domain", self.by_domain),
-        ]
-
-    @property
-    def chart_scale_minutes(self) -> int:
-        """The longest bar (approved + pending, or the target) in minutes, so bars share one scale."""
-        lines = [line for _, group in self.chart_groups for line in group]
-        return max(
-            [line.approved_minutes + line.pending_minutes for line in lines]
-            + [line.target_minutes or 0 for line in lines]
-            + [1]
-        )
-
-
-_APPROVED = Q(status=Status.APPROVED)
-_PENDING = Q(status=Status.SUBMITTED)
-
-
-def _sums(queryset: QuerySet, group_by: str) -> dict[str, tuple[int, int]]:
-    rows = queryset.values(group_by).annotate(
-        approved=Sum("minutes", filter=_APPROVED, default=0), pending=Sum("minutes", filter=_PENDING, default=0)
+def practice_log_summary(
+    *, trainee: AbstractBaseUser, filters: EntryFilters, targets: HourTargets, domains: list[CompetencyDomain]
+) -> PracticeLogSummary:
+    """The trainee's totals, how many entries the filters keep and how many are ready to send, in one aggregate."""
+    condition = _filters_q(filters)
+    sums = PracticeEntry.objects.filter(trainee=trainee).aggregate(
+        **sum_columns(domains),
+        filtered_count=Count("pk", filter=condition) if condition else Count("pk"),
+        ready_count=Count("pk", filter=Q(status__in=PracticeEntry.EDITABLE)),
     )
-    return {row[group_by]: (row["approved"], row["pending"]) for row in rows}
-
-
-def _lines(choices, sums: dict[str, tuple[int, int]]) -> list[TotalLine]:
-    return [TotalLine(label, *sums.get(value, (0, 0))) for value, label in choices]
-
-
-def hours_totals(
-    *, trainee: AbstractBaseUser, assignments: QuerySet | None = None, targets: HourTargets | None = None
-) -> HoursTotals:
-    """Approved and pending hours of a trainee, each total one database aggregate.
-
-    An entry tagged with two competency domains counts in full towards each. With `assignments`, only the
-    entries logged under them count (a supervisor sees the hours they supervised). `targets` gives each line's
-    minimum in minutes, when a programme sets one.
-    """
-    targets = targets or HourTargets()
-    entries = PracticeEntry.objects.filter(trainee=trainee)
-    if assignments is not None:
-        entries = entries.filter(assignment__in=assignments)
-    by_kind = _sums(entries, "kind")
-    practice = entries.filter(kind=Kind.PRACTICE)
-    domains = list(CompetencyDomain.objects.order_by("sort_order", "name"))
-    domain_sums = _sums(practice.filter(domains__isnull=False), "domains")
-    activity_sums = _sums(practice, "activity_type")
-    return HoursTotals(
-        practice=TotalLine("Practice", *by_kind.get(Kind.PRACTICE, (0, 0)), targets.practice),
-        supervision=TotalLine("Supervision", *by_kind.get(Kind.SUPERVISION, (0, 0)), targets.supervision),
-        by_activity=[
-            TotalLine(label, *activity_sums.get(value, (0, 0)), targets.by_activity.get(value))
-            for value, label in PracticeEntry.ActivityType.choices
-        ],
-        by_contact=_lines(PracticeEntry.Contact.choices, _sums(practice, "contact")),
-        by_domain=[
-            TotalLine(domain.name, *domain_sums.get(domain.pk, (0, 0)), targets.by_domain.get(domain.slug))
-            for domain in domains
-        ],
+    return PracticeLogSummary(
+        totals=totals_from(sums, domains, targets),
+        filtered_count=sums["filtered_count"],
+        ready_count=sums["ready_count"],
     )
 
 
@@ -227,9 +143,9 @@ def supervisee_totals(*, supervisor: AbstractBaseUser, on: date) -> list[dict]:
         .values("trainee", "trainee__first_name", "trainee__last_name", "trainee__username")
         .annotate(
             current=Exists(current),
-            practice_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.PRACTICE), default=0),
-            supervision_approved=Sum("minutes", filter=_APPROVED & Q(kind=Kind.SUPERVISION), default=0),
-            waiting=Sum("minutes", filter=_PENDING, default=0),
+            practice_approved=Sum("minutes", filter=APPROVED & Q(kind=Kind.PRACTICE), default=0),
+            supervision_approved=Sum("minutes", filter=APPROVED & Q(kind=Kind.SUPERVISION), default=0),
+            waiting=Sum("minutes", filter=PENDING, default=0),
         )
         .order_by("trainee__last_name", "trainee__first_name", "trainee__username")
     )

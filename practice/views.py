@@ -30,10 +30,11 @@ from practice.selectors import (
     batch_for_supervisor,
     entries_for_list,
     entry_history,
-    hours_totals,
     open_batches,
+    practice_log_summary,
     ready_to_submit,
     review_queue,
+    review_waiting_count,
     supervised_trainee,
     supervisee_totals,
     trainee_entries,
@@ -51,6 +52,7 @@ from practice.services import (
 )
 from practice.supervision import HAS_SUPERVISOR, supervisor_profile_save, supervisor_request_create
 from practice.targets import current_hour_targets
+from practice.totals import competency_domains, hours_totals
 
 PAGE_SIZE = 25
 BATCHES_SHOWN = 10
@@ -64,17 +66,24 @@ def _own_entry(request, entry_id: int) -> PracticeEntry:
     return entry
 
 
-def _page(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+def _page(request, queryset, size: int = PAGE_SIZE, *, count: int | None = None):
+    paginator = Paginator(queryset, size)
+    if count is not None:
+        paginator.count = count  # known already, so the paginator doesn't count again
+    return paginator.get_page(request.GET.get("page"))
 
 
 @role_required(TRAINEE)
 def practice_log(request):
     """The trainee's entries with filters and pages, their totals and chart, and batches waiting for review."""
-    filter_form = EntryFilterForm(request.GET or None)
+    domains = competency_domains()
+    filter_form = EntryFilterForm(request.GET or None, domains=domains)
     filters = EntryFilters(**filter_form.cleaned_data) if filter_form.is_valid() else EntryFilters()
-    page = _page(request, trainee_entries(trainee=request.user, filters=filters))
-    totals = hours_totals(trainee=request.user, targets=current_hour_targets())
+    summary = practice_log_summary(
+        trainee=request.user, filters=filters, targets=current_hour_targets(), domains=domains
+    )
+    page = _page(request, trainee_entries(trainee=request.user, filters=filters), count=summary.filtered_count)
+    totals = summary.totals
     query = request.GET.copy()
     query.pop("page", None)
     has_assignment = SupervisorAssignment.objects.filter(trainee=request.user).exists()
@@ -91,7 +100,7 @@ def practice_log(request):
             "batches": open_batches(trainee=request.user)[:BATCHES_SHOWN],
             "to_confirm": list(group_entries_to_confirm(trainee=request.user)[:BATCHES_SHOWN]),
             "to_confirm_shown": BATCHES_SHOWN,
-            "ready_count": ready_to_submit(trainee=request.user).count(),
+            "ready_count": summary.ready_count,
             "has_assignment": has_assignment,
             "invitations": list(invitations_for(request.user)),
             **({} if has_assignment else _supervisor_request_context(request)),
@@ -290,7 +299,8 @@ def _supervised_trainee(request, trainee_id: int):
 @require_http_methods(["GET", "POST"])
 def review_queue_view(request):
     """Batches waiting for this supervisor, oldest first, with bulk approval and per-trainee totals."""
-    page = _page(request, review_queue(supervisor=request.user), size=20)
+    waiting = review_waiting_count(supervisor=request.user)
+    page = _page(request, review_queue(supervisor=request.user), size=20, count=waiting)
     form = BulkApproveForm(request.POST if request.method == "POST" else None, batch_ids=[batch.pk for batch in page])
     if request.method == "POST" and form.is_valid():
         approved, problems = 0, []
@@ -313,6 +323,7 @@ def review_queue_view(request):
             "form": form,
             "supervisees": supervisee_totals(supervisor=request.user, on=timezone.localdate()),
             "has_profile": SupervisorProfile.objects.filter(user=request.user).exists(),
+            "review_waiting": waiting,  # the navigation's count: the same batches, counted once
         },
     )
 

@@ -9,7 +9,7 @@ from courses.models import LessonCompletion
 from courses.selectors import course_progress_for_user, percent
 from courses.services import CourseError, enrolment_create, lesson_complete
 from lms.roles import SUPERVISOR
-from tests.factories import build_course
+from tests.factories import build_course, build_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,22 @@ def test_lesson_under_an_unpublished_module_is_gone(client, trainee, course):
         lesson_complete(user=trainee, lesson=lessons[2])
     assert error.value.code == "not_live"
     assert course_progress_for_user(user=trainee, course=course_page).total == 2
+
+
+def test_a_module_in_a_private_section_leaves_the_outline_and_the_dashboard(trainee_client, trainee, course):
+    course_page, lessons = course
+    enrolment_create(user=trainee, course=course_page)
+    module = lessons[2].get_parent()
+    restriction = PageViewRestriction.objects.create(page=module, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.get(name=SUPERVISOR))
+    for lesson in lessons[:2]:
+        lesson_complete(user=trainee, lesson=lesson)
+    progress = course_progress_for_user(user=trainee, course=course_page)
+    assert (progress.done, progress.total, progress.next_step) == (2, 2, None)
+    assert [item.module.id for item in progress.modules] == [lessons[0].get_parent().id]
+    page = trainee_client.get(reverse("dashboard")).content.decode()
+    assert "A course" in page
+    assert lessons[2].title not in page
 
 
 def test_restricted_course_cannot_be_enrolled_or_completed_by_outsiders(trainee_client, trainee, course):
@@ -185,3 +201,14 @@ def test_lesson_is_readable_logged_out_without_a_complete_button(client, course)
     assert "Teaching for lesson 1.1." in html
     assert "Mark complete" not in html
     assert "to track your progress" in html
+
+
+def test_the_outlines_links_are_the_pages_own_urls(trainee, course):
+    course_page, lessons = course
+    module = lessons[0].get_parent()
+    build_quiz(module)
+    progress = course_progress_for_user(user=trainee, course=course_page)
+    items = [*progress.modules, *progress.steps]
+    assert progress.url == course_page.get_url()
+    assert [item.url for item in items] == [(getattr(item, "module", None) or item.page).get_url() for item in items]
+    assert progress.modules[0].quiz.url == f"{course_page.url}{module.slug}/{progress.modules[0].quiz.quiz.slug}/"

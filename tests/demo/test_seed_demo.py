@@ -306,6 +306,7 @@ def test_demo_programme_needs_the_course_hours_and_ethics_and_the_trainee_is_par
     sign_off = SkillsCheckSignOff.objects.get(entry__trainee=trainee)
     assert (sign_off.skill, sign_off.supervisor.username) == ("listening", "supervisor")
 
+
 def test_a_lesson_lists_the_module_objectives_it_teaches(client):
     call_command("seed_demo", "--force")
     html = client.get("/courses/peer-specialist-foundations/boundaries/sharing-your-story/").content.decode()

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 
 from practice.chart import BAR_AREA, FIGURE_WIDTH, LABEL_WIDTH, WIDTH, Bar, Chart, hours_chart
 from practice.models import PracticeEntry
-from practice.selectors import HoursTotals, TotalLine
+from practice.totals import HoursTotals, TotalLine
 
 
 def _luminance(hex_colour: str) -> float:

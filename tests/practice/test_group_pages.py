@@ -307,5 +307,5 @@ QUERIES_SESSIONS = 10
 QUERIES_SESSION = 9
 QUERIES_NEW = 9
 QUERIES_GROUP_ENTRY = 8
-QUERIES_LOG = 20  # 19, and one for the invitations to link up waiting for the trainee
-QUERIES_HOME = 10  # 9, and one for the invitations to link up
+QUERIES_LOG = 14  # the totals, the filtered count and the ready count are one aggregate; one for the invitations
+QUERIES_HOME = 9  # 8, and one for the invitations to link up

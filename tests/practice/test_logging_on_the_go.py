@@ -14,8 +14,8 @@ from lms.roles import SUPERVISOR
 from practice.chart import hours_chart
 from practice.models import Organisation, PracticeEntry
 from practice.rules import known_words, privacy_findings
-from practice.selectors import hours_totals
 from practice.services import EntryInvalid, entries_submit, entry_create
+from practice.totals import hours_totals
 from tests.factories import PASSWORD, UserFactory, build_assignment, entry_data
 
 pytestmark = pytest.mark.django_db
