@@ -18,9 +18,10 @@ from wagtail.search import index
 from content.blocks import LessonStreamBlock
 from courses.blocks import QuestionStreamBlock
 from lms.names import display_name
+from lms.page_tree import TreeViewRestrictionsMixin
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(TreeViewRestrictionsMixin, Page):
     """The list of courses, at /courses/."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -42,7 +43,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(TreeViewRestrictionsMixin, Page):
     """A course: a sequence of modules that a trainee enrols in."""
 
     summary = models.CharField(max_length=300, help_text="One or two sentences shown in course lists.")
@@ -70,7 +71,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(TreeViewRestrictionsMixin, Page):
     """A module within a course: learning objectives and a sequence of lessons."""
 
     summary = models.CharField(max_length=300)
@@ -112,7 +113,7 @@ class ModuleObjective(Orderable):
         return self.text
 
 
-class LessonPage(Page):
+class LessonPage(TreeViewRestrictionsMixin, Page):
     """A lesson: teaching built from blocks, marked complete by the trainee."""
 
     COUNT_AS_DONE = "count"
@@ -194,7 +195,7 @@ class LessonCompletion(models.Model):
         return f"{self.user} completed {self.lesson}"
 
 
-class QuizPage(Page):
+class QuizPage(TreeViewRestrictionsMixin, Page):
     """A module's quiz: questions drawn from a pool, a pass mark, attempt rules and what the review shows."""
 
     REVIEW_SCORE = "score"
