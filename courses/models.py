@@ -152,13 +152,13 @@ class LessonPage(TreeViewRestrictionsMixin, Page):
         """Serve the lesson only while its module and course are published too."""
         from courses.access import branch_is_live
 
-        if not branch_is_live(self) and not getattr(request, "is_preview", False):
+        if not getattr(request, "is_preview", False) and not branch_is_live(self, request=request):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         """Add position, previous/next and the module's progress."""
-        from courses.selectors import lesson_navigation
+        from courses.navigation import lesson_navigation
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_navigation(user=request.user, lesson=self, request=request))
@@ -279,7 +279,7 @@ class QuizPage(TreeViewRestrictionsMixin, Page):
         """Serve the quiz only while its module and course are published too."""
         from courses.access import branch_is_live
 
-        if not branch_is_live(self) and not getattr(request, "is_preview", False):
+        if not getattr(request, "is_preview", False) and not branch_is_live(self, request=request):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
