@@ -19,6 +19,7 @@ from wagtail.models.sites import get_site_for_hostname
 from wagtail.url_routing import RouteResult
 
 VERSION_KEY = "lms:page-tree-version"
+SITE_LOOKUPS_KEPT = 100
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,12 @@ class PageTree:
             except Site.DoesNotExist:
                 return None
 
-        return self.remembered(("site", hostname, port), find)
+        sites = self.remembered("sites", dict)
+        if (hostname, port) not in sites:
+            if len(sites) >= SITE_LOOKUPS_KEPT:  # hosts come from requests: keep a bounded number
+                return find()
+            sites[(hostname, port)] = find()
+        return sites[(hostname, port)]
 
     @property
     def site_root_paths(self) -> list:
