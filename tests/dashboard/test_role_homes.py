@@ -333,8 +333,8 @@ def dashboard_queries(client) -> tuple[int, list[str]]:
 
 
 # Measured on this page, whole request: each includes the session, the user, their roles and permissions (one query,
-# which Wagtail's user bar reads too) and the courses they're enrolled in (two). Pinned so a new query is a conscious change; each is the same with
-# one and with many batches, entries and checks.
+# which Wagtail's user bar reads too) and the courses they're enrolled in (two). Pinned so a new query is a conscious
+# change; each is the same with one and with many batches, entries and checks.
 TRAINEE_QUERIES = 26  # a programme's checklist, a course's progress, invitations; the entry counts are one aggregate
 SUPERVISOR_QUERIES = 12  # the oldest batches, their trainees' sums, the hour targets (three), the count, two-factor
 VERIFIER_QUERIES = 7  # the organisation and the last checks
