@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "accounts.middleware.MfaRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "lms.page_tree.PageTreeRoutingMiddleware",  # Wagtail's pages routed through the tree each process keeps
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from content.blocks import PageStreamBlock
+from lms.page_tree import TreeViewRestrictionsMixin
 
 
 class CompetencyDomain(models.Model):
@@ -32,7 +33,7 @@ class CompetencyDomain(models.Model):
         return self.name
 
 
-class HomePage(Page):
+class HomePage(TreeViewRestrictionsMixin, Page):
     """The site's home page."""
 
     tagline = models.CharField(max_length=200, blank=True)
@@ -57,7 +58,7 @@ class HomePage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(TreeViewRestrictionsMixin, Page):
     """A plain content page, such as the privacy notice or the code of ethics."""
 
     intro = models.TextField(blank=True)

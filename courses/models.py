@@ -18,9 +18,10 @@ from wagtail.search import index
 from content.blocks import LessonStreamBlock
 from courses.blocks import QuestionStreamBlock
 from lms.names import display_name
+from lms.page_tree import TreeViewRestrictionsMixin
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(TreeViewRestrictionsMixin, Page):
     """The list of courses, at /courses/."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -42,7 +43,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(TreeViewRestrictionsMixin, Page):
     """A course: a sequence of modules that a trainee enrols in."""
 
     summary = models.CharField(max_length=300, help_text="One or two sentences shown in course lists.")
@@ -70,7 +71,7 @@ class CoursePage(Page):
         return context
 
 
-class ModulePage(Page):
+class ModulePage(TreeViewRestrictionsMixin, Page):
     """A module within a course: learning objectives and a sequence of lessons."""
 
     summary = models.CharField(max_length=300)
@@ -120,7 +121,7 @@ class ModuleObjective(Orderable):
         return self.text
 
 
-class LessonPage(Page):
+class LessonPage(TreeViewRestrictionsMixin, Page):
     """A lesson: teaching built from blocks, marked complete by the trainee."""
 
     COUNT_AS_DONE = "count"
@@ -159,17 +160,16 @@ class LessonPage(Page):
         """Serve the lesson only while its module and course are published too."""
         from courses.access import branch_is_live
 
-        if not branch_is_live(self) and not getattr(request, "is_preview", False):
+        if not getattr(request, "is_preview", False) and not branch_is_live(self, request=request):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         """Add position, previous/next, the module's progress and the objectives this lesson teaches."""
-        from courses.selectors import lesson_navigation, lesson_objectives
+        from courses.navigation import lesson_navigation
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_navigation(user=request.user, lesson=self, request=request))
-        context["objectives"] = lesson_objectives(lesson=self)
         return context
 
 
@@ -203,7 +203,7 @@ class LessonCompletion(models.Model):
         return f"{self.user} completed {self.lesson}"
 
 
-class QuizPage(Page):
+class QuizPage(TreeViewRestrictionsMixin, Page):
     """A module's quiz: questions drawn from a pool, a pass mark, attempt rules and what the review shows."""
 
     REVIEW_SCORE = "score"
@@ -287,7 +287,7 @@ class QuizPage(Page):
         """Serve the quiz only while its module and course are published too."""
         from courses.access import branch_is_live
 
-        if not branch_is_live(self) and not getattr(request, "is_preview", False):
+        if not getattr(request, "is_preview", False) and not branch_is_live(self, request=request):
             raise Http404
         return super().serve(request, *args, **kwargs)
 

@@ -309,47 +309,6 @@ def module_progress_for_user(*, user, module: ModulePage, request=None) -> dict:
     return {"course": course, "module_progress": progress, "enrolled": enrolled}
 
 
-def lesson_navigation(*, user, lesson: LessonPage, request=None) -> dict:
-    """Position in the module, previous/next lessons, the module's quiz and progress, and enrolment."""
-    module_path = lesson.path[: -Page.steplen]
-    course_path = module_path[: -Page.steplen]
-    ancestors = {page.path: page for page in Page.objects.live().filter(path__in=[module_path, course_path])}
-    module, course = ancestors.get(module_path), ancestors.get(course_path)
-    siblings = list(
-        LessonPage.objects.live()
-        .public()
-        .defer("body")
-        .filter(path__startswith=module_path, depth=lesson.depth)
-        .order_by("path")
-    )
-    done_ids = completed_lesson_ids(user, [sibling.id for sibling in siblings])
-    items = [LessonItem(lesson=s, url=s.get_url(request=request), done=s.id in done_ids) for s in siblings]
-    index = next((i for i, item in enumerate(items) if item.lesson.id == lesson.id), 0)
-    progress = ModuleProgress(module=module, url=module.get_url(request=request) if module else "", lessons=items)
-    progress.quiz = _module_quiz(user, module_path, lesson.depth, request)
-    enrolled = bool(
-        user.is_authenticated and course and Enrolment.objects.filter(user=user, course_id=course.id).exists()
-    )
-    return {
-        "module": module,
-        "course": course,
-        "module_progress": progress,
-        "position": index + 1,
-        "lesson_count": len(items),
-        "previous_lesson": items[index - 1] if index > 0 else None,
-        "next_lesson": items[index + 1] if index + 1 < len(items) else None,
-        "quiz": progress.quiz,
-        "is_done": lesson.id in done_ids,
-        "enrolled": enrolled,
-    }
-
-
-def lesson_objectives(*, lesson: LessonPage) -> list[str]:
-    """The texts of the module objectives that name this lesson as the one that teaches them, in module order."""
-    module_path = lesson.path[: -Page.steplen]
-    return [objective.text for objective in lesson.objectives.filter(page__path=module_path).order_by("sort_order")]
-
-
 @dataclass
 class AttemptRow:
     """A submitted or open attempt as listed to its trainee."""

@@ -13,10 +13,10 @@ from courses.access import request_may_view
 from courses.attempt_display import attempt_questions
 from courses.forms import answers_from_post
 from courses.models import CoursePage, LessonPage, QuizAttempt, QuizPage
+from courses.navigation import lesson_navigation
 from courses.selectors import (
     attempt_tally,
     course_progress_for_user,
-    lesson_navigation,
     quiz_overview,
 )
 from courses.services import (

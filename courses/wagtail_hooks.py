@@ -19,6 +19,7 @@ from courses.models import Enrolment, LessonPage, QuizAttempt, QuizPage
 from courses.publishing import is_first_publish
 from lms.admin_people import PeopleByNameInspectView
 from lms.names import display_name
+from lms.page_tree import page_tree_changed
 
 
 class EnrolmentViewSet(SnippetViewSet):
@@ -171,6 +172,7 @@ def ask_about_people_who_finished(request, page):
     if page.live:
         # The create view adds a new page live and publishes it afterwards: keep it a draft instead.
         Page.objects.filter(pk=page.pk).update(live=False, has_unpublished_changes=True)
+        page_tree_changed()  # an update() sends no signal: the kept page tree must drop the page itself
     return redirect("wagtailadmin_pages:edit", page.id)
 
 

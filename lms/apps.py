@@ -26,5 +26,23 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        """Connect the kernel's signal handlers."""
+        """Connect the kernel's signal handlers: SQLite's log mode, and the kept page tree's changes."""
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from wagtail.models import PageViewRestriction, Site
+
+        from lms import page_tree
+
         connection_created.connect(sqlite_write_ahead_log, dispatch_uid="lms-sqlite-wal")
+        # Publishing, unpublishing, moving and reordering all save the page, so saves and deletions cover them.
+        post_save.connect(page_tree.page_changed, dispatch_uid="lms-page-tree-page-saved")
+        post_delete.connect(page_tree.page_changed, dispatch_uid="lms-page-tree-page-deleted")
+        for model in (PageViewRestriction, Site):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    page_tree.page_tree_changed, sender=model, dispatch_uid=f"lms-page-tree-{model.__name__}"
+                )
+        m2m_changed.connect(
+            page_tree.page_tree_changed,
+            sender=PageViewRestriction.groups.through,
+            dispatch_uid="lms-page-tree-restriction-groups",
+        )

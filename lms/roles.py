@@ -1,7 +1,8 @@
 """The four roles, kept as Django groups, and helpers to ask who someone is."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.auth.models import Group, Permission
+from django.db.models import CharField, Q, Value
 
 TRAINEE = "Trainee"
 SUPERVISOR = "Supervisor"
@@ -22,10 +23,37 @@ def user_roles(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_role_names"):
-        user._role_names = set(user.groups.values_list("name", flat=True))
+        _load_roles_and_permissions(user)
         if user.is_superuser:
             user._role_names.add(PROGRAMME_ADMIN)
     return user._role_names
+
+
+def _load_roles_and_permissions(user) -> None:
+    """Read the user's groups and, for an active non-superuser, their permissions too, in one query.
+
+    The permissions fill the per-user caches Django's ModelBackend (the site's backend inherits it) reads before
+    querying, so a later has_perm() (Wagtail's user bar asks on every page) costs nothing. A superuser holds
+    every permission, which the backend reads itself when asked.
+    """
+    text = CharField()
+    rows = Group.objects.filter(user=user).values_list(
+        Value("role", output_field=text), Value("", output_field=text), "name"
+    )
+    if user.is_active and not user.is_superuser:
+        own = Permission.objects.filter(user=user).values_list(
+            Value("own", output_field=text), "content_type__app_label", "codename"
+        )
+        grouped = Permission.objects.filter(group__user=user).values_list(
+            Value("group", output_field=text), "content_type__app_label", "codename"
+        )
+        rows = rows.order_by().union(own.order_by(), grouped.order_by(), all=True)
+    found = list(rows)
+    user._role_names = {name for kind, _, name in found if kind == "role"}
+    if user.is_active and not user.is_superuser:
+        user._user_perm_cache = {f"{app}.{name}" for kind, app, name in found if kind == "own"}
+        user._group_perm_cache = {f"{app}.{name}" for kind, app, name in found if kind == "group"}
+        user._perm_cache = user._user_perm_cache | user._group_perm_cache
 
 
 def has_role(user, role: str) -> bool:

@@ -32,8 +32,9 @@ FLOOR_OF = {app: number for number, apps in enumerate(FLOORS) for app in apps}
 KNOWN_UPWARD: dict[str, set[str]] = {}
 """Imports that still run upward, by file: each is debt to pay off; the test fails when one is paid and not removed."""
 
-LOOPS_ALLOWED = [{"courses/models.py", "courses/selectors.py"}]
-"""Wagtail's idiom: page models call their selectors in get_context, and the selectors query those models."""
+LOOPS_ALLOWED = [{"courses/models.py", "courses/selectors.py", "courses/navigation.py"}]
+"""Wagtail's idiom: page models call their selectors (the lesson page's in navigation.py) in get_context, and the
+selectors query those models."""
 
 
 def source_files() -> list[Path]:

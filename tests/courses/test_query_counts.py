@@ -11,6 +11,9 @@ from tests.factories import PASSWORD, UserFactory, build_course
 
 pytestmark = pytest.mark.django_db
 
+LESSON_PAGE_QUERIES = 6
+"""The page tree's version token, the lesson, the session, the user, their roles and permissions, their progress."""
+
 
 def _site(*, lessons: int, trainees: int):
     """Build a course with `lessons` lessons over 3 modules, and `trainees` enrolled trainees part-way through."""
@@ -43,3 +46,5 @@ def test_query_count_is_constant(client, page):
         counts[(lessons, trainees)] = _queries(client, url)
         client.logout()
     assert len(set(counts.values())) == 1, counts
+    if page == "lesson":
+        assert set(counts.values()) == {LESSON_PAGE_QUERIES}, counts

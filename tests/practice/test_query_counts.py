@@ -180,8 +180,8 @@ def test_review_queue_query_count_is_constant(client, logs, query):
 
 
 # Whole requests, the session, the user, their roles and Wagtail's user bar (two) included.
-LOG_QUERIES = 14  # the totals, the filtered count and the ready count are one aggregate; entries and their domains
-REVIEW_QUERIES = 10  # the waiting count serves the pages and the navigation; a page of batches; the trainees' sums
+LOG_QUERIES = 12  # the totals, the filtered count and the ready count are one aggregate; entries and their domains
+REVIEW_QUERIES = 8  # the waiting count serves the pages and the navigation; a page of batches; the trainees' sums
 
 
 def test_practice_log_pages_25_entries_and_totals_cover_all_of_them(client, logs):

@@ -283,7 +283,7 @@ def _mixed_batch(assignment, count):
     return _submitted(assignment, entries)
 
 
-REVIEW_PAGE_QUERIES = 12
+REVIEW_PAGE_QUERIES = 10
 PRACTICE_LOG_QUERIES = LOG_QUERIES  # skills checks add nothing to the log's count
 
 

@@ -415,7 +415,7 @@ def test_the_invitation_page_costs_the_same_for_1_or_15_invitations_and_links(su
                 person=verified(UserFactory(email=invitation.email)), invitation_id=invitation.pk
             )
     assert _queries(supervisor_client, url) == few
-    assert few == 10  # session, user, roles, placements, links, invitations, messages: none per row
+    assert few == 8  # session, user, roles and permissions, placements, links, invitations, messages: none per row
 
 
 def test_the_practice_log_costs_the_same_for_1_or_5_invitations(client, trainee, placement):
@@ -434,4 +434,4 @@ def test_the_practice_log_costs_the_same_for_1_or_5_invitations(client, trainee,
 def test_the_answer_page_costs_a_fixed_number_of_queries(client, supervisor, trainee, placement):
     invitation = invite(supervisor, placement)
     client.force_login(trainee)
-    assert _queries(client, reverse("practice_invitation", args=[invitation.pk])) == 6
+    assert _queries(client, reverse("practice_invitation", args=[invitation.pk])) == 4
