@@ -23,12 +23,13 @@ import pytest
 import requests
 
 from tests.deploy.conftest import ROOT, free_port, manage, postgres_databases
+from tests.workers import worker_redis_url
 
 LIMIT = 60  # config/settings.py: VERIFY_RATE_LIMIT's default, per client address and minute
 LOOKUPS = 200
 THREADS = 4
 PASSWORD = "a long passphrase for the live test"
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = worker_redis_url(os.environ.get("REDIS_URL", ""))
 HTTPS = {"X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy in front of gunicorn says (README)
 
 MAKE_ACCOUNT_AND_CERTIFICATE = f"""

@@ -18,6 +18,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from tests.workers import worker_suffix
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -38,7 +40,7 @@ def _database_url(tmp: Path) -> str:
     import psycopg
 
     parsed = urlparse(base)
-    name = parsed.path.lstrip("/") + "_e2e"
+    name = parsed.path.lstrip("/") + "_e2e" + worker_suffix()
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
