@@ -119,7 +119,7 @@ def sign_in(base: str) -> float:
 
 
 @pytest.fixture(params=["sqlite", "postgres", "redis"])
-def live_site(request, tmp_path, processes):
+def live_site(request, tmp_path, processes, collected_static):
     """gunicorn (3 workers, production settings) on a fresh database, with the cache kind the test is for.
 
     "redis" runs on PostgreSQL in the PostgreSQL pass, on SQLite otherwise; it needs REDIS_URL.
@@ -142,7 +142,7 @@ def live_site(request, tmp_path, processes):
 
             redis.Redis.from_url(REDIS_URL).flushdb()
         manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
+        env["STATIC_ROOT"] = str(collected_static)  # collected once per worker (tests/conftest.py)
         manage(env, "rotate_signing_key", "--if-missing")
         token, code = manage(env, "shell", "--no-imports", "-c", MAKE_ACCOUNT_AND_CERTIFICATE).strip().splitlines()[-2:]
         gunicorn = [

@@ -74,7 +74,7 @@ class E2ESite:
 
 
 @pytest.fixture(scope="session")
-def e2e_site(tmp_path_factory):
+def e2e_site(tmp_path_factory, collected_static):
     """A gunicorn server (2 workers) running the demo site with production settings, and what it runs with."""
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
@@ -88,13 +88,13 @@ def e2e_site(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": _database_url(tmp),
         "MEDIA_ROOT": str(tmp / "media"),
+        "STATIC_ROOT": str(collected_static),  # collected once per worker (tests/conftest.py)
         "CERTIFICATE_ROOT": str(tmp / "certificates"),
         "EMAIL_URL": f"file://{tmp / 'mail'}",
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
     python = sys.executable
     _run([python, "manage.py", "migrate", "--noinput"], env)
-    _run([python, "manage.py", "collectstatic", "--noinput"], env)
     _run([python, "manage.py", "rotate_signing_key"], env)
     _run([python, "manage.py", "seed_demo", "--force"], env)
     log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115
@@ -157,6 +157,14 @@ def page(browser, request):
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under make test's -n, each browser test module runs whole on one worker: its module fixtures, one server."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
