@@ -15,8 +15,7 @@ from django.utils import timezone
 from courses.models import LessonPage, ModulePage, QuizAttempt, QuizPage
 from tests.demo.test_seed_demo import DEMO_USERNAMES
 
-# One worker seeds the demo once for all of them, under `make test`'s -n.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_site"), pytest.mark.xdist_group("demo_site")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_site")]
 
 
 @pytest.fixture(scope="module")

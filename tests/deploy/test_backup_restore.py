@@ -21,9 +21,6 @@ import pytest
 
 from tests.deploy.conftest import postgres_databases
 
-# One worker builds and backs up the site once for all of them (module fixtures), under `make test`'s -n.
-pytestmark = pytest.mark.xdist_group("backup_restore")
-
 ROOT = Path(__file__).resolve().parents[2]
 SITE_URL = "https://certify.example.test"
 REVOKE_REASON = "Issued in error: the supervision hours were counted twice."
