@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run a command beside a throwaway Redis server on 127.0.0.1, with REDIS_URL set for it (the tests that count rate
-# limits in Redis, as CACHE_URL=redis://… deployments do, read it). Nothing is saved to disk; the server stops after.
+# limits in Redis, as CACHE_URL=redis://… deployments do, read it; each parallel test worker uses a database of its
+# own, tests/workers.py). Nothing is saved to disk; the server stops after.
 # Exits 3 if redis-server is not installed.
 set -euo pipefail
 
@@ -17,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no \
+redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --save "" --appendonly no --databases 64 \
   --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
 for _ in $(seq 1 100); do
   redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break

@@ -1,5 +1,10 @@
 """Shared fixtures."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import factory.random
 import pytest
 
@@ -30,6 +35,33 @@ def trainee_client(client, trainee):
     """A test client signed in as the trainee."""
     assert client.login(username=trainee.username, password=PASSWORD)
     return client
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """The static files as production serves them (hashed, compressed, a manifest), collected once per worker.
+
+    The PostgreSQL pass collected them with production's storage before it started (scripts/test-production.sh): that
+    folder is used as it is. The servers the browser and live rate-limit tests start all read this one folder.
+    """
+    ready = Path(os.environ.get("STATIC_ROOT", ""))
+    if os.environ.get("LMS_TEST_BACKENDS") == "production" and (ready / "staticfiles.json").is_file():
+        return ready
+    folder = tmp_path_factory.mktemp("static")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG"))},
+        "LMS_READ_DOTENV": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "collectstatic-only-" + "x" * 40,
+        "STATIC_ROOT": str(folder),
+    }
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode:
+        raise RuntimeError(f"collectstatic failed:\n{result.stdout}\n{result.stderr}")
+    return folder
 
 
 if tasks_queued_in_database():

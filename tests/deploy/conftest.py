@@ -20,6 +20,8 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 import requests
 
+from tests.workers import worker_suffix
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = [shutil.which("bash") or "/bin/bash", str(ROOT / "scripts" / "serve.sh")]  # the production start command
 STOP_TIMEOUT = 20  # seconds a process gets to stop after SIGTERM before it is killed
@@ -49,7 +51,7 @@ def postgres_databases(skip_reason: str):
     made = []
 
     def make(suffix: str) -> str:
-        name = f"{parsed.path.lstrip('/')}_{suffix}"
+        name = f"{parsed.path.lstrip('/')}_{suffix}{worker_suffix()}"
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{name}"')

@@ -23,12 +23,13 @@ import pytest
 import requests
 
 from tests.deploy.conftest import ROOT, free_port, manage, postgres_databases
+from tests.workers import worker_redis_url
 
 LIMIT = 60  # config/settings.py: VERIFY_RATE_LIMIT's default, per client address and minute
 LOOKUPS = 200
 THREADS = 4
 PASSWORD = "a long passphrase for the live test"
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = worker_redis_url(os.environ.get("REDIS_URL", ""))
 HTTPS = {"X-Forwarded-Proto": "https"}  # as the TLS-terminating proxy in front of gunicorn says (README)
 
 MAKE_ACCOUNT_AND_CERTIFICATE = f"""
@@ -118,7 +119,7 @@ def sign_in(base: str) -> float:
 
 
 @pytest.fixture(params=["sqlite", "postgres", "redis"])
-def live_site(request, tmp_path, processes):
+def live_site(request, tmp_path, processes, collected_static):
     """gunicorn (3 workers, production settings) on a fresh database, with the cache kind the test is for.
 
     "redis" runs on PostgreSQL in the PostgreSQL pass, on SQLite otherwise; it needs REDIS_URL.
@@ -141,7 +142,7 @@ def live_site(request, tmp_path, processes):
 
             redis.Redis.from_url(REDIS_URL).flushdb()
         manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
+        env["STATIC_ROOT"] = str(collected_static)  # collected once per worker (tests/conftest.py)
         manage(env, "rotate_signing_key", "--if-missing")
         token, code = manage(env, "shell", "--no-imports", "-c", MAKE_ACCOUNT_AND_CERTIFICATE).strip().splitlines()[-2:]
         gunicorn = [

@@ -18,6 +18,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from tests.workers import worker_suffix
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -38,7 +40,7 @@ def _database_url(tmp: Path) -> str:
     import psycopg
 
     parsed = urlparse(base)
-    name = parsed.path.lstrip("/") + "_e2e"
+    name = parsed.path.lstrip("/") + "_e2e" + worker_suffix()
     admin = urlunparse(parsed._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -72,7 +74,7 @@ class E2ESite:
 
 
 @pytest.fixture(scope="session")
-def e2e_site(tmp_path_factory):
+def e2e_site(tmp_path_factory, collected_static):
     """A gunicorn server (2 workers) running the demo site with production settings, and what it runs with."""
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
@@ -86,13 +88,13 @@ def e2e_site(tmp_path_factory):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": _database_url(tmp),
         "MEDIA_ROOT": str(tmp / "media"),
+        "STATIC_ROOT": str(collected_static),  # collected once per worker (tests/conftest.py)
         "CERTIFICATE_ROOT": str(tmp / "certificates"),
         "EMAIL_URL": f"file://{tmp / 'mail'}",
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
     python = sys.executable
     _run([python, "manage.py", "migrate", "--noinput"], env)
-    _run([python, "manage.py", "collectstatic", "--noinput"], env)
     _run([python, "manage.py", "rotate_signing_key"], env)
     _run([python, "manage.py", "seed_demo", "--force"], env)
     log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115

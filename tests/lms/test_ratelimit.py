@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from lms.models import RateCounter
 from lms.ratelimit import consume, counters_prune, used
+from tests.workers import worker_redis_url
 
 MINUTE = 60
 NOON = 1_796_644_800  # 2026-12-07 12:00:00 UTC, the first second of a minute's window
-REDIS_URL = os.environ.get("REDIS_URL", "")  # set by scripts/with-redis.sh in make test's second pass
+REDIS_URL = worker_redis_url(os.environ.get("REDIS_URL", ""))  # scripts/with-redis.sh (second pass)
 THREADS = 24
 
 
