@@ -31,11 +31,11 @@ test: install system-deps test-sqlite test-postgres
 test-sqlite: install
 	@mkdir -p var
 	@start=$$(date +%s); $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
-	  echo "SQLite pass: $$(( $$(date +%s) - start )) s"; exit $$status
+	  scripts/pass-time.sh sqlite $$start $$status; exit $$status
 
 test-postgres: install
 	@start=$$(date +%s); scripts/with-postgres.sh scripts/with-redis.sh scripts/test-production.sh $(PY) $(PYTEST_ARGS); \
-	  status=$$?; echo "PostgreSQL pass: $$(( $$(date +%s) - start )) s"; \
+	  status=$$?; scripts/pass-time.sh postgresql $$start $$status; \
 	  if [ $$status -eq 3 ] && [ -z "$$CI" ]; then echo "PostgreSQL run skipped: PostgreSQL or Redis is not installed."; exit 0; fi; exit $$status
 
 install: $(VENV)/.installed node_modules/.installed var/jsonld-contexts/index.json

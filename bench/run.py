@@ -231,7 +231,28 @@ def report(results: dict, *, load_before: float) -> list[str]:
                     notes.append(f"{NAMES[database]} {figures['scale']}x, {page['path']}: {page['note']}")
     if notes:
         lines += ["", *[f"Note: {note}." for note in notes]]
-    return lines
+    return lines + ["", test_suite_time()]
+
+
+def test_suite_time() -> str:
+    """The last `make test` on this machine, pass by pass, as scripts/pass-time.sh kept it (var/test-times/)."""
+    passes = []
+    for name in ("sqlite", "postgresql"):
+        path = ROOT / "var" / "test-times" / f"{name}.json"
+        if path.is_file():
+            passes.append(json.loads(path.read_text()))
+    if not passes:
+        return "`make test`: no timed run on this machine yet (run `make test`; each pass keeps its time)."
+    parts = [
+        f"{NAMES[found['pass']]} pass {_duration(found['seconds'])}"
+        + ("" if found["exit_status"] == 0 else f" (exit status {found['exit_status']})")
+        + f", finished {found['finished']} at {found['commit']}"
+        for found in passes
+    ]
+    total = sum(found["seconds"] for found in passes)
+    return f"`make test` (last run, target under 15 min for both passes): {_duration(total)} in all; " + "; ".join(
+        parts
+    )
 
 
 def _duration(seconds: float) -> str:
