@@ -13,6 +13,7 @@ def test_each_domain_app_registered_its_records():
         "supervisor_invitation": "practice",
         "attestation": "practice",
         "group_session": "practice",
+        "skills_sign_off": "practice",
         "enrolment": "courses",
         "quiz_attempt": "courses",
         "grant": "courses",

@@ -130,9 +130,14 @@ def server(e2e_site):
     return e2e_site.base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the session."""
+    """One headless Chromium for each browser test module.
+
+    Playwright's sync API runs an event loop in this thread while it is open, and Django refuses database work
+    from a thread with a running loop. Under `make test`'s workers a database test file may follow a browser test
+    file on the same worker, so the browser closes (and its loop with it) when its module ends.
+    """
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is required in CI but was not found at {CHROMIUM}")

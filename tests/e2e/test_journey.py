@@ -78,7 +78,7 @@ def _log_practice(page, base, *, day: date, hours: str, activity: str, domain: s
     page.get_by_label("Activity type").select_option(activity)
     page.get_by_label("Direct (with people supported)").check()
     page.get_by_label(domain, exact=True).check()
-    page.get_by_label("Setting").select_option("community")
+    page.get_by_role("combobox", name="Setting").select_option("community")
     page.get_by_label("In person").check()
     page.get_by_label("Reflection").fill(reflection)
     page.get_by_role("button", name="Save as draft").click()

@@ -4,12 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import test_accessibility
 from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe, sign_in
 
 pytestmark = pytest.mark.browser
-
-axe_source = test_accessibility.axe_source  # the fixture with axe-core's source
 
 
 def overflow(page) -> int:
