@@ -70,3 +70,29 @@ if tasks_queued_in_database():
     def django_capture_on_commit_callbacks():
         """pytest-django's fixture, which also runs the tasks the callbacks queue (tests/tasks.py)."""
         return capture_on_commit_and_run_tasks
+
+
+def _flushes_serialized(item) -> bool:
+    """Whether this test empties the database at its end, keeping the migrated rows aside (serialized_rollback)."""
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _migrated_data_back_after_transactional_tests(request, django_db_blocker):
+    """After a module with transactional tests, put back the rows migrations made (groups, the page tree's root).
+
+    A transactional test ends by emptying every table (the suite's all use serialized_rollback); Django puts the
+    migrated rows back only at the start of the next such test. pytest-django runs such tests last, but under make
+    test's workers another test file may follow them on the same worker, and would find no groups and no root page.
+    """
+    yield
+    if not any(_flushes_serialized(item) for item in request.session.items if item.module is request.module):
+        return
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
