@@ -24,7 +24,7 @@ class Statements:
         self.seen = []
 
     def __call__(self, execute, sql, params, many, context):
-        kind = "read" if sql.lstrip().upper().startswith("SELECT") else "write"
+        kind = "read" if sql.lstrip(" (").upper().startswith("SELECT") else "write"  # PostgreSQL brackets a UNION
         self.seen.append((kind, context["connection"].in_atomic_block, sql))
         return execute(sql, params, many, context)
 
