@@ -301,6 +301,32 @@ def approve_hours(assignment, entries: list, *, supervisor=None):
     return created
 
 
+def skills_check(assignment, skill: str, *, days_ago: int = 1, approve: bool = True):
+    """A half-hour skills check in the skill `days_ago`, sent and (unless told otherwise) signed off with the rubric."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from demo.skills import approve_with_rubric
+    from practice.services import entries_submit, entry_create
+
+    entry = entry_create(
+        trainee=assignment.trainee,
+        data=entry_data(
+            assignment,
+            activity_type="skills_check",
+            skill=skill,
+            minutes=30,
+            performed_on=timezone.localdate() - timedelta(days=days_ago),
+            start_time=None,
+        ),
+    )
+    (batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk])
+    if approve:
+        approve_with_rubric(supervisor=assignment.supervisor, batch=batch)
+    return entry
+
+
 def issued_certificate(*, first_name: str, last_name: str, email: str | None = None):
     """A trainee of that name who has met build_programme()'s requirements, and the certificate just issued."""
     from certificates.services import certificates_check

@@ -12,8 +12,6 @@ from certificates.eligibility import programme_eligibility, programme_eligibilit
 from certificates.ethics import ethics_attestation_sign
 from content.models import CompetencyDomain
 from courses.services import enrolment_create, lesson_complete
-from demo.skills import approve_with_rubric
-from practice.services import entries_submit, entry_create
 from tests.courses.test_quiz_attempts import take
 from tests.factories import (
     UserFactory,
@@ -23,6 +21,7 @@ from tests.factories import (
     build_programme,
     build_quiz,
     entry_data,
+    skills_check,
     supervision_data,
 )
 
@@ -85,26 +84,9 @@ def _some_progress(rng, user, programme, lessons, quizzes):
         if entries:
             approve_hours(assignment, entries)
         for skill in rng.sample(["listening", "validation", "boundaries"], rng.randint(0, 3)):
-            _skills_check(assignment, skill, days_ago=rng.choice([3, 400]))
+            skills_check(assignment, skill, days_ago=rng.choice([3, 400]))
     if rng.random() < 0.5:
         ethics_attestation_sign(user=user, programme=programme, agreed=True)
-
-
-def _skills_check(assignment, skill, *, days_ago):
-    """A skills check in the skill, signed off with the whole rubric `days_ago`."""
-    entry = entry_create(
-        trainee=assignment.trainee,
-        data=entry_data(
-            assignment,
-            activity_type="skills_check",
-            skill=skill,
-            minutes=30,
-            performed_on=timezone.localdate() - timedelta(days=days_ago),
-            start_time=None,
-        ),
-    )
-    (batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk])
-    approve_with_rubric(supervisor=assignment.supervisor, batch=batch)
 
 
 def _everything_done(user, programme, lessons, quizzes):
@@ -125,8 +107,8 @@ def _everything_done(user, programme, lessons, quizzes):
             supervision_data(assignment, minutes=60),
         ],
     )
-    _skills_check(assignment, "listening", days_ago=2)
-    _skills_check(assignment, "crisis_handoff", days_ago=3)
+    skills_check(assignment, "listening", days_ago=2)
+    skills_check(assignment, "crisis_handoff", days_ago=3)
     ethics_attestation_sign(user=user, programme=programme, agreed=True)
 
 

@@ -10,11 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.eligibility import evidence_snapshot, programme_eligibility
-from demo.skills import approve_with_rubric
 from practice.minutes import skills_passed
-from practice.services import entries_submit, entry_create
 from practice.skills import BOUNDARIES, LISTENING, VALIDATION
-from tests.factories import build_assignment, build_programme, entry_data
+from tests.factories import build_assignment, build_programme, skills_check
 
 pytestmark = pytest.mark.django_db
 
@@ -22,24 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def assignment():
     return build_assignment(starts_on=timezone.localdate() - timedelta(days=1200))
-
-
-def _pass(assignment, skill, *, days_ago=1, approve=True):
-    entry = entry_create(
-        trainee=assignment.trainee,
-        data=entry_data(
-            assignment,
-            activity_type="skills_check",
-            skill=skill,
-            minutes=30,
-            performed_on=timezone.localdate() - timedelta(days=days_ago),
-            start_time=None,
-        ),
-    )
-    (batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk])
-    if approve:
-        approve_with_rubric(supervisor=assignment.supervisor, batch=batch)
-    return entry
 
 
 def _line(programme, user, on=None):
@@ -55,10 +35,10 @@ def test_a_programme_without_skills_checks_has_no_line(assignment):
 
 def test_the_line_counts_different_skills_and_says_how_to_get_one(assignment):
     programme = build_programme(practice_hours=0, supervision_hours=0, skills_checks_required=3)
-    _pass(assignment, LISTENING)
-    _pass(assignment, LISTENING, days_ago=2)  # the same skill again counts once
-    _pass(assignment, VALIDATION, days_ago=3)
-    _pass(assignment, BOUNDARIES, days_ago=4, approve=False)  # waiting for the supervisor: not yet
+    skills_check(assignment, LISTENING)
+    skills_check(assignment, LISTENING, days_ago=2)  # the same skill again counts once
+    skills_check(assignment, VALIDATION, days_ago=3)
+    skills_check(assignment, BOUNDARIES, days_ago=4, approve=False)  # waiting for the supervisor: not yet
     line, _ = _line(programme, assignment.trainee)
     assert (line.met, line.summary) == (False, "Observed skills checks: 2 of 3 skills")
     assert line.next_step == (
@@ -71,8 +51,8 @@ def test_the_line_counts_different_skills_and_says_how_to_get_one(assignment):
 
 def test_the_line_is_met_at_the_number_of_skills_and_goes_in_the_evidence(assignment):
     programme = build_programme(practice_hours=0, supervision_hours=0, skills_checks_required=2)
-    _pass(assignment, LISTENING)
-    _pass(assignment, VALIDATION, days_ago=2)
+    skills_check(assignment, LISTENING)
+    skills_check(assignment, VALIDATION, days_ago=2)
     line, eligibility = _line(programme, assignment.trainee)
     assert (line.met, line.summary, line.next_step) == (True, "Observed skills checks: 2 of 2 skills", "")
     evidence = evidence_snapshot(user=assignment.trainee, eligibility=eligibility)
@@ -84,8 +64,8 @@ def test_the_line_is_met_at_the_number_of_skills_and_goes_in_the_evidence(assign
 
 def test_only_checks_inside_the_hours_window_count(assignment):
     programme = build_programme(practice_hours=0, supervision_hours=0, skills_checks_required=2, hours_window_months=12)
-    _pass(assignment, LISTENING, days_ago=10)
-    _pass(assignment, VALIDATION, days_ago=400)  # more than 12 months ago
+    skills_check(assignment, LISTENING, days_ago=10)
+    skills_check(assignment, VALIDATION, days_ago=400)  # more than 12 months ago
     line, _ = _line(programme, assignment.trainee)
     assert (line.met, line.summary) == (False, "Observed skills checks: 1 of 2 skills")
     line, _ = _line(programme, assignment.trainee, on=timezone.localdate() - timedelta(days=300))
@@ -93,7 +73,7 @@ def test_only_checks_inside_the_hours_window_count(assignment):
 
 
 def test_the_count_is_one_query(assignment):
-    _pass(assignment, LISTENING)
+    skills_check(assignment, LISTENING)
     with CaptureQueriesContext(connection) as captured:
         assert skills_passed(trainee=assignment.trainee, since=timezone.localdate() - timedelta(days=30)) == {LISTENING}
     assert len(captured) == 1

@@ -1,24 +1,11 @@
 """A trainee opens a lesson from the course and sees, at the top, the module objectives that lesson teaches."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe, sign_in
+from tests.e2e.test_accessibility import DESKTOP, PHONE, blocking_violations, describe, sign_in
+from tests.e2e.test_public_certification import overflow, shot
 
 pytestmark = pytest.mark.browser
-
-
-def overflow(page) -> int:
-    """How many CSS pixels the page is wider than the viewport."""
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-
-
-def shot(page, name: str) -> Path:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTEFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.journey import log_in
-from tests.e2e.test_accessibility import ARTEFACTS, AXE, DESKTOP, PHONE, blocking_violations, describe
+from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe
 
 pytestmark = pytest.mark.browser
 
@@ -70,16 +70,10 @@ def _axe_clean(page, axe_source, what: str) -> None:
     assert not violations, f"{what} ({page.url}):\n{describe(violations)}"
 
 
-@pytest.fixture(scope="module")
-def axe():
-    """axe-core's source as npm installed it."""
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE} (npm ci)")
-    return AXE.read_text()
-
-
 @pytest.mark.parametrize(("width", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_supervisor_returns_one_entry_and_approves_the_rest_in_one_submit(e2e_site, browser, axe, width, viewport):
+def test_supervisor_returns_one_entry_and_approves_the_rest_in_one_submit(
+    e2e_site, browser, axe_source, width, viewport
+):
     username, first, last = TRAINEES[width]
     e2e_site.manage("shell", "-c", MAKE_BATCH.format(username=username, first=first, last=last))
     name = f"{first} {last}"
@@ -116,7 +110,7 @@ def test_supervisor_returns_one_entry_and_approves_the_rest_in_one_submit(e2e_si
         expect(group.get_by_label("Comment for the trainee")).to_be_visible()
         page.get_by_label("I supervised these hours").check()
         page.screenshot(path=str(ARTEFACTS / f"review-one-pass-{width}.png"), full_page=True)
-        _axe_clean(page, axe, f"review page at {width}")
+        _axe_clean(page, axe_source, f"review page at {width}")
 
         # Forgetting the comment: a summary naming the entry, linked to its comment box; nothing chosen is lost.
         page.get_by_role("button", name="Save my decisions").click()
@@ -129,7 +123,7 @@ def test_supervisor_returns_one_entry_and_approves_the_rest_in_one_submit(e2e_si
         expect(group.get_by_role("radio", name="Return to the trainee")).to_be_checked()
         expect(page.get_by_label("I supervised these hours")).to_be_checked()
         page.screenshot(path=str(ARTEFACTS / f"review-one-pass-errors-{width}.png"), full_page=True)
-        _axe_clean(page, axe, f"review page with errors at {width}")
+        _axe_clean(page, axe_source, f"review page with errors at {width}")
         expect(summary.get_by_role("link")).to_have_attribute(
             "href", "#" + (group.get_by_label("Comment for the trainee").get_attribute("id") or "")
         )
@@ -148,6 +142,6 @@ def test_supervisor_returns_one_entry_and_approves_the_rest_in_one_submit(e2e_si
         expect(page.get_by_role("heading", level=1)).to_have_text(f"{name}'s progress")
         expect(page.locator(".headline-figures")).to_contain_text("2.5 h of practice approved")  # 1.5 h fixed + 1 h
         page.screenshot(path=str(ARTEFACTS / f"trainee-progress-{width}.png"), full_page=True)
-        _axe_clean(page, axe, f"progress page at {width}")
+        _axe_clean(page, axe_source, f"progress page at {width}")
     finally:
         context.close()

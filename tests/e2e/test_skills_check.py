@@ -7,6 +7,7 @@ passed and validation waiting).
 """
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.journey import log_in
-from tests.e2e.test_accessibility import ARTEFACTS, AXE, DESKTOP, PHONE, blocking_violations, describe
+from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe
 
 pytestmark = pytest.mark.browser
 
@@ -29,14 +30,6 @@ TRAINEE_NAME = "Alex Morgan"
 SKILLS_LINE = re.compile(r"Observed skills checks: (\d) of 4 skills")
 
 
-@pytest.fixture(scope="module")
-def axe():
-    """axe-core's source as npm installed it."""
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE} (npm ci)")
-    return AXE.read_text()
-
-
 def _axe_clean(page, axe_source: str, what: str) -> None:
     violations = blocking_violations(page, axe_source)
     assert not violations, f"{what} ({page.url}):\n{describe(violations)}"
@@ -48,20 +41,29 @@ def _skills_passed(page) -> int:
     return int(SKILLS_LINE.search(line.inner_text())[1])
 
 
+@contextmanager
+def _person_page(browser, viewport):
+    """A page in a fresh browser context (one person's session), closed afterwards."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 def _shot(page, name: str, width: str) -> None:
     page.screenshot(path=str(ARTEFACTS / f"skills-check-{name}-{width}.png"), full_page=True)
 
 
 @pytest.mark.parametrize(("width", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe, width, viewport):
+def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe_source, width, viewport):
     skill, criterion = SKILL_FOR[width]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
 
     # The trainee logs the role-play and sends it.
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
+    with _person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, "trainee")
         passed_before = _skills_passed(page)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice log").click()
@@ -75,7 +77,7 @@ def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe, wi
         page.get_by_label("In person").check()
         page.get_by_label("Reflection").fill("A role-play my supervisor watched; I kept my voice calm and clear.")
         _shot(page, "form", width)
-        _axe_clean(page, axe, f"entry form at {width}")
+        _axe_clean(page, axe_source, f"entry form at {width}")
         page.get_by_role("button", name="Save as draft").click()
         expect(page.locator(".messages")).to_contain_text("Saved:")
 
@@ -87,14 +89,9 @@ def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe, wi
         ours.get_by_role("checkbox").check()
         page.get_by_role("button", name="Send for review").click()
         expect(page.locator(".messages")).to_contain_text("Sent 1 entry for review in 1 batch.")
-    finally:
-        context.close()
 
     # The supervisor opens it from the queue, tries to approve with one point unticked, then ticks them all.
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
+    with _person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, "supervisor", two_factor=True)
         page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile(r"^Review")).click()
         expect(page).to_have_url(e2e_site.base + "/practice/review/")
@@ -113,7 +110,7 @@ def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe, wi
         expect(error).to_contain_text("Return to the trainee")
         expect(page.locator(".error-summary")).to_contain_text(f"Skills check: {skill}")
         _shot(page, "review-error", width)
-        _axe_clean(page, axe, f"review page with the rubric error at {width}")
+        _axe_clean(page, axe_source, f"review page with the rubric error at {width}")
 
         entry.get_by_label(criterion).check()
         for number in range(entry.locator("fieldset.rubric").get_by_role("checkbox").count()):
@@ -121,25 +118,18 @@ def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe, wi
         _shot(page, "review-ticked", width)
         page.get_by_role("button", name="Save my decisions").click()
         expect(page.locator(".messages")).to_contain_text("Approved 1 entry")
-    finally:
-        context.close()
 
     # The trainee sees it passed, and one more skill on the way to the certificate.
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
+    with _person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, "trainee")
         expect(page.locator(".requirement-text").filter(has_text=SKILLS_LINE).first).to_contain_text(
             f"Observed skills checks: {passed_before + 1} of 4 skills"
         )
         _shot(page, "dashboard", width)
-        _axe_clean(page, axe, f"dashboard at {width}")
+        _axe_clean(page, axe_source, f"dashboard at {width}")
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice log").click()
         passed = page.locator("td").filter(has_text=f"Skills check: {skill} — passed, observed by")
         expect(passed).to_have_count(1)
         expect(passed).to_contain_text(f"on {timezone.localdate():%-d %b %Y}")
         _shot(page, "log", width)
-        _axe_clean(page, axe, f"practice log at {width}")
-    finally:
-        context.close()
+        _axe_clean(page, axe_source, f"practice log at {width}")
