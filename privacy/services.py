@@ -1,7 +1,8 @@
 """Writes for closing an account: anonymise the person, keep their certificates verifiable, and later let them go.
 
-Each app does its own part through the closer it registered (lms/closing.py), run in privacy.closers.CLOSING_ORDER;
-this module checks the person may close, sends the confirmation, and records the closed account.
+Each app does its own part through the closer it registered (lms/closing.py), and privacy/closers.py the part of
+Wagtail, allauth and Django, all in CLOSING_ORDER; this module checks the person may close, sends the confirmation,
+and records the closed account.
 """
 
 import logging
