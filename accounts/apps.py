@@ -9,7 +9,8 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        """Give certificates the name corrections; register the app's records with the export and trails."""
+        """Give certificates the name corrections; register the app's records with the export, trails and closing."""
+        from accounts.closing import closers_register
         from accounts.personal_data import personal_data_register
         from accounts.selectors import name_corrected_since
         from accounts.trail_sources import trail_sources_register
@@ -17,4 +18,5 @@ class AccountsConfig(AppConfig):
 
         name_corrections_source_register(name_corrected_since)
         personal_data_register()
+        closers_register()
         trail_sources_register()

@@ -16,11 +16,12 @@ class CoursesConfig(AppConfig):
     name = "courses"
 
     def ready(self):
-        """Give the home page its courses; keep module minutes and finishers' progress; register export and trails."""
+        """Give the home page its courses; keep minutes and finishers' progress; register export, trails, closing."""
         from wagtail.signals import page_published, page_unpublished
 
         from content.models import HomePage
         from courses import publishing
+        from courses.closing import closers_register
         from courses.models import LessonPage, ModulePage
         from courses.personal_data import personal_data_register
         from courses.trail_sources import trail_sources_register
@@ -33,4 +34,5 @@ class CoursesConfig(AppConfig):
         )
         page_published.connect(publishing.module_published, sender=ModulePage, dispatch_uid="courses_module_published")
         personal_data_register()
+        closers_register()
         trail_sources_register()

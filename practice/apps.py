@@ -9,9 +9,11 @@ class PracticeConfig(AppConfig):
     name = "practice"
 
     def ready(self):
-        """Register what the app holds about people with the data export, and its records with the trails."""
+        """Register what the app holds about people with the export and closing, and its records with the trails."""
+        from practice.closing import closers_register
         from practice.personal_data import personal_data_register
         from practice.trail_sources import trail_sources_register
 
         personal_data_register()
+        closers_register()
         trail_sources_register()

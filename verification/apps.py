@@ -9,10 +9,12 @@ class VerificationConfig(AppConfig):
     name = "verification"
 
     def ready(self):
-        """Register the rate-limit check, and the app's records with the export and trails."""
+        """Register the rate-limit check, and the app's records with the export, trails and closing."""
         from verification import checks  # noqa: F401
+        from verification.closing import closers_register
         from verification.personal_data import personal_data_register
         from verification.trail_sources import trail_sources_register
 
         personal_data_register()
+        closers_register()
         trail_sources_register()
