@@ -6,20 +6,28 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate, EthicsAttestation, Programme
 from courses.cohort import course_completions_of_many, quiz_passes_of_many
-from courses.selectors import CourseCompletion, QuizPass, course_completions, quiz_passes
+from courses.completions import (
+    CourseCompletion,
+    CourseContents,
+    CourseRecord,
+    QuizPass,
+    course_completions,
+    course_contents,
+    quiz_passes,
+)
+from lms.page_tree import page_tree
 from practice.minutes import (
     ApprovedMinutes,
     approved_minutes,
     approved_minutes_of_activity,
     approved_minutes_of_many,
     skills_passed,
-    skills_passed_of_many,
 )
 from practice.models import PracticeEntry
 from practice.skills import SKILLS, passed_summary
@@ -284,23 +292,35 @@ def hours_window_start(programme: Programme, on: date) -> date | None:
 
 @dataclass(frozen=True)
 class ProgrammeOutline:
-    """What a programme asks for, read once however many trainees are checked against it."""
+    """What a programme asks for, read once per version of the page tree and kept by each process.
+
+    The programme's requirements tell the page tree when they change (CertificatesConfig.ready), as its pages do.
+    """
 
     courses: list
     quizzes: list
     domain_minimums: list
     activity_minimums: list
-    urls: dict[int, str] = field(default_factory=dict)
+    contents: CourseContents = field(default_factory=lambda: CourseContents(lessons=[], quizzes=[]))
+    urls: dict[int, str] = field(default_factory=dict)  # page id -> URL
 
     @classmethod
-    def of(cls, programme: Programme) -> "ProgrammeOutline":
-        """The programme's required courses and quizzes and its hour minimums (prefetched ones are not read again)."""
-        prefetch_related_objects([programme], "domain_hours__domain", "activity_hours")
+    def of(cls, programme: Programme, request=None) -> "ProgrammeOutline":
+        """The programme's required courses (with their lessons and quizzes) and quizzes and its hour minimums."""
+        return page_tree(request).remembered(("programme_outline", programme.pk), lambda: cls._read(programme.pk))
+
+    @classmethod
+    def _read(cls, programme_id: int) -> "ProgrammeOutline":
+        programme = Programme.objects.prefetch_related("domain_hours__domain", "activity_hours").get(pk=programme_id)
+        courses = list(programme.required_courses.all().order_by("path"))
+        quizzes = list(programme.required_quizzes.all().order_by("path"))
         return cls(
-            courses=list(programme.required_courses.all().order_by("path")),
-            quizzes=list(programme.required_quizzes.all().order_by("path")),
+            courses=courses,
+            quizzes=quizzes,
             domain_minimums=list(programme.domain_hours.all()),
             activity_minimums=list(programme.activity_hours.all()),
+            contents=course_contents(courses),
+            urls={page.id: page.url or "" for page in [*courses, *quizzes]},
         )
 
     @property
@@ -309,10 +329,8 @@ class ProgrammeOutline:
         return [minimum.domain.slug for minimum in self.domain_minimums]
 
     def url_of(self, page) -> str:
-        """A course's or quiz's URL, looked up once however many trainees need it."""
-        if page.id not in self.urls:
-            self.urls[page.id] = page.url or ""
-        return self.urls[page.id]
+        """A required course's or quiz's URL, worked out with the outline."""
+        return self.urls.get(page.id, "")
 
 
 @dataclass(frozen=True)
@@ -321,8 +339,7 @@ class TraineeFacts:
 
     completions: dict[int, CourseCompletion]
     quiz_passes: dict[int, QuizPass]
-    minutes: ApprovedMinutes
-    skills_passed: frozenset[str]
+    minutes: ApprovedMinutes  # with the skills passed in approved skills checks
     ethics_signed_at: datetime | None
 
 
@@ -330,31 +347,33 @@ def _eligibility(programme: Programme, outline: ProgrammeOutline, facts: Trainee
     requirements = [
         *_training_lines(facts, outline),
         *_hours_lines(facts.minutes, programme, outline),
-        *_skills_line(facts.skills_passed, programme),
+        *_skills_line(facts.minutes.skills, programme),
         *_ethics_line(facts.ethics_signed_at, programme),
     ]
     return Eligibility(programme=programme, requirements=requirements, hours_since=since, on=on)
 
 
-def programme_eligibility(*, user, programme: Programme, on: date, ethics_signed_at=NOT_READ) -> Eligibility:
+def programme_eligibility(
+    *, user, programme: Programme, on: date, ethics_signed_at=NOT_READ, request=None, record: CourseRecord | None = None
+) -> Eligibility:
     """Every requirement of the programme for the user on the given day, each from database aggregates.
 
-    `ethics_signed_at` (a moment, or None for never) saves reading the attestation when the caller has it.
+    `ethics_signed_at` (a moment, or None for never) and `record` (the user's lessons and quizzes) save reading them
+    when the caller has them; the request, when there is one, saves reading the page tree's version again.
     """
     since = hours_window_start(programme, on)
-    outline = ProgrammeOutline.of(programme)
+    outline = ProgrammeOutline.of(programme, request)
     signed = None if ethics_signed_at is NOT_READ else ethics_signed_at
     if programme.ethics_attestation_required and ethics_signed_at is NOT_READ:
         signed = (
             EthicsAttestation.objects.filter(user=user, programme=programme).values_list("signed_at", flat=True).first()
         )
     facts = TraineeFacts(
-        completions=course_completions(user=user, courses=outline.courses),
-        quiz_passes=quiz_passes(user=user, quiz_ids=[quiz.id for quiz in outline.quizzes]),
+        completions=course_completions(user=user, courses=outline.courses, contents=outline.contents, record=record),
+        quiz_passes=record.passes([quiz.id for quiz in outline.quizzes])
+        if record
+        else quiz_passes(user=user, quiz_ids=[quiz.id for quiz in outline.quizzes]),
         minutes=approved_minutes(trainee=user, since=since, until=on, domain_slugs=outline.domain_slugs),
-        skills_passed=skills_passed(trainee=user, since=since, until=on)
-        if programme.skills_checks_required
-        else frozenset(),
         ethics_signed_at=signed,
     )
     return _eligibility(programme, outline, facts, since=since, on=on)
@@ -365,12 +384,9 @@ def programme_eligibility_of_many(*, user_ids: list[int] | QuerySet, programme: 
     aggregate queries for all of them, however many. Gives what programme_eligibility gives each one."""
     since = hours_window_start(programme, on)
     outline = ProgrammeOutline.of(programme)
-    completions = course_completions_of_many(user_ids=user_ids, courses=outline.courses)
+    completions = course_completions_of_many(user_ids=user_ids, courses=outline.courses, contents=outline.contents)
     passes = quiz_passes_of_many(user_ids=user_ids, quiz_ids=[quiz.id for quiz in outline.quizzes])
     minutes = approved_minutes_of_many(trainee_ids=user_ids, since=since, until=on, domain_slugs=outline.domain_slugs)
-    skills = {}
-    if programme.skills_checks_required:
-        skills = skills_passed_of_many(trainee_ids=user_ids, since=since, until=on)
     signed = {}
     if programme.ethics_attestation_required:
         signed = dict(
@@ -387,7 +403,6 @@ def programme_eligibility_of_many(*, user_ids: list[int] | QuerySet, programme: 
                 completions=completions[user_id],
                 quiz_passes=passes.get(user_id, {}),
                 minutes=minutes[user_id],
-                skills_passed=skills.get(user_id, frozenset()),
                 ethics_signed_at=signed.get(user_id),
             ),
             since=since,

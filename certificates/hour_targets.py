@@ -7,14 +7,20 @@ from django.db.models import CharField, Value
 
 from certificates.eligibility import minutes_of
 from certificates.models import Programme, ProgrammeActivityHours, ProgrammeDomainHours
+from lms.page_tree import page_tree
 from practice.targets import HourTargets
 
 
-def hour_targets() -> HourTargets:
-    """The active programmes' hour minimums in minutes, for the practice log (registered in CertificatesConfig.ready).
+def hour_targets(request=None) -> HourTargets:
+    """The active programmes' hour minimums in minutes, for the practice log (registered in CertificatesConfig.ready),
+    kept with the page tree: a programme's change renews it.
 
     With several active programmes, the highest minimum of each line counts.
     """
+    return page_tree(request).remembered("hour_targets", _hour_targets)
+
+
+def _hour_targets() -> HourTargets:
     targets: dict[str, dict[str, int]] = {"kind": {}, "activity": {}, "domain": {}}
     for group, key, hours in _active_minimums():
         if hours:

@@ -22,8 +22,6 @@ from certificates.models import (
     CertificateFile,
     EthicsAttestation,
     Programme,
-    ProgrammeActivityHours,
-    ProgrammeDomainHours,
 )
 from lms.roles import PROGRAMME_ADMIN, has_role
 
@@ -103,12 +101,13 @@ class ProgrammeProgress:
         return self.ethics_signed_at is not None
 
 
-def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
+def dashboard_programmes(*, user, on: date, request=None, record=None) -> list[ProgrammeProgress]:
     """Each active programme with the user's checklist (until a certificate is issued) or certificate and renewal.
 
-    The query count depends on the programmes' set-up (courses, quizzes, hour minimums) and on whether the user
+    The query count depends on the programmes' set-up (courses, quizzes, skills checks) and on whether the user
     holds a certificate (one query more, with its files), never on how many entries, attestations or certificates
-    there are.
+    there are. What each programme asks for comes from its outline, kept with the page tree; the user's lessons and
+    quizzes from their CourseRecord, when given.
     """
     current_certificates = Certificate.objects.filter(holder=user, replaced_by__isnull=True)
     programmes = list(
@@ -119,10 +118,6 @@ def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
                 :1
             ],
             holds_certificate=Exists(current_certificates.filter(programme=OuterRef("pk"))),
-        )
-        .prefetch_related(
-            Prefetch("domain_hours", queryset=ProgrammeDomainHours.objects.select_related("domain")),
-            Prefetch("activity_hours", queryset=ProgrammeActivityHours.objects.all()),
         )
     )
     if not programmes:
@@ -142,7 +137,12 @@ def dashboard_programmes(*, user, on: date) -> list[ProgrammeProgress]:
         certificate = current.get(programme.pk)
         if certificate is None:
             progress.eligibility = programme_eligibility(
-                user=user, programme=programme, on=on, ethics_signed_at=progress.ethics_signed_at
+                user=user,
+                programme=programme,
+                on=on,
+                ethics_signed_at=progress.ethics_signed_at,
+                request=request,
+                record=record,
             )
             progress.checklist = [
                 ChecklistLine.of(requirement, dom_id=f"requirement-{programme.pk}-{number}")

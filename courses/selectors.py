@@ -1,12 +1,11 @@
 """Reads for courses: outlines, progress and quiz attempts, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
@@ -22,6 +21,7 @@ from courses.models import (
     QuizAttemptGrant,
     QuizPage,
 )
+from lms.page_tree import page_tree
 
 
 @dataclass
@@ -220,16 +220,43 @@ def under(pages, depth_offset: int) -> Q:
     return reduce(or_, (Q(path__startswith=page.path, depth=page.depth + depth_offset) for page in pages))
 
 
-def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, Enrolment], request=None):
-    """Build the outline and the user's progress for several courses in five queries."""
+@dataclass(frozen=True)
+class CourseOutline:
+    """A course's live modules, lessons and quizzes outside private sections, in page order."""
+
+    modules: list[ModulePage]
+    lessons: list[LessonPage]
+    quizzes: list[QuizPage]
+
+
+def _course_outline(course: Page) -> CourseOutline:
+    public = _outside_private_sections()
+    return CourseOutline(
+        modules=list(ModulePage.objects.live().filter(public, under([course], 1)).order_by("path")),
+        lessons=list(LessonPage.objects.live().defer("body").filter(public, under([course], 2)).order_by("path")),
+        quizzes=list(QuizPage.objects.live().defer("questions").filter(public, under([course], 2)).order_by("path")),
+    )
+
+
+def course_outline(*, course: Page, request=None) -> CourseOutline:
+    """A course's outline, built once per process for each version of the page tree (publishing makes a new one)."""
+    return page_tree(request).remembered(("course_outline", course.path), lambda: _course_outline(course))
+
+
+def courses_progress(*, user, courses: list[CoursePage], enrolments: dict[int, Enrolment], request=None, record=None):
+    """Build the outline and the user's progress for several courses: the outlines are kept with the page tree,
+    and the user's lessons and quizzes take two queries (none when their CourseRecord is given)."""
     if not courses:
         return []
-    public = _outside_private_sections()
-    modules = list(ModulePage.objects.live().filter(public, under(courses, 1)).order_by("path"))
-    lessons = list(LessonPage.objects.live().defer("body").filter(public, under(courses, 2)).order_by("path"))
-    quizzes = list(QuizPage.objects.live().defer("questions").filter(public, under(courses, 2)).order_by("path"))
-    done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
-    summaries = quiz_summaries(user, [quiz.id for quiz in quizzes])
+    outlines = [course_outline(course=course, request=request) for course in courses]
+    modules = [module for outline in outlines for module in outline.modules]
+    lessons = [lesson for outline in outlines for lesson in outline.lessons]
+    quizzes = [quiz for outline in outlines for quiz in outline.quizzes]
+    if record is not None:
+        done_ids, summaries = set(record.completed_at), record.summaries([quiz.id for quiz in quizzes])
+    else:
+        done_ids = completed_lesson_ids(user, [lesson.id for lesson in lessons])
+        summaries = quiz_summaries(user, [quiz.id for quiz in quizzes])
     course_urls = {course.path: (course, course.get_url(request=request)) for course in courses}
     module_by_path = {}
     for module in modules:
@@ -273,13 +300,14 @@ def course_progress_for_user(*, user, course: Page, request=None) -> CourseProgr
     return courses_progress(user=user, courses=[course], enrolments={course.id: enrolment}, request=request)[0]
 
 
-def dashboard_progress(*, user, request=None) -> list[CourseProgress]:
-    """Every live course the user is enrolled in, with progress, in enrolment order."""
+def dashboard_progress(*, user, request=None, record=None) -> list[CourseProgress]:
+    """Every live course the user is enrolled in, with progress (from their CourseRecord, when given), in enrolment
+    order."""
     public_course_ids = CoursePage.objects.live().filter(_outside_private_sections()).values("id")
     enrolments = list(Enrolment.objects.filter(user=user, course__in=public_course_ids).select_related("course"))
     courses = [enrolment.course for enrolment in enrolments]
     by_course = {enrolment.course_id: enrolment for enrolment in enrolments}
-    return courses_progress(user=user, courses=courses, enrolments=by_course, request=request)
+    return courses_progress(user=user, courses=courses, enrolments=by_course, request=request, record=record)
 
 
 def _module_quiz(user, module_path: str, depth: int, request) -> QuizItem | None:
@@ -392,74 +420,3 @@ def attempt_tally(attempt: QuizAttempt) -> AttemptTally:
         total=Count("id"),
     )
     return AttemptTally(**counts)
-
-
-@dataclass(frozen=True)
-class QuizPass:
-    """A user's best passing score at a quiz and when they first passed it."""
-
-    quiz_id: int
-    title: str
-    best_score: Decimal
-    passed_at: datetime
-
-
-def quiz_passes(*, user, quiz_ids: list[int]) -> dict[int, QuizPass]:
-    """The quizzes among `quiz_ids` the user has passed, in one aggregate query."""
-    if not quiz_ids:
-        return {}
-    rows = (
-        QuizAttempt.objects.filter(user=user, quiz_id__in=quiz_ids, passed=True)
-        .values("quiz_id", "quiz__title")
-        .annotate(best=Max("score"), first=Min("submitted_at"))
-        .order_by()
-    )
-    return {row["quiz_id"]: QuizPass(row["quiz_id"], row["quiz__title"], row["best"], row["first"]) for row in rows}
-
-
-@dataclass(frozen=True)
-class CourseCompletion:
-    """How far a user is through one course: lessons completed and quizzes passed."""
-
-    course_id: int
-    title: str
-    lessons: int
-    lessons_done: int
-    quiz_ids: tuple[int, ...]
-    quizzes_passed: int
-    completed_at: datetime | None
-
-    @property
-    def is_complete(self) -> bool:
-        """Every lesson completed and every quiz passed."""
-        return self.lessons_done >= self.lessons and self.quizzes_passed >= len(self.quiz_ids)
-
-
-def course_completions(*, user, courses: list[CoursePage]) -> dict[int, CourseCompletion]:
-    """Each course's lesson and quiz counts for the user, in four queries whatever the number of courses."""
-    if not courses:
-        return {}
-    lessons = list(LessonPage.objects.live().filter(under(courses, 2)).values_list("id", "path"))
-    quizzes = list(QuizPage.objects.live().filter(under(courses, 2)).values_list("id", "path"))
-    completions = dict(
-        LessonCompletion.objects.filter(user=user, lesson_id__in=[lesson_id for lesson_id, _ in lessons]).values_list(
-            "lesson_id", "completed_at"
-        )
-    )
-    passes = quiz_passes(user=user, quiz_ids=[quiz_id for quiz_id, _ in quizzes])
-    result = {}
-    for course in courses:
-        course_lessons = [lesson_id for lesson_id, path in lessons if path.startswith(course.path)]
-        course_quizzes = tuple(quiz_id for quiz_id, path in quizzes if path.startswith(course.path))
-        moments = [completions[i] for i in course_lessons if i in completions]
-        moments += [passes[i].passed_at for i in course_quizzes if i in passes]
-        result[course.id] = CourseCompletion(
-            course_id=course.id,
-            title=course.title,
-            lessons=len(course_lessons),
-            lessons_done=sum(1 for i in course_lessons if i in completions),
-            quiz_ids=course_quizzes,
-            quizzes_passed=sum(1 for i in course_quizzes if i in passes),
-            completed_at=max(moments) if moments else None,
-        )
-    return result

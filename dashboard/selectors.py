@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.selectors import dashboard_programmes
+from courses.completions import course_record
 from courses.selectors import CourseProgress, dashboard_progress
 from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER, user_roles
@@ -161,7 +162,8 @@ def home_for(*, user, request) -> Home:
     """The sections of the signed-in home for this person's roles, each costing the same whatever its size."""
     roles = user_roles(user)
     home = Home(programme_admin=PROGRAMME_ADMIN in roles)
-    courses = dashboard_progress(user=user, request=request)
+    record = course_record(user=user) if TRAINEE in roles else None  # read once for the courses and the programmes
+    courses = dashboard_progress(user=user, request=request, record=record)
     if TRAINEE in roles:
         counts = trainee_entry_counts(trainee=user)
         home.trainee = TraineeSection(
@@ -169,7 +171,7 @@ def home_for(*, user, request) -> Home:
                 counts=counts, courses=courses, invitations=list(invitations_for(user)[:INVITATIONS_SHOWN])
             ),
             entry_counts=counts,
-            certification=dashboard_programmes(user=user, on=timezone.localdate()),
+            certification=dashboard_programmes(user=user, on=timezone.localdate(), request=request, record=record),
             courses=courses,
         )
     else:
@@ -177,7 +179,7 @@ def home_for(*, user, request) -> Home:
     if SUPERVISOR in roles:
         queue = review_queue_first(supervisor=user, limit=QUEUE_SHOWN)
         home.supervisor = SupervisorSection(
-            queue=queue, practice_target_minutes=current_hour_targets().practice if queue else None
+            queue=queue, practice_target_minutes=current_hour_targets(request).practice if queue else None
         )
     if VERIFIER in roles:
         home.verifier = VerifierSection(

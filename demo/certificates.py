@@ -27,8 +27,8 @@ from certificates.models import Certificate, EthicsAttestation, Programme, Progr
 from certificates.services import certificate_issue_if_eligible, certificates_check, current_certificate
 from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
 from content.models import CompetencyDomain, HomePage
+from courses.completions import quiz_passes
 from courses.models import CoursePage, LessonPage, QuizPage
-from courses.selectors import quiz_passes
 from courses.services import enrolment_create, lesson_complete, quiz_attempt_start, quiz_attempt_submit
 from demo.site import DEMO_PASSWORD, LoadReport, load_policy_pages
 from demo.skills import log_skills_checks

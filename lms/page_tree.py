@@ -1,9 +1,11 @@
 """The page tree as published, read from the database once per change and kept by each server process.
 
 Every request reads one version token from the shared cache (one query with the database cache). A process keeps
-what it built from the tree (sites, routes, view restrictions, course outlines) under that token, so a publish,
-unpublish, move, reorder, deletion, view restriction or site change seen by one process is seen by all at once:
-`page_tree_changed` gives the tree a new token when any of them happens, and again when its transaction commits.
+what it built from the tree (sites, routes, view restrictions, course and programme outlines) under that token, so a
+publish, unpublish, move, reorder, deletion, view restriction or site change seen by one process is seen by all at
+once: `page_tree_changed` gives the tree a new token when any of them happens, and again when its transaction
+commits. Apps whose own records are read with the pages (a programme's requirements, the competency domains)
+connect their changes to it too, in their AppConfig.ready().
 """
 
 import uuid
@@ -120,7 +122,11 @@ def page_tree_version() -> str:
 
 
 def page_tree(request=None) -> PageTree:
-    """The page tree at its current version, read once per request (and per call without one)."""
+    """The page tree at its current version, read once per request (and per call without one).
+
+    With a request, Wagtail's per-request site and site root paths come from the tree too, so page URLs built for
+    this request cost no query.
+    """
     global _current
     tree = getattr(request, "_page_tree", None) if request is not None else None
     if tree is None:
@@ -130,7 +136,21 @@ def page_tree(request=None) -> PageTree:
         tree = _current
         if request is not None:
             request._page_tree = tree
+            _site_from_tree(request, tree)
     return tree
+
+
+def _site_from_tree(request, tree: PageTree) -> None:
+    """Fill Wagtail's per-request caches of the site and the site root paths from the tree, as Wagtail would."""
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = tree.site_root_paths
+    if not hasattr(request, "_wagtail_site"):
+        try:
+            hostname = split_domain_port(request._get_raw_host())[0]
+            port = request.get_port()
+        except KeyError:
+            return
+        request._wagtail_site = tree.site_for(hostname, port)
 
 
 def _new_version() -> None:
@@ -177,14 +197,7 @@ class TreeViewRestrictionsMixin:
 def _route_from_tree(request, path: str) -> None:
     """Fill Wagtail's per-request caches of the site, the site root paths and the route, as its own routing would."""
     tree = page_tree(request)
-    try:
-        hostname = split_domain_port(request._get_raw_host())[0]
-        port = request.get_port()
-    except KeyError:
-        return
-    site = tree.site_for(hostname, port)
-    request._wagtail_site = site
-    request._wagtail_cached_site_root_paths = tree.site_root_paths
+    site = getattr(request, "_wagtail_site", None)
     if site is None:
         return
     root = tree.pages_by_path.get(site.root_page.path)

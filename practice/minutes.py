@@ -5,12 +5,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from practice.models import PracticeEntry
+from practice.skills import SKILLS
 
 Status = PracticeEntry.Status
 Kind = PracticeEntry.Kind
+SKILLS_CHECK = PracticeEntry.ActivityType.SKILLS_CHECK
+SKILL_KEYS = list(enumerate(SKILLS))
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class ApprovedMinutes:
     supervision: int = 0
     by_domain: dict[str, int] = field(default_factory=dict)
     by_activity: dict[str, int] = field(default_factory=dict)
+    skills: frozenset[str] = frozenset()  # the different skills passed in approved skills checks
 
 
 def approved_minutes(
@@ -45,8 +49,9 @@ def approved_minutes_of_many(
     until: date | None = None,
     domain_slugs: list[str] | None = None,
 ) -> dict[int, ApprovedMinutes]:
-    """Each trainee's approved minutes in the range, in one or two aggregate queries whatever the number of trainees
-    (one when `domain_slugs` names the domains wanted; then by_domain holds only those).
+    """Each trainee's approved minutes in the range, and the skills they passed in it, in one or two aggregate queries
+    whatever the number of trainees (one when `domain_slugs` names the domains wanted; then by_domain holds only
+    those).
 
     `trainee_ids` may be a list or a query of ids (a subquery, so thousands of trainees need no parameters).
     """
@@ -74,6 +79,7 @@ def approved_minutes_of_many(
                 )
                 for n, slug in enumerate(domain_slugs or [])
             },
+            **{f"skill_{n}": Count("pk", filter=Q(activity_type=SKILLS_CHECK, skill=skill)) for n, skill in SKILL_KEYS},
         )
         .order_by()
     )
@@ -91,6 +97,7 @@ def approved_minutes_of_many(
     for row in rows:
         trainee_id = row.pop("trainee_id")
         by_activity = {value: total for n, value in enumerate(activities) if (total := row.pop(f"activity_{n}"))}
+        row["skills"] = frozenset(skill for n, skill in SKILL_KEYS if row.pop(f"skill_{n}"))
         if domain_slugs is not None:
             by_domain[trainee_id] = {
                 slug: total for n, slug in enumerate(domain_slugs) if (total := row.pop(f"domain_{n}"))

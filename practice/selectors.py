@@ -70,22 +70,29 @@ class PracticeLogSummary:
     totals: HoursTotals
     filtered_count: int
     ready_count: int
+    entry_count: int = 0
+    to_confirm_count: int = 0
 
 
 def practice_log_summary(
     *, trainee: AbstractBaseUser, filters: EntryFilters, targets: HourTargets, domains: list[CompetencyDomain]
 ) -> PracticeLogSummary:
-    """The trainee's totals, how many entries the filters keep and how many are ready to send, in one aggregate."""
+    """The trainee's totals, how many entries there are, how many the filters keep, how many are ready to send and
+    how many group sessions wait for them to confirm, in one aggregate."""
     condition = _filters_q(filters)
     sums = PracticeEntry.objects.filter(trainee=trainee).aggregate(
         **sum_columns(domains),
+        entry_count=Count("pk"),
         filtered_count=Count("pk", filter=condition) if condition else Count("pk"),
         ready_count=Count("pk", filter=Q(status__in=PracticeEntry.EDITABLE)),
+        to_confirm_count=Count("pk", filter=Q(status=PracticeEntry.Status.TO_CONFIRM)),
     )
     return PracticeLogSummary(
         totals=totals_from(sums, domains, targets),
         filtered_count=sums["filtered_count"],
         ready_count=sums["ready_count"],
+        entry_count=sums["entry_count"],
+        to_confirm_count=sums["to_confirm_count"],
     )
 
 

@@ -18,15 +18,16 @@ class HourTargets:
     by_domain: dict[str, int] = field(default_factory=dict)
 
 
-_source: Callable[[], HourTargets] | None = None
+_source: Callable[..., HourTargets] | None = None
 
 
-def hour_targets_source_register(source: Callable[[], HourTargets]) -> None:
+def hour_targets_source_register(source: Callable[..., HourTargets]) -> None:
     """Say where the practice log's hour targets come from (called once, by the app that sets them)."""
     global _source
     _source = source
 
 
-def current_hour_targets() -> HourTargets:
-    """The hour targets to show now, from the registered source; none when nothing is registered."""
-    return _source() if _source is not None else HourTargets()
+def current_hour_targets(request=None) -> HourTargets:
+    """The hour targets to show now, from the registered source (given the request, if any, which it may read the
+    page tree's version from); none when nothing is registered."""
+    return _source(request) if _source is not None else HourTargets()

@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from content.models import CompetencyDomain
+from lms.page_tree import page_tree
 from practice.models import PracticeEntry
 from practice.targets import HourTargets
 
@@ -126,9 +127,11 @@ def totals_from(sums: dict, domains: list[CompetencyDomain], targets: HourTarget
     )
 
 
-def competency_domains() -> list[CompetencyDomain]:
-    """Every competency domain in the order pages list them."""
-    return list(CompetencyDomain.objects.order_by("sort_order", "name"))
+def competency_domains(request=None) -> list[CompetencyDomain]:
+    """Every competency domain in the order pages list them, kept with the page tree (a domain's change renews it)."""
+    return page_tree(request).remembered(
+        "competency_domains", lambda: list(CompetencyDomain.objects.order_by("sort_order", "name"))
+    )
 
 
 def hours_totals(

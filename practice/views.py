@@ -76,17 +76,18 @@ def _page(request, queryset, size: int = PAGE_SIZE, *, count: int | None = None)
 @role_required(TRAINEE)
 def practice_log(request):
     """The trainee's entries with filters and pages, their totals and chart, and batches waiting for review."""
-    domains = competency_domains()
+    domains = competency_domains(request)
     filter_form = EntryFilterForm(request.GET or None, domains=domains)
     filters = EntryFilters(**filter_form.cleaned_data) if filter_form.is_valid() else EntryFilters()
     summary = practice_log_summary(
-        trainee=request.user, filters=filters, targets=current_hour_targets(), domains=domains
+        trainee=request.user, filters=filters, targets=current_hour_targets(request), domains=domains
     )
     page = _page(request, trainee_entries(trainee=request.user, filters=filters), count=summary.filtered_count)
     totals = summary.totals
     query = request.GET.copy()
     query.pop("page", None)
-    has_assignment = SupervisorAssignment.objects.filter(trainee=request.user).exists()
+    # An entry keeps its placement (PROTECT), so someone with entries has one; only those without are asked.
+    has_assignment = bool(summary.entry_count) or SupervisorAssignment.objects.filter(trainee=request.user).exists()
     return render(
         request,
         "practice/practice_log.html",
@@ -98,7 +99,9 @@ def practice_log(request):
             "totals": totals,
             "chart": hours_chart(totals),
             "batches": open_batches(trainee=request.user)[:BATCHES_SHOWN],
-            "to_confirm": list(group_entries_to_confirm(trainee=request.user)[:BATCHES_SHOWN]),
+            "to_confirm": list(group_entries_to_confirm(trainee=request.user)[:BATCHES_SHOWN])
+            if summary.to_confirm_count
+            else [],
             "to_confirm_shown": BATCHES_SHOWN,
             "ready_count": summary.ready_count,
             "has_assignment": has_assignment,
@@ -386,7 +389,7 @@ def review_batch(request, batch_id: int):
 def trainee_progress(request, trainee_id: int):
     """A supervised trainee's approved and waiting hours against the programme's targets; 404 for anyone else's."""
     trainee, _ = _supervised_trainee(request, trainee_id)
-    totals = hours_totals(trainee=trainee, targets=current_hour_targets())
+    totals = hours_totals(trainee=trainee, targets=current_hour_targets(request))
     return render(
         request,
         "practice/trainee_progress.html",

@@ -335,7 +335,7 @@ def dashboard_queries(client) -> tuple[int, list[str]]:
 # Measured on this page, whole request: each includes the session, the user, their roles and permissions (one query,
 # which Wagtail's user bar reads too) and the courses they're enrolled in (one: private sections are a subquery).
 # Pinned so a new query is a conscious change; each is the same with one and with many batches, entries and checks.
-TRAINEE_QUERIES = 18  # a programme's checklist (hours one aggregate), a course's progress, invitations, entry counts
+TRAINEE_QUERIES = 10  # the tree's version, lessons done, entry counts, invitations, the programmes, their hours
 SUPERVISOR_QUERIES = 9  # the oldest batches, their trainees' sums, the hour targets (one union), the count, two-factor
 VERIFIER_QUERIES = 6  # the organisation and the last checks
 NO_ROLE_QUERIES = 4

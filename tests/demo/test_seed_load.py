@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from certificates.eligibility import programme_eligibility
 from certificates.models import Certificate, EthicsAttestation, Programme
+from courses.completions import quiz_passes
 from courses.models import AttemptQuestion, Enrolment, LessonCompletion, QuizAttempt, QuizPage
-from courses.selectors import quiz_passes
 from practice.models import Attestation, Batch, Organisation, PracticeEntry, SupervisorProfile
 from practice.privacy_screen import privacy_problem
 from practice.selectors import review_queue

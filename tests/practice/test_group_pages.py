@@ -308,5 +308,5 @@ QUERIES_SESSIONS = 8
 QUERIES_SESSION = 7
 QUERIES_NEW = 7
 QUERIES_GROUP_ENTRY = 6
-QUERIES_LOG = 12  # the totals, the filtered count and the ready count are one aggregate; one for the invitations
+QUERIES_LOG = 10  # the log (9) and the group sessions waiting for this trainee to confirm them
 QUERIES_HOME = 7  # 6, and one for the invitations to link up
