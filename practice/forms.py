@@ -307,6 +307,16 @@ class PracticeEntryForm(EntryForm):
         }
 
 
+def topics_field() -> forms.CharField:
+    """The 'Topics discussed' box of a supervision session, under the privacy rule."""
+    return forms.CharField(
+        label="Topics discussed",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        max_length=5000,
+        help_text=PRIVACY_RULE,
+    )
+
+
 class SupervisionEntryForm(EntryForm):
     """Log a supervision session."""
 
@@ -316,12 +326,7 @@ class SupervisionEntryForm(EntryForm):
     session_format = forms.ChoiceField(
         label="Individual or group", choices=PracticeEntry.SessionFormat.choices, widget=forms.RadioSelect
     )
-    topics = forms.CharField(
-        label="Topics discussed",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
-        max_length=5000,
-        help_text=PRIVACY_RULE,
-    )
+    topics = topics_field()
     field_order = [
         "assignment",
         "performed_on",

@@ -3,10 +3,10 @@
 from django import forms
 from django.utils import timezone
 
-from practice.forms import EntryForm
+from practice.forms import EntryForm, topics_field
 from practice.group import DECLINE_REASON_LENGTH, GroupSessionData
 from practice.models import PracticeEntry
-from practice.rules import PRIVACY_RULE, known_words
+from practice.rules import known_words
 
 
 class GroupSessionForm(EntryForm):
@@ -21,12 +21,7 @@ class GroupSessionForm(EntryForm):
         help_text="Each of them is emailed and asked to confirm it in their practice log.",
         error_messages={"required": "Choose the trainees who were at the session."},
     )
-    topics = forms.CharField(
-        label="Topics discussed",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
-        max_length=5000,
-        help_text=PRIVACY_RULE,
-    )
+    topics = topics_field()
     field_order = [
         "trainees",
         "performed_on",
