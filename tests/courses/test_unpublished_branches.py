@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from wagtail.models import Site
 
 from courses.models import CourseIndexPage, Enrolment
 from courses.services import CourseError, enrolment_create
@@ -46,3 +47,12 @@ def test_nobody_enrols_in_a_course_under_an_unpublished_course_list(trainee, tra
     with pytest.raises(CourseError) as error:
         enrolment_create(user=trainee, course=course_page)
     assert error.value.code == "not_live"
+
+
+def test_a_refused_enrolment_sends_the_person_back_on_the_site_they_came_from(trainee, trainee_client, course):
+    course_page, _ = course
+    Site.objects.create(hostname="other.example", port=80, root_page=course_page, site_name="Another site")
+    CourseIndexPage.objects.get().unpublish()
+    response = trainee_client.post(reverse("course_enrol", args=[course_page.id]))
+    assert response.status_code == 302
+    assert response["Location"] == "/courses/course/"
