@@ -29,7 +29,14 @@ from lms.errors import ServiceError
 from lms.mail import email_on_commit
 from lms.names import display_name
 from lms.ratelimit import consume
-from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.models import (
+    Attestation,
+    Batch,
+    PracticeEntry,
+    SkillsCheckSignOff,
+    SupervisorAssignment,
+    SupervisorProfile,
+)
 from privacy.closure_preview import account_closure
 from privacy.models import ClosedAccount
 from verification.models import ApiToken, BulkJob, Lookup, VerifierProfile
@@ -115,7 +122,9 @@ def _practice_anonymise(user: AbstractBaseUser, *, evidence_until: date | None, 
     backing = entries.none()
     if evidence_until is not None:
         backing = entries.filter(status=PracticeEntry.Status.APPROVED, performed_on__lte=evidence_until)
-    _delete_with_history(entries.exclude(pk__in=backing.values("pk")))
+    let_go = entries.exclude(pk__in=backing.values("pk"))
+    _delete_with_history(SkillsCheckSignOff.objects.filter(entry__in=let_go))  # they protect their entries
+    _delete_with_history(let_go)
     backing.update(**FREE_TEXT)
     history = PracticeEntry.history.filter(trainee_id=user.pk)
     history.update(**FREE_TEXT)
@@ -125,7 +134,7 @@ def _practice_anonymise(user: AbstractBaseUser, *, evidence_until: date | None, 
     has_entries = Exists(PracticeEntry.objects.filter(batch=OuterRef("pk")))
     Attestation.objects.filter(batch__trainee=user).exclude(
         Exists(PracticeEntry.objects.filter(attestation=OuterRef("pk")))
-    ).delete()
+    ).exclude(Exists(SkillsCheckSignOff.objects.filter(attestation=OuterRef("pk")))).delete()
     empty_batches = (
         Batch.objects.filter(trainee=user)
         .exclude(has_entries)
@@ -292,6 +301,7 @@ def closed_account_purge(*, closed: ClosedAccount, now: datetime | None = None) 
     for certificate in certificates:
         certificate.delete()
     _delete_history(Certificate.history.filter(holder_id=user.pk))
+    _delete_with_history(SkillsCheckSignOff.objects.filter(entry__trainee=user))
     _delete_with_history(PracticeEntry.objects.filter(trainee=user))
     _delete_history(PracticeEntry.history.filter(trainee_id=user.pk))
     Attestation.objects.filter(batch__trainee=user).delete()
