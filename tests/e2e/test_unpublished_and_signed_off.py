@@ -1,5 +1,6 @@
-"""Two refusals in a real browser, at desktop and phone widths, axe-clean: a module whose course an editor unpublished
-is gone for a visitor who had it open, and a trainee can't delete a reopened skills check a supervisor signed off.
+"""Course pages and signed-off skills checks in a real browser, at desktop and phone widths, axe-clean: a module whose
+course an editor unpublished is gone for a visitor who had it open; a trainee can't delete a reopened skills check a
+supervisor signed off; and a trainee whose skills check was signed off can still close their account.
 """
 
 from contextlib import contextmanager
@@ -45,6 +46,31 @@ batch_review(supervisor=assignment.supervisor, batch_id=batch.pk, decisions=[Dec
 entry_reopen(admin=role_holders(PROGRAMME_ADMIN).get(username="admin"), entry_id=entry.pk,
     reason="Please check the date of this role-play.")
 print(f"{{day:%-d %b %Y}}")
+"""
+# A new trainee of the demo supervisor's, with one skills check signed off with its whole rubric.
+TRAINEE_WITH_A_SIGN_OFF = """
+from django.contrib.auth.models import Group
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from demo.skills import approve_with_rubric
+from practice.models import SupervisorAssignment
+from practice.services import entries_submit, entry_create
+from practice.entry_data import EntryData
+from django.utils import timezone
+from datetime import timedelta
+demo = SupervisorAssignment.objects.filter(trainee__username="trainee").first()
+person = get_user_model().objects.create_user("{username}", "{username}@example.org", "peerdemo2026", first_name="Wren",
+    last_name="Ashby")
+EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+person.groups.add(Group.objects.get(name="Trainee"))
+assignment = SupervisorAssignment.objects.create(trainee=person, supervisor=demo.supervisor,
+    organisation=demo.organisation, starts_on=demo.starts_on)
+data = EntryData(assignment=assignment, performed_on=timezone.localdate() - timedelta(days=1), minutes=30,
+    delivery="in_person", activity_type="skills_check", skill="listening", setting="peer_run",
+    reflection="A role-play my supervisor watched; I summarised before asking anything new.")
+entry = entry_create(trainee=person, data=data)
+(batch,) = entries_submit(trainee=person, entry_ids=[entry.pk])
+approve_with_rubric(supervisor=demo.supervisor, batch=batch)
 """
 
 
@@ -100,3 +126,18 @@ def test_a_reopened_skills_check_that_was_signed_off_is_kept(e2e_site, browser, 
         expect(page.get_by_text(SIGNED_OFF)).to_be_visible()
         expect(page.get_by_text(REOPENED)).to_be_visible()  # the entry is still there
         _checked(page, axe_source, "signed-off-skills-check-kept", width)
+
+
+@pytest.mark.parametrize(("width", "viewport"), WIDTHS)
+def test_a_trainee_with_a_signed_off_skills_check_closes_their_account(e2e_site, browser, axe_source, width, viewport):
+    username = f"wren-{width}"
+    e2e_site.manage("shell", "-c", TRAINEE_WITH_A_SIGN_OFF.format(username=username))
+    with _person_page(browser, viewport) as page:
+        log_in(page, e2e_site.base, username)
+        page.get_by_role("link", name="Your data").click()
+        page.get_by_role("link", name="Find out exactly what happens, and close your account").click()
+        page.get_by_label("Your current password").fill("peerdemo2026")
+        page.get_by_label("Type CLOSE to confirm").fill("CLOSE")
+        page.get_by_role("button", name="Close my account").click()
+        expect(page.get_by_role("heading", level=1, name="Your account is closed")).to_be_visible()
+        _checked(page, axe_source, "account-closed-after-a-sign-off", width)
