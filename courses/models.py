@@ -21,7 +21,19 @@ from lms.names import display_name
 from lms.page_tree import TreeViewRestrictionsMixin
 
 
-class CourseIndexPage(TreeViewRestrictionsMixin, Page):
+class LiveBranchOnly:
+    """Course pages, served only while every page above them (course list, course, module) is published too."""
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the page only on a published branch; an editor's preview is always shown."""
+        from courses.access import branch_is_live
+
+        if not getattr(request, "is_preview", False) and not branch_is_live(self, request=request):
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+
+class CourseIndexPage(LiveBranchOnly, TreeViewRestrictionsMixin, Page):
     """The list of courses, at /courses/."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -43,7 +55,7 @@ class CourseIndexPage(TreeViewRestrictionsMixin, Page):
         return context
 
 
-class CoursePage(TreeViewRestrictionsMixin, Page):
+class CoursePage(LiveBranchOnly, TreeViewRestrictionsMixin, Page):
     """A course: a sequence of modules that a trainee enrols in."""
 
     summary = models.CharField(max_length=300, help_text="One or two sentences shown in course lists.")
@@ -71,7 +83,7 @@ class CoursePage(TreeViewRestrictionsMixin, Page):
         return context
 
 
-class ModulePage(TreeViewRestrictionsMixin, Page):
+class ModulePage(LiveBranchOnly, TreeViewRestrictionsMixin, Page):
     """A module within a course: learning objectives and a sequence of lessons."""
 
     summary = models.CharField(max_length=300)
@@ -121,7 +133,7 @@ class ModuleObjective(Orderable):
         return self.text
 
 
-class LessonPage(TreeViewRestrictionsMixin, Page):
+class LessonPage(LiveBranchOnly, TreeViewRestrictionsMixin, Page):
     """A lesson: teaching built from blocks, marked complete by the trainee."""
 
     COUNT_AS_DONE = "count"
@@ -155,14 +167,6 @@ class LessonPage(TreeViewRestrictionsMixin, Page):
 
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
-
-    def serve(self, request, *args, **kwargs):
-        """Serve the lesson only while its module and course are published too."""
-        from courses.access import branch_is_live
-
-        if not getattr(request, "is_preview", False) and not branch_is_live(self, request=request):
-            raise Http404
-        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         """Add position, previous/next, the module's progress and the objectives this lesson teaches."""
@@ -203,7 +207,7 @@ class LessonCompletion(models.Model):
         return f"{self.user} completed {self.lesson}"
 
 
-class QuizPage(TreeViewRestrictionsMixin, Page):
+class QuizPage(LiveBranchOnly, TreeViewRestrictionsMixin, Page):
     """A module's quiz: questions drawn from a pool, a pass mark, attempt rules and what the review shows."""
 
     REVIEW_SCORE = "score"
@@ -282,14 +286,6 @@ class QuizPage(TreeViewRestrictionsMixin, Page):
         """Whether every attempt asks the whole pool, so a second attempt repeats the first one's questions."""
         pool = len(self.questions)
         return pool > 0 and self.questions_drawn >= pool and self.max_attempts != 1
-
-    def serve(self, request, *args, **kwargs):
-        """Serve the quiz only while its module and course are published too."""
-        from courses.access import branch_is_live
-
-        if not getattr(request, "is_preview", False) and not branch_is_live(self, request=request):
-            raise Http404
-        return super().serve(request, *args, **kwargs)
 
     def serve_preview(self, request, mode_name):
         """Show editors the answer key in the 'Answer key' preview mode; never on the live site."""

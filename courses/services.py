@@ -37,10 +37,10 @@ class CourseError(ServiceError):
 def enrolment_create(*, user: AbstractBaseUser, course: CoursePage) -> tuple[Enrolment, bool]:
     """Enrol a user in a course; enrolling twice is harmless.
 
-    Returns (enrolment, created). Raises CourseError('not_live') for an
-    unpublished course.
+    Returns (enrolment, created). Raises CourseError('not_live') for a course
+    that is unpublished, or whose course list is.
     """
-    if not course.live:
+    if not branch_is_live(course):
         raise CourseError("not_live", "This course is not open for enrolment.")
     return Enrolment.objects.get_or_create(user=user, course=course)
 

@@ -43,7 +43,7 @@ def enrol(request, course_id: int):
         _, created = enrolment_create(user=request.user, course=course)
     except CourseError as error:
         messages.error(request, error.message)
-        return redirect(course.url)
+        return redirect(course.get_url(request=request))
     if created:
         messages.success(request, f"You're enrolled in {course.title}. Welcome!")
     else:

@@ -7,7 +7,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.defaultfilters import pluralize
 
 from lms.closing import Closer, ClosingContext, ClosingStop, closer_register, delete_history, delete_with_history
-from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment, SupervisorProfile
+from practice.models import (
+    Attestation,
+    Batch,
+    PracticeEntry,
+    SkillsCheckSignOff,
+    SupervisorAssignment,
+    SupervisorProfile,
+)
 
 FREE_TEXT = {"reflection": "", "topics": "", "return_comment": "", "decline_reason": ""}
 """The words people wrote on a practice entry (the trainee's reflection, topics or reason for declining a group
@@ -23,7 +30,9 @@ def practice_anonymise(context: ClosingContext) -> None:
     backing = entries.none()
     if context.evidence_until is not None:
         backing = entries.filter(status=PracticeEntry.Status.APPROVED, performed_on__lte=context.evidence_until)
-    delete_with_history(entries.exclude(pk__in=backing.values("pk")))
+    let_go = entries.exclude(pk__in=backing.values("pk"))
+    delete_with_history(SkillsCheckSignOff.objects.filter(entry__in=let_go))  # they protect their entries
+    delete_with_history(let_go)
     backing.update(**FREE_TEXT)
     history = PracticeEntry.history.filter(trainee_id=user.pk)
     history.update(**FREE_TEXT)
@@ -33,7 +42,7 @@ def practice_anonymise(context: ClosingContext) -> None:
     has_entries = Exists(PracticeEntry.objects.filter(batch=OuterRef("pk")))
     Attestation.objects.filter(batch__trainee=user).exclude(
         Exists(PracticeEntry.objects.filter(attestation=OuterRef("pk")))
-    ).delete()
+    ).exclude(Exists(SkillsCheckSignOff.objects.filter(attestation=OuterRef("pk")))).delete()
     empty_batches = (
         Batch.objects.filter(trainee=user)
         .exclude(has_entries)
@@ -56,6 +65,7 @@ def practice_anonymise(context: ClosingContext) -> None:
 
 def practice_purge(user: AbstractBaseUser) -> None:
     """Delete the hours, sign-offs, review batches and placements a closed account kept, with all their history."""
+    delete_with_history(SkillsCheckSignOff.objects.filter(entry__trainee=user))  # they protect their entries
     delete_with_history(PracticeEntry.objects.filter(trainee=user))
     delete_history(PracticeEntry.history.filter(trainee_id=user.pk))
     Attestation.objects.filter(batch__trainee=user).delete()

@@ -15,7 +15,7 @@ from practice.services import (
     _supervisor_profile,
     checked_comment,
 )
-from practice.skills import RUBRIC_VERSION, criteria_for, missing_criteria
+from practice.skills import RUBRIC_VERSION, criteria_for, missing_criteria, unknown_criteria
 
 APPROVE = "approve"
 RETURN = "return"
@@ -87,7 +87,8 @@ def batch_review(
     'not_found', 'own_entries', 'not_your_trainee' (the same rules as approving or returning alone),
     'nothing_decided', 'no_profile', 'already_reviewed' (an entry was reviewed meanwhile), or ReviewInvalid
     (code 'invalid') listing every return without a comment, every comment that identifies a person supported,
-    a missing attestation, and every skills check approved without each point of its rubric ticked.
+    a missing attestation, and every skills check approved without each point of its rubric ticked (or with a point
+    its rubric doesn't have).
     """
     batch = _batch_for_review(supervisor=supervisor, batch_id=batch_id)
     problems, comments = _problems(decisions, attested=attested)
@@ -130,11 +131,19 @@ RUBRIC_INCOMPLETE = (
 )
 
 
+RUBRIC_UNKNOWN = "Tick only points from this skill's rubric."
+
+
 def _rubric_problems(approved: list[PracticeEntry], shown: dict[int, frozenset[int]]) -> list[DecisionProblem]:
-    """A problem for every skills check to approve whose rubric isn't fully ticked."""
+    """A problem for every skills check to approve whose rubric isn't fully ticked, or is ticked with other points."""
     problems = []
     for entry in approved:
-        if entry.is_skills_check and (missing := missing_criteria(entry.skill, shown.get(entry.pk, frozenset()))):
+        if not entry.is_skills_check:
+            continue
+        ticked = shown.get(entry.pk, frozenset())
+        if unknown_criteria(entry.skill, ticked):
+            problems.append(DecisionProblem(entry.pk, "rubric_unknown", RUBRIC_UNKNOWN))
+        elif missing := missing_criteria(entry.skill, ticked):
             missing_text = "; ".join(text[0].lower() + text[1:] for text in missing)
             problems.append(
                 DecisionProblem(entry.pk, "rubric_incomplete", RUBRIC_INCOMPLETE.format(missing=missing_text))

@@ -114,7 +114,7 @@ class BatchReviewForm(forms.Form):
         for problem in error.problems:
             if problem.entry_id is None:
                 field = "attested"
-            elif problem.code == "rubric_incomplete":
+            elif problem.code in ("rubric_incomplete", "rubric_unknown"):
                 field = self.rubric_name(problem.entry_id)
             else:
                 field = self.comment_name(problem.entry_id)

@@ -36,7 +36,7 @@ class PracticeError(ServiceError):
     Codes: 'not_found', 'not_editable', 'submitted', 'nothing_to_submit', 'already_reviewed',
     'attestation_required', 'comment_required', 'own_entries', 'not_your_trainee', 'no_profile',
     'not_allowed', 'reason_required', 'not_approved', 'inactive_organisation', 'privacy', 'rubric_required',
-    'invalid' (see EntryInvalid).
+    'signed_off', 'invalid' (see EntryInvalid).
     """
 
 
@@ -203,10 +203,18 @@ def entry_update(
     return entry
 
 
+SIGNED_OFF = (
+    "A supervisor signed off this skills check before it was reopened, so it stays in your log for the record. "
+    "Change it and send it again instead."
+)
+
+
 @transaction.atomic
 def entry_delete(*, trainee: AbstractBaseUser, entry_id: int) -> None:
-    """Delete a draft or returned entry of the trainee's. Raises PracticeError like entry_update."""
+    """Delete a draft or returned entry of the trainee's; PracticeError as entry_update, or 'signed_off' (kept)."""
     entry = _own_entry_for_update(trainee=trainee, entry_id=entry_id)
+    if entry.skills_sign_offs.exists():
+        raise PracticeError("signed_off", SIGNED_OFF)
     entry._history_user = trainee
     entry._change_reason = "Deleted by the trainee"
     entry.delete()

@@ -77,6 +77,11 @@ def missing_criteria(skill: str, ticked: frozenset[int] | set[int]) -> list[str]
     return [text for number, text in enumerate(criteria_for(skill)) if number not in ticked]
 
 
+def unknown_criteria(skill: str, ticked: frozenset[int] | set[int]) -> set[int]:
+    """The numbers ticked that are no criterion of the skill's rubric; empty when every one is."""
+    return set(ticked) - set(range(len(criteria_for(skill))))
+
+
 def passed_summary(passed: int, needed: int) -> str:
     """The eligibility line in words, e.g. 'Observed skills checks: 2 of 3 skills'."""
     return f"Observed skills checks: {min(passed, needed)} of {needed} skill{'' if needed == 1 else 's'}"

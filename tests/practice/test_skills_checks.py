@@ -14,7 +14,15 @@ from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE
 from practice.forms import PracticeEntryForm
 from practice.models import PracticeEntry, SkillsCheckSignOff
 from practice.review import APPROVE, RETURN, Decision, ReviewInvalid, batch_review
-from practice.services import EntryInvalid, PracticeError, entries_approve, entries_submit, entry_create
+from practice.services import (
+    EntryInvalid,
+    PracticeError,
+    entries_approve,
+    entries_submit,
+    entry_create,
+    entry_delete,
+    entry_reopen,
+)
 from practice.skills import (
     BOUNDARIES,
     CRISIS_HANDOFF,
@@ -199,6 +207,35 @@ def test_approving_with_a_criterion_missing_is_refused_beside_the_entry_and_save
     entry.refresh_from_db()
     assert entry.status == Status.SUBMITTED
     assert not SkillsCheckSignOff.objects.exists()
+
+
+@pytest.mark.parametrize("extra", [len(criteria_for(LISTENING)), 99, -1])
+def test_approving_with_a_criterion_the_rubric_does_not_have_is_refused_and_saves_nothing(assignment, extra):
+    entry = _skills_check(assignment)
+    batch = _submitted(assignment, [entry])
+    with pytest.raises(ReviewInvalid) as caught:
+        _approve(assignment, batch, entry, shown=ALL_LISTENING | {extra})
+    (problem,) = caught.value.problems
+    assert (problem.entry_id, problem.code) == (entry.pk, "rubric_unknown")
+    assert problem.message == "Tick only points from this skill's rubric."
+    entry.refresh_from_db()
+    assert entry.status == Status.SUBMITTED
+    assert not SkillsCheckSignOff.objects.exists()
+
+
+def test_a_reopened_skills_check_that_was_signed_off_stays_in_the_log_for_the_record(client, assignment):
+    entry = _skills_check(assignment)
+    _approve(assignment, _submitted(assignment, [entry]), entry)
+    entry_reopen(admin=UserFactory(roles=[PROGRAMME_ADMIN]), entry_id=entry.pk, reason="The date was a week out.")
+    with pytest.raises(PracticeError) as caught:
+        entry_delete(trainee=assignment.trainee, entry_id=entry.pk)
+    assert caught.value.code == "signed_off"
+    assert client.login(username=assignment.trainee.username, password=PASSWORD)
+    response = client.post(reverse("practice_entry_delete", args=[entry.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("practice_entry", args=[entry.pk]), 302)]
+    assert caught.value.message in response.content.decode().replace("&#x27;", "'")
+    assert PracticeEntry.objects.get(pk=entry.pk).status == Status.RETURNED
+    assert SkillsCheckSignOff.objects.get().entry == entry
 
 
 def test_returning_a_skills_check_needs_no_rubric_and_signs_nothing_off(assignment):

@@ -19,11 +19,12 @@ from certificates.eligibility import add_months
 from certificates.models import Certificate, EthicsAttestation
 from courses.models import QuizAttempt
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE, VERIFIER
-from practice.models import Attestation, PracticeEntry, SupervisorAssignment
+from practice.models import Attestation, PracticeEntry, SkillsCheckSignOff, SupervisorAssignment
+from practice.skills import LISTENING
 from privacy.models import ClosedAccount
 from privacy.retention import RETENTION_YEARS
 from privacy.services import PrivacyError, account_close
-from tests.factories import PASSWORD, UserFactory, build_assignment
+from tests.factories import PASSWORD, UserFactory, build_assignment, skills_check
 from tests.privacy.conftest import COMMENT, EMAIL, FIRST, LAST, REFLECTION, TOPICS, USERNAME
 from verification.models import ApiToken
 from verification.services import api_token_create, verifier_profile_save
@@ -261,6 +262,19 @@ def test_a_trainee_without_certificates_keeps_nothing_with_their_name(db):
     assert not PracticeEntry.objects.filter(trainee=trainee).exists()
     assert not SupervisorAssignment.objects.filter(trainee=trainee).exists()
     assert tables_containing("Peregrine", "Nightjarwood", "plainleaver", REFLECTION) == {}
+
+
+def test_a_trainee_with_a_signed_off_skills_check_can_close_their_account(db):
+    trainee = UserFactory(username="roleplayer", first_name="Isolde", last_name="Fernsworth", roles=[TRAINEE])
+    assignment = build_assignment(trainee=trainee)
+    entry = skills_check(assignment, LISTENING)
+    assert SkillsCheckSignOff.objects.filter(entry=entry).exists()
+    closed = account_close(user=trainee, password=PASSWORD)
+    assert closed.keep_until is None  # no certificate: nothing is kept
+    assert not PracticeEntry.objects.filter(trainee=trainee).exists()
+    assert not SkillsCheckSignOff.objects.exists()
+    assert not SkillsCheckSignOff.history.exists()
+    assert tables_containing("Isolde", "Fernsworth", "roleplayer") == {}
 
 
 def test_closing_twice_is_refused(record):

@@ -9,11 +9,12 @@ from django.test import Client
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateFile
-from practice.models import Attestation, Batch, PracticeEntry, SupervisorAssignment
+from practice.models import Attestation, Batch, PracticeEntry, SkillsCheckSignOff, SupervisorAssignment
+from practice.skills import LISTENING
 from privacy.models import ClosedAccount
 from privacy.retention import RETENTION_YEARS, keep_until
 from privacy.services import account_close, closed_accounts_purge
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, skills_check
 from tests.privacy.conftest import FIRST, LAST
 from tests.privacy.test_closure import tables_containing
 
@@ -70,3 +71,14 @@ def test_the_daily_command_purges_what_is_due(record):
     call_command("purge_closed_accounts", stdout=out)
     assert "1 closed account" in out.getvalue()
     assert not Certificate.objects.filter(holder=record.trainee).exists()
+
+
+def test_a_signed_off_skills_check_behind_the_certificate_is_kept_then_purged(record):
+    assignment = SupervisorAssignment.objects.get(trainee=record.trainee)
+    entry = skills_check(assignment, LISTENING, days_ago=2)
+    closed = account_close(user=record.trainee, password=PASSWORD)
+    assert SkillsCheckSignOff.objects.get().entry == entry  # it backs the certificate's hours
+    closed_accounts_purge(today=closed.keep_until + timedelta(days=1))
+    assert not PracticeEntry.objects.filter(trainee=record.trainee).exists()
+    assert not SkillsCheckSignOff.objects.exists()
+    assert not SkillsCheckSignOff.history.exists()
