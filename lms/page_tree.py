@@ -8,6 +8,7 @@ commits. Apps whose own records are read with the pages (a programme's requireme
 connect their changes to it too, in their AppConfig.ready().
 """
 
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -22,6 +23,9 @@ from wagtail.url_routing import RouteResult
 
 VERSION_KEY = "lms:page-tree-version"
 SITE_LOOKUPS_KEPT = 100
+KEPT_FOR = 300
+"""Seconds a process keeps one build of the tree at most, even when the token hasn't changed: if a writer's
+process died between its commit and the token's second change, no process serves the tree from before it longer."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class PageTree:
 
     version: str
     built: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
 
     def remembered(self, key, build):
         """What `build()` returns for this version of the tree, built at most once per process."""
@@ -131,7 +136,7 @@ def page_tree(request=None) -> PageTree:
     tree = getattr(request, "_page_tree", None) if request is not None else None
     if tree is None:
         version = page_tree_version()
-        if _current.version != version:
+        if _current.version != version or time.monotonic() - _current.started > KEPT_FOR:
             _current = PageTree(version=version)
         tree = _current
         if request is not None:

@@ -194,3 +194,16 @@ def test_another_process_rebuilds_when_the_shared_version_changes(course):
     assert page_tree.page_tree().pages_by_path[lessons[1].path].live, "nothing changed the version yet"
     page_tree.page_tree_changed()
     assert not page_tree.page_tree().pages_by_path[lessons[1].path].live
+
+
+def test_a_process_rebuilds_a_tree_kept_too_long_even_without_a_new_version(course, monkeypatch):
+    _, lessons = course
+    tree = page_tree.page_tree()
+    assert tree.pages_by_path[lessons[1].path].live
+    Page.objects.filter(pk=lessons[1].pk).update(live=False)  # a change whose second token never came
+    assert page_tree.page_tree() is tree
+    later = tree.started + page_tree.KEPT_FOR + 1
+    monkeypatch.setattr(page_tree.time, "monotonic", lambda: later)
+    rebuilt = page_tree.page_tree()
+    assert rebuilt is not tree and rebuilt.version == tree.version
+    assert not rebuilt.pages_by_path[lessons[1].path].live
