@@ -5,6 +5,7 @@ WhiteNoise, collected static files), on a database made for the session and
 loaded with seed_demo, so the browser sees exactly what a deployment serves.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -182,3 +183,15 @@ def axe_source() -> str:
             pytest.fail(f"axe-core is required in CI but {problem}")
         pytest.skip(problem)
     return axe.read_text(encoding="utf-8")
+
+
+@contextlib.contextmanager
+def person_page(browser, viewport):
+    """A page in a fresh browser context (one person's session), closed afterwards."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()

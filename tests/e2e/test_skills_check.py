@@ -7,13 +7,13 @@ passed and validation waiting).
 """
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import person_page
 from tests.e2e.journey import log_in
 from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe
 
@@ -41,18 +41,6 @@ def _skills_passed(page) -> int:
     return int(SKILLS_LINE.search(line.inner_text())[1])
 
 
-@contextmanager
-def _person_page(browser, viewport):
-    """A page in a fresh browser context (one person's session), closed afterwards."""
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 def _shot(page, name: str, width: str) -> None:
     page.screenshot(path=str(ARTEFACTS / f"skills-check-{name}-{width}.png"), full_page=True)
 
@@ -63,7 +51,7 @@ def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe_sou
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
 
     # The trainee logs the role-play and sends it.
-    with _person_page(browser, viewport) as page:
+    with person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, "trainee")
         passed_before = _skills_passed(page)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice log").click()
@@ -91,7 +79,7 @@ def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe_sou
         expect(page.locator(".messages")).to_contain_text("Sent 1 entry for review in 1 batch.")
 
     # The supervisor opens it from the queue, tries to approve with one point unticked, then ticks them all.
-    with _person_page(browser, viewport) as page:
+    with person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, "supervisor", two_factor=True)
         page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile(r"^Review")).click()
         expect(page).to_have_url(e2e_site.base + "/practice/review/")
@@ -120,7 +108,7 @@ def test_a_skills_check_is_logged_observed_and_passed(e2e_site, browser, axe_sou
         expect(page.locator(".messages")).to_contain_text("Approved 1 entry")
 
     # The trainee sees it passed, and one more skill on the way to the certificate.
-    with _person_page(browser, viewport) as page:
+    with person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, "trainee")
         expect(page.locator(".requirement-text").filter(has_text=SKILLS_LINE).first).to_contain_text(
             f"Observed skills checks: {passed_before + 1} of 4 skills"

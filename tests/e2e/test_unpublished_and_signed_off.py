@@ -3,12 +3,11 @@ course an editor unpublished is gone for a visitor who had it open; a trainee ca
 supervisor signed off; and a trainee whose skills check was signed off can still close their account.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from playwright.sync_api import expect
 
 from practice.services import SIGNED_OFF
+from tests.e2e.conftest import person_page
 from tests.e2e.journey import log_in
 from tests.e2e.test_accessibility import ARTEFACTS, DESKTOP, PHONE, blocking_violations, describe
 
@@ -74,18 +73,6 @@ approve_with_rubric(supervisor=demo.supervisor, batch=batch)
 """
 
 
-@contextmanager
-def _person_page(browser, viewport):
-    """A page in a fresh browser context (one person's session), closed afterwards."""
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 def _checked(page, axe_source: str, name: str, width: str) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"refusals-{name}-{width}.png"), full_page=True)
@@ -95,7 +82,7 @@ def _checked(page, axe_source: str, name: str, width: str) -> None:
 
 @pytest.mark.parametrize(("width", "viewport"), WIDTHS)
 def test_a_module_of_an_unpublished_course_is_gone(e2e_site, browser, axe_source, width, viewport):
-    with _person_page(browser, viewport) as page:
+    with person_page(browser, viewport) as page:
         page.goto(e2e_site.base + "/")
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
         page.get_by_role("link", name=COURSE).first.click()
@@ -116,7 +103,7 @@ def test_a_module_of_an_unpublished_course_is_gone(e2e_site, browser, axe_source
 def test_a_reopened_skills_check_that_was_signed_off_is_kept(e2e_site, browser, axe_source, width, viewport):
     days_ago = {"desktop": 9, "phone": 10}[width]
     day = e2e_site.manage("shell", "-c", SIGNED_OFF_AND_REOPENED.format(days_ago=days_ago)).strip().splitlines()[-1]
-    with _person_page(browser, viewport) as page:
+    with person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, "trainee")
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice log").click()
         page.get_by_role("link", name=f"Read comment on the entry of {day}").click()
@@ -132,7 +119,7 @@ def test_a_reopened_skills_check_that_was_signed_off_is_kept(e2e_site, browser, 
 def test_a_trainee_with_a_signed_off_skills_check_closes_their_account(e2e_site, browser, axe_source, width, viewport):
     username = f"wren-{width}"
     e2e_site.manage("shell", "-c", TRAINEE_WITH_A_SIGN_OFF.format(username=username))
-    with _person_page(browser, viewport) as page:
+    with person_page(browser, viewport) as page:
         log_in(page, e2e_site.base, username)
         page.get_by_role("link", name="Your data").click()
         page.get_by_role("link", name="Find out exactly what happens, and close your account").click()
