@@ -8,6 +8,7 @@ from wagtail.models import Page
 
 from courses.models import Enrolment, LessonCompletion, LessonPage, ModuleObjective, QuizAttempt, QuizPage
 from courses.selectors import LessonItem, ModuleProgress, QuizItem, QuizSummary
+from lms.compiled import CompiledRead
 from lms.page_tree import page_tree
 
 
@@ -56,22 +57,30 @@ class LessonProgress:
     quiz: QuizSummary = field(default_factory=QuizSummary)
 
 
-def lesson_progress(*, user, lesson_ids: list[int], quiz_id: int | None, course_id: int | None) -> LessonProgress:
-    """The user's progress through one module, in one query whatever the size of the module or of their record."""
-    if not user.is_authenticated:
-        return LessonProgress()
+def _progress_rows(*, user_id: int, lesson_ids: list[int], quiz_id: int, course_id: int):
     text, score, flag = CharField(), DecimalField(max_digits=5, decimal_places=2), BooleanField()
     no_score, no_flag = Cast(Value(None), score), Cast(Value(None), flag)
-    attempts = QuizAttempt.objects.filter(user=user, quiz_id=quiz_id or 0).values_list(
+    attempts = QuizAttempt.objects.filter(user_id=user_id, quiz_id=quiz_id).values_list(
         Value("attempt", output_field=text), "quiz_id", "status", "score", "passed"
     )
-    completions = LessonCompletion.objects.filter(user=user, lesson_id__in=lesson_ids).values_list(
+    completions = LessonCompletion.objects.filter(user_id=user_id, lesson_id__in=lesson_ids).values_list(
         Value("completion", output_field=text), "lesson_id", Value("", output_field=text), no_score, no_flag
     )
-    enrolment = Enrolment.objects.filter(user=user, course_id=course_id or 0).values_list(
+    enrolment = Enrolment.objects.filter(user_id=user_id, course_id=course_id).values_list(
         Value("enrolment", output_field=text), "course_id", Value("", output_field=text), no_score, no_flag
     )
-    rows = list(attempts.order_by().union(completions.order_by(), enrolment.order_by(), all=True))
+    return attempts.order_by().union(completions.order_by(), enrolment.order_by(), all=True)
+
+
+PROGRESS_ROWS = CompiledRead(_progress_rows)
+
+
+def lesson_progress(*, user, lesson_ids: list[int], quiz_id: int | None, course_id: int | None) -> LessonProgress:
+    """The user's progress through one module, in one query whatever the size of the module or of their record (its
+    SQL built once per process, lms/compiled.py)."""
+    if not user.is_authenticated:
+        return LessonProgress()
+    rows = PROGRESS_ROWS.rows(user_id=user.pk, lesson_ids=lesson_ids, quiz_id=quiz_id or 0, course_id=course_id or 0)
     submitted = [row for row in rows if row[0] == "attempt" and row[2] == QuizAttempt.SUBMITTED]
     scores = [row[3] for row in submitted if row[3] is not None]
     return LessonProgress(

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.models.sites import get_site_for_hostname
 from wagtail.url_routing import RouteResult
+
+from lms.compiled import CompiledRead
 
 VERSION_KEY = "lms:page-tree-version"
 SITE_LOOKUPS_KEPT = 100
@@ -199,6 +201,20 @@ class TreeViewRestrictionsMixin:
         return super().get_view_restrictions() if restrictions is None else restrictions
 
 
+_page_reads: dict[type, tuple[list[str], CompiledRead]] = {}
+
+
+def _page_of(model, page_id: int):
+    """The page as an instance of its own model, read by a query whose SQL is built once per process."""
+    if model not in _page_reads:
+        names = [field.attname for field in model._meta.concrete_fields]
+        read = CompiledRead(lambda *, page_id: model._default_manager.filter(pk=page_id).values_list(*names))
+        _page_reads[model] = (names, read)
+    names, read = _page_reads[model]
+    rows = read.rows(page_id=page_id)
+    return model.from_db(DEFAULT_DB_ALIAS, names, rows[0]) if rows else None
+
+
 def _route_from_tree(request, path: str) -> None:
     """Fill Wagtail's per-request caches of the site, the site root paths and the route, as its own routing would."""
     tree = page_tree(request)
@@ -214,7 +230,7 @@ def _route_from_tree(request, path: str) -> None:
     models = [ContentType.objects.get_for_id(page.content_type_id).model_class() for page in [*walked, target]]
     if any(model is None or model.route is not Page.route for model in models):
         return  # a page on the way routes its own URLs
-    page = models[-1]._default_manager.filter(pk=target.id).first()
+    page = _page_of(models[-1], target.id)
     if page is None or not page.live:
         return
     page._view_restrictions_from_tree = tree.view_restrictions(target.path)
