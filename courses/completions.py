@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 
 from courses.models import CoursePage, LessonCompletion, LessonPage, QuizAttempt, QuizPage
 from courses.selectors import QuizSummary, under
+from lms.compiled import CompiledRead
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,12 @@ def course_record(*, user) -> CourseRecord:
     return CourseRecord(user)
 
 
-def _course_record_rows(user) -> tuple[dict[int, datetime], dict[int, QuizRecord]]:
+def _course_record_read(*, user_id: int):
     text, number, score = CharField(), IntegerField(), DecimalField(max_digits=5, decimal_places=2)
     no_score, zero = Cast(Value(None), score), Value(0, output_field=number)
     passed = Q(passed=True)
     quizzes = (
-        QuizAttempt.objects.filter(user=user)
+        QuizAttempt.objects.filter(user_id=user_id)
         .order_by()
         .values("quiz_id", "quiz__title")
         .annotate(
@@ -119,7 +120,7 @@ def _course_record_rows(user) -> tuple[dict[int, datetime], dict[int, QuizRecord
         .values_list("row", "quiz_id", "first_passed", "best", "best_passing", "submitted", "open", "quiz__title")
     )
     lessons = (
-        LessonCompletion.objects.filter(user=user)
+        LessonCompletion.objects.filter(user_id=user_id)
         .order_by()
         .values_list(
             Value("lesson", output_field=text),
@@ -132,8 +133,17 @@ def _course_record_rows(user) -> tuple[dict[int, datetime], dict[int, QuizRecord
             Value("", output_field=text),
         )
     )
+    return quizzes.union(lessons, all=True)
+
+
+COURSE_RECORD_ROWS = CompiledRead(_course_record_read)  # the SQL built once per process (lms/compiled.py)
+
+
+def _course_record_rows(user) -> tuple[dict[int, datetime], dict[int, QuizRecord]]:
     completed_at, records = {}, {}
-    for row, item_id, when, best, best_passing, submitted, open_count, title in quizzes.union(lessons, all=True):
+    for row, item_id, when, best, best_passing, submitted, open_count, title in COURSE_RECORD_ROWS.rows(
+        user_id=user.pk
+    ):
         if row == "lesson":
             completed_at[item_id] = when
         else:
