@@ -21,42 +21,16 @@ from courses.models import CoursePage
 course = CoursePage.objects.get(title={title!r})
 course.{action}()
 """
-# A validation skills check of the demo trainee's, signed off with its whole rubric, then reopened by the admin.
-SIGNED_OFF_AND_REOPENED = """
+# A new trainee of the demo supervisor's, so no other browser test finds their entries in the demo trainee's log.
+NEW_TRAINEE = """
 from datetime import timedelta
-from django.utils import timezone
-from content.models import CompetencyDomain
-from practice.entry_data import EntryData
-from practice.models import SupervisorAssignment
-from practice.review import APPROVE, Decision, batch_review
-from practice.services import entries_submit, entry_create, entry_reopen
-from practice.skills import VALIDATION, criteria_for
-from lms.roles import role_holders, PROGRAMME_ADMIN
-assignment = SupervisorAssignment.objects.get(trainee__username="trainee")
-day = timezone.localdate() - timedelta(days={days_ago})
-data = EntryData(assignment=assignment, performed_on=day, minutes=30, delivery="in_person",
-    activity_type="skills_check", skill=VALIDATION, setting="peer_run", domains=list(CompetencyDomain.objects.all()),
-    reflection="A role-play my supervisor watched; I named the feeling.")
-entry = entry_create(trainee=assignment.trainee, data=data)
-(batch,) = entries_submit(trainee=assignment.trainee, entry_ids=[entry.pk])
-shown = frozenset(range(len(criteria_for(VALIDATION))))
-batch_review(supervisor=assignment.supervisor, batch_id=batch.pk, decisions=[Decision(entry.pk, APPROVE, shown=shown)],
-    attested=True)
-entry_reopen(admin=role_holders(PROGRAMME_ADMIN).get(username="admin"), entry_id=entry.pk,
-    reason="Please check the date of this role-play.")
-print(f"{{day:%-d %b %Y}}")
-"""
-# A new trainee of the demo supervisor's, with one skills check signed off with its whole rubric.
-TRAINEE_WITH_A_SIGN_OFF = """
 from django.contrib.auth.models import Group
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from demo.skills import approve_with_rubric
+from django.utils import timezone
+from allauth.account.models import EmailAddress
+from practice.entry_data import EntryData
 from practice.models import SupervisorAssignment
 from practice.services import entries_submit, entry_create
-from practice.entry_data import EntryData
-from django.utils import timezone
-from datetime import timedelta
 demo = SupervisorAssignment.objects.filter(trainee__username="trainee").first()
 person = get_user_model().objects.create_user("{username}", "{username}@example.org", "peerdemo2026", first_name="Wren",
     last_name="Ashby")
@@ -64,6 +38,35 @@ EmailAddress.objects.create(user=person, email=person.email, verified=True, prim
 person.groups.add(Group.objects.get(name="Trainee"))
 assignment = SupervisorAssignment.objects.create(trainee=person, supervisor=demo.supervisor,
     organisation=demo.organisation, starts_on=demo.starts_on)
+"""
+# A validation skills check of theirs, signed off with its whole rubric, then reopened by the admin.
+SIGNED_OFF_AND_REOPENED = (
+    NEW_TRAINEE
+    + """
+from content.models import CompetencyDomain
+from practice.review import APPROVE, Decision, batch_review
+from practice.services import entry_reopen
+from practice.skills import VALIDATION, criteria_for
+from lms.roles import role_holders, PROGRAMME_ADMIN
+day = timezone.localdate() - timedelta(days=9)
+data = EntryData(assignment=assignment, performed_on=day, minutes=30, delivery="in_person",
+    activity_type="skills_check", skill=VALIDATION, setting="peer_run", domains=list(CompetencyDomain.objects.all()),
+    reflection="A role-play my supervisor watched; I named the feeling.")
+entry = entry_create(trainee=person, data=data)
+(batch,) = entries_submit(trainee=person, entry_ids=[entry.pk])
+shown = frozenset(range(len(criteria_for(VALIDATION))))
+batch_review(supervisor=assignment.supervisor, batch_id=batch.pk, decisions=[Decision(entry.pk, APPROVE, shown=shown)],
+    attested=True)
+entry_reopen(admin=role_holders(PROGRAMME_ADMIN).get(username="admin"), entry_id=entry.pk,
+    reason="Please check the date of this role-play.")
+print(f"{{day:%-d %b %Y}}")
+"""
+)
+# One listening skills check of theirs, signed off with its whole rubric.
+TRAINEE_WITH_A_SIGN_OFF = (
+    NEW_TRAINEE
+    + """
+from demo.skills import approve_with_rubric
 data = EntryData(assignment=assignment, performed_on=timezone.localdate() - timedelta(days=1), minutes=30,
     delivery="in_person", activity_type="skills_check", skill="listening", setting="peer_run",
     reflection="A role-play my supervisor watched; I summarised before asking anything new.")
@@ -71,6 +74,7 @@ entry = entry_create(trainee=person, data=data)
 (batch,) = entries_submit(trainee=person, entry_ids=[entry.pk])
 approve_with_rubric(supervisor=demo.supervisor, batch=batch)
 """
+)
 
 
 def _checked(page, axe_source: str, name: str, width: str) -> None:
@@ -101,10 +105,10 @@ def test_a_module_of_an_unpublished_course_is_gone(e2e_site, browser, axe_source
 
 @pytest.mark.parametrize(("width", "viewport"), WIDTHS)
 def test_a_reopened_skills_check_that_was_signed_off_is_kept(e2e_site, browser, axe_source, width, viewport):
-    days_ago = {"desktop": 9, "phone": 10}[width]
-    day = e2e_site.manage("shell", "-c", SIGNED_OFF_AND_REOPENED.format(days_ago=days_ago)).strip().splitlines()[-1]
+    username = f"rowan-{width}"
+    day = e2e_site.manage("shell", "-c", SIGNED_OFF_AND_REOPENED.format(username=username)).strip().splitlines()[-1]
     with person_page(browser, viewport) as page:
-        log_in(page, e2e_site.base, "trainee")
+        log_in(page, e2e_site.base, username)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Practice log").click()
         page.get_by_role("link", name=f"Read comment on the entry of {day}").click()
         expect(page.get_by_text(REOPENED)).to_be_visible()
