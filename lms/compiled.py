@@ -15,7 +15,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-STAND_IN = -(10**15)  # far below any id the database gives out
+STAND_IN = -30_000
+"""The first stand-in, counting down: no id the database gives out is negative, and it lies inside the range of
+every integer column (the ORM finds a value outside a column's range can match nothing, and would compile that)."""
 
 
 @dataclass(frozen=True)
