@@ -27,7 +27,6 @@ from practice.minutes import (
     approved_minutes,
     approved_minutes_of_activity,
     approved_minutes_of_many,
-    skills_passed,
 )
 from practice.models import PracticeEntry
 from practice.skills import SKILLS, passed_summary
@@ -460,10 +459,8 @@ def renewal_progress(*, certificate: Certificate, on: date) -> Renewal:
 def evidence_snapshot(*, user, eligibility: Eligibility) -> dict:
     """What a certificate rests on, as plain JSON: each requirement, quiz scores and the hours window."""
     programme = eligibility.programme
-    quiz_ids = list(programme.required_quizzes.values_list("id", flat=True))
-    courses = list(programme.required_courses.all())
-    for completion in course_completions(user=user, courses=courses).values():
-        quiz_ids.extend(completion.quiz_ids)
+    outline = ProgrammeOutline.of(programme)
+    quiz_ids = [quiz.id for quiz in outline.quizzes] + [quiz_id for quiz_id, _ in outline.contents.quizzes]
     passes = quiz_passes(user=user, quiz_ids=quiz_ids)
     minutes = approved_minutes(trainee=user, since=eligibility.hours_since, until=eligibility.on)
     return {
@@ -476,9 +473,7 @@ def evidence_snapshot(*, user, eligibility: Eligibility) -> dict:
             "by_domain": {slug: hours_text(value) for slug, value in sorted(minutes.by_domain.items())},
             "by_activity": {kind: hours_text(value) for kind, value in sorted(minutes.by_activity.items())},
         },
-        "skills_checks_passed": sorted(skills_passed(trainee=user, since=eligibility.hours_since, until=eligibility.on))
-        if programme.skills_checks_required
-        else [],
+        "skills_checks_passed": sorted(minutes.skills) if programme.skills_checks_required else [],
         "quizzes": [
             {
                 "title": passed.title,

@@ -6,6 +6,7 @@ checks the page a person sees still says how many trainees wait, offers no close
 
 import pytest
 
+from tests.e2e.conftest import person_page
 from tests.e2e.test_accessibility import DESKTOP, PHONE, blocking_violations, describe, sign_in
 from tests.e2e.test_public_certification import overflow, shot
 
@@ -14,10 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
 def test_a_supervisor_with_trainees_is_asked_to_hand_them_over_first(browser, server, axe_source, viewport):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
+    with person_page(browser, viewport) as page:
         sign_in(page, server, "supervisor")
         page.get_by_role("contentinfo").get_by_role("link", name="Your data").click()
         page.get_by_role("link", name="Find out exactly what happens, and close your account").click()
@@ -35,5 +33,3 @@ def test_a_supervisor_with_trainees_is_asked_to_hand_them_over_first(browser, se
         assert violations == [], describe(violations)
         assert overflow(page) <= 0
         shot(page, f"close-account-refused-{viewport['width']}.png")
-    finally:
-        context.close()

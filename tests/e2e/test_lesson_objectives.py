@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.e2e.conftest import person_page
 from tests.e2e.test_accessibility import DESKTOP, PHONE, blocking_violations, describe, sign_in
 from tests.e2e.test_public_certification import overflow, shot
 
@@ -10,10 +11,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
 def test_a_trainee_sees_what_a_lesson_will_teach_before_it_starts(browser, server, axe_source, viewport):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
+    with person_page(browser, viewport) as page:
         sign_in(page, server, "trainee")
         page.goto(server + "/courses/")
         page.get_by_role("main").get_by_role("link", name="Peer Specialist Foundations").first.click()
@@ -32,5 +30,3 @@ def test_a_trainee_sees_what_a_lesson_will_teach_before_it_starts(browser, serve
         assert violations == [], describe(violations)
         assert overflow(page) <= 0
         shot(page, f"lesson-objectives-{viewport['width']}.png")
-    finally:
-        context.close()
