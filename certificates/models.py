@@ -204,6 +204,8 @@ class ProgrammeActivityHours(Orderable):
 class EthicsAttestation(models.Model):
     """A trainee's signed agreement to a programme's code of ethics (write-once)."""
 
+    wagtail_reference_index_ignore = True  # a person's record, not content (lms/reference_index.py)
+
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="ethics_attestations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ethics_attestations")
     statement = models.TextField(help_text="The statement as it stood when signed.")
@@ -219,6 +221,8 @@ class EthicsAttestation(models.Model):
 
 class Certificate(models.Model):
     """A credential issued to one person: its number, code, dates, evidence, status and stored PDFs."""
+
+    wagtail_reference_index_ignore = True  # a person's record, not content (lms/reference_index.py)
 
     class State(models.TextChoices):
         VALID = "valid", "Valid"

@@ -180,6 +180,8 @@ class LessonPage(LiveBranchOnly, TreeViewRestrictionsMixin, Page):
 class Enrolment(models.Model):
     """A user's enrolment in a course."""
 
+    wagtail_reference_index_ignore = True  # a person's record, not content (lms/reference_index.py)
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
     course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="enrolments")
     enrolled_at = models.DateTimeField(auto_now_add=True)

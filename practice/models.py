@@ -43,6 +43,8 @@ class SupervisorProfile(models.Model):
 class SupervisorAssignment(models.Model):
     """A supervisor supervising one trainee within an organisation, for a period."""
 
+    wagtail_reference_index_ignore = True  # a person's record, not content (lms/reference_index.py)
+
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -82,6 +84,8 @@ class SupervisorAssignment(models.Model):
 
 class Batch(models.Model):
     """Entries a trainee sent to one supervisor to review together."""
+
+    wagtail_reference_index_ignore = True  # a person's record, not content (lms/reference_index.py)
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Waiting for review"
@@ -133,6 +137,8 @@ class Attestation(models.Model):
 
 class PracticeEntry(models.Model):
     """One block of practice, or one supervision session, that a trainee logged; reviewed by their supervisor."""
+
+    wagtail_reference_index_ignore = True  # a person's record, not content (lms/reference_index.py)
 
     class Kind(models.TextChoices):
         PRACTICE = "practice", "Practice"

@@ -1,0 +1,15 @@
+"""Forget what Wagtail's reference index holds of people's records, which it no longer indexes (lms/reference_index.py)."""
+
+from django.db import migrations
+
+from lms.reference_index import forget_reference_index_of
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("practice", "0008_skills_checks"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("wagtailcore", "0096_referenceindex_referenceindex_source_object_and_more"),
+    ]
+
+    operations = [forget_reference_index_of("practice", "SupervisorAssignment", "Batch", "PracticeEntry", "SupervisionSession")]
