@@ -15,10 +15,12 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import pytest
 
+from tests.databases import create_database
+from tests.e2e.journey import SERVER_DATABASES
 from tests.workers import worker_suffix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,19 +36,12 @@ def _free_port() -> int:
 
 
 def _database_url(tmp: Path) -> str:
-    """A fresh database for the server: an SQLite file, or a new PostgreSQL database beside the suite's."""
+    """A fresh migrated database for the server: an SQLite file, or a PostgreSQL database beside the suite's."""
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         return f"sqlite:///{tmp / 'e2e.sqlite3'}"
-    import psycopg
-
-    parsed = urlparse(base)
-    name = parsed.path.lstrip("/") + "_e2e" + worker_suffix()
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path="/" + name))
+    name = urlparse(base).path.lstrip("/") + "_e2e" + worker_suffix()
+    return create_database(base, name, migrated=True)
 
 
 def _run(args: list[str], env: dict) -> str:
@@ -108,6 +103,7 @@ def e2e_site(tmp_path_factory, collected_static):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    SERVER_DATABASES[base] = env["DATABASE_URL"]
     deadline = time.monotonic() + 30
     while True:
         try:

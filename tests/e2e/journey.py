@@ -7,6 +7,7 @@
 import email
 import re
 import shutil
+import sqlite3
 import subprocess
 import time
 from contextlib import contextmanager
@@ -14,11 +15,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from demo.accounts import DEMO_TOTP_SECRET, totp_code_now
+from demo.accounts import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
 
 PASSWORD = "peerdemo2026"  # noqa: S105 - the published demo password
 STEP_TIMEOUT_MS = 15_000
-TOTP_PERIOD = 30  # seconds each authenticator code lasts (allauth's default, which the site keeps)
 
 COURSE_SLUG = "starting-out-as-a-peer-worker"
 COURSE_TITLE = "Starting out as a peer worker"
@@ -177,12 +177,16 @@ def wait_for_email(folder: Path, *, to: str, containing: str, timeout: float = 1
 # Logging in -------------------------------------------------------------------------------------------------
 
 
-def log_in(page: Page, base: str, username: str, *, password: str = PASSWORD, two_factor: bool = False) -> None:
-    """Log in through the site's form; type the demo authenticator's code when two-factor asks for it.
+def log_in(page: Page, base: str, username: str, *, password: str = PASSWORD, two_factor: bool | None = None) -> None:
+    """Log in through the site's form; type the demo authenticator's code when two-factor asks for it (the demo's
+    two-factor accounts unless `two_factor` says otherwise).
 
-    The server refuses a code that is stale by the time it checks it, or that another test signed in with moments
-    ago (each code works once), so a refused code is retried once with the next 30-second window's.
+    Each code works once in its 30 seconds, and the browser tests sign the same demo people in many times a minute,
+    so the server's record of used codes is forgotten first (forget_used_codes), as if the next code had come. A code
+    refused because its window closed on the way is retried once with the new window's.
     """
+    if two_factor is None:
+        two_factor = username in DEMO_MFA_USERS
     page.goto(base + "/accounts/login/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
@@ -190,13 +194,32 @@ def log_in(page: Page, base: str, username: str, *, password: str = PASSWORD, tw
     if two_factor:
         page.wait_for_url(base + "/accounts/2fa/authenticate/")
         for attempt in range(2):
+            forget_used_codes(base)
             page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
             with page.expect_navigation():
                 page.get_by_role("button", name="Log in").click()
             if not page.url.endswith("/accounts/2fa/authenticate/") or attempt:
                 break
-            time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.5)  # until the authenticator shows a new code
     expect(page).to_have_url(base + "/dashboard/")
+
+
+SERVER_DATABASES: dict[str, str] = {}
+"""The database URL of each browser-test server, by its base URL (tests/e2e/conftest.py's e2e_site fills it)."""
+
+USED_CODES = "%allauth.mfa.totp.used?%"  # the keys allauth's replay check adds to the cache (the lms_cache table)
+
+
+def forget_used_codes(base: str) -> None:
+    """Delete the server's record of two-factor codes already used (rows of its database cache)."""
+    url = SERVER_DATABASES[base]
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            connection.execute("DELETE FROM lms_cache WHERE cache_key LIKE ?", [USED_CODES])
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DELETE FROM lms_cache WHERE cache_key LIKE %s", [USED_CODES])
 
 
 # Quizzes ------------------------------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ is handed to page.evaluate, which runs it through DevTools, where the policy tha
 
 import functools
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from demo.accounts import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
+from demo.accounts import DEMO_MFA_USERS
+from tests.e2e.journey import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -50,22 +50,8 @@ RUN_AXE = """async (tags) => {
 
 
 def sign_in(page, base: str, username: str) -> None:
-    """Sign in through the site's form, typing the demo authenticator's code where asked; if another test signed in
-    with the same code moments ago, the server refuses it once used, so wait for the next one."""
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    if username in DEMO_MFA_USERS:
-        page.wait_for_url(base + "/accounts/2fa/authenticate/")
-        for _ in range(3):
-            page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_load_state()
-            if page.url == base + "/dashboard/":
-                break
-            time.sleep(30 - time.time() % 30 + 1)
-    page.wait_for_url(base + "/dashboard/")
+    """Sign in through the site's form, typing the demo authenticator's code where asked (journey.log_in)."""
+    log_in(page, base, username)
 
 
 class Site:
@@ -162,8 +148,7 @@ class Site:
 def site(axe_source, browser, server):
     """The demo site, with a signed-in browser context for each demo account, made once for this module."""
     site = Site(browser, server, axe_source)
-    # Sign in with two-factor codes first: a code can't be used twice in its 30 seconds, and the browser tests that
-    # follow this module sign these accounts in too.
+    # The two-factor accounts first, so a refused code shows at once.
     for username in DEMO_MFA_USERS:
         site.new_page(username).close()
     yield site

@@ -104,10 +104,7 @@ def test_public_pages_have_no_csp_violations(page, server):
 
 
 def log_in_as_admin(page, base):
-    """Sign in as the demo programme admin, who has an authenticator app with the demo secret.
-
-    The shared log_in waits for the next code when another test used this one moments ago (each works once).
-    """
+    """Sign in as the demo programme admin, who has an authenticator app with the demo secret."""
     log_in(page, base, "admin")
 
 

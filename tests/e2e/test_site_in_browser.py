@@ -1,10 +1,8 @@
 """The demo site in a real browser: narrow screens, keyboard use and the progress journey."""
 
-import time
-
 import pytest
 
-from demo.accounts import DEMO_MFA_USERS, DEMO_TOTP_SECRET, totp_code_now
+from tests.e2e import journey
 
 pytestmark = pytest.mark.browser
 
@@ -13,21 +11,7 @@ LESSON = "/courses/peer-specialist-foundations/active-listening/attending/"
 
 def log_in(page, base, username="trainee"):
     """Sign in through the login form, typing the demo authenticator's code where two-factor asks for it."""
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", "peerdemo2026")
-    page.click("form button[type=submit]")
-    if username in DEMO_MFA_USERS:
-        page.wait_for_url(base + "/accounts/2fa/authenticate/")
-        for attempt in range(2):
-            page.fill("input[name=code]", totp_code_now(DEMO_TOTP_SECRET))
-            with page.expect_navigation():
-                page.get_by_role("button", name="Log in").click()
-            if page.url != base + "/accounts/2fa/authenticate/" or attempt:
-                break
-            # Refused: another test signed in with this code moments ago (each code works once). Wait for the next.
-            time.sleep(30 - time.time() % 30 + 0.5)
-    page.wait_for_url(base + "/dashboard/")
+    journey.log_in(page, base, username)
 
 
 def horizontal_overflow(page) -> int:
