@@ -28,6 +28,10 @@ if not PRODUCTION_BACKENDS:
 else:  # whatever DEBUG a development .env sets
     STORAGES["staticfiles"]["BACKEND"] = "lms.storage.MemoisedManifestStaticFilesStorage"  # noqa: F405
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if os.environ.get("TEST_DATABASE_TEMPLATE"):
+    # A database migrated once for the pass (scripts/test-production.sh): each worker's test database is a copy of it,
+    # and migrate then finds nothing left to apply.
+    DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = os.environ["TEST_DATABASE_TEMPLATE"]  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Certificate PDFs go to a throwaway folder (the production backend, FileSystemStorage), never into var/.
 CERTIFICATE_TEST_ROOT = tempfile.mkdtemp(prefix="certificates-")

@@ -15,11 +15,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import pytest
 import requests
 
+from tests.databases import create_database, drop_database
 from tests.workers import worker_suffix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,34 +37,27 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def postgres_databases(skip_reason: str):
-    """Make fresh, empty PostgreSQL databases beside the suite's: call with a name suffix, get its URL.
+    """Make fresh PostgreSQL databases beside the suite's: call with a name suffix, get its URL.
 
-    Skips with `skip_reason` unless DATABASE_URL is PostgreSQL (`make test` runs these tests in its PostgreSQL pass;
-    CI always does). The databases are dropped on the way out, connections and all.
+    Each is empty, or with migrated=True a copy of the pass's migrated template (tests/databases.py). Skips with
+    `skip_reason` unless DATABASE_URL is PostgreSQL (`make test` runs these tests in its PostgreSQL pass; CI always
+    does). The databases are dropped on the way out, connections and all.
     """
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         pytest.skip(skip_reason)
-    import psycopg
-
-    parsed = urlparse(base)
-    admin = urlunparse(parsed._replace(path="/postgres"))
     made = []
 
-    def make(suffix: str) -> str:
-        name = f"{parsed.path.lstrip('/')}_{suffix}{worker_suffix()}"
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
+    def make(suffix: str, *, migrated: bool = False) -> str:
+        name = f"{urlparse(base).path.lstrip('/')}_{suffix}{worker_suffix()}"
         made.append(name)
-        return urlunparse(parsed._replace(path="/" + name))
+        return create_database(base, name, migrated=migrated)
 
     try:
         yield make
     finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            for name in made:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in made:
+            drop_database(base, name)
 
 
 @pytest.fixture

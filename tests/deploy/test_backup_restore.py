@@ -137,7 +137,7 @@ def backed_up_site(fresh_database, tmp_path_factory):
     Returns (what BUILD_SITE printed, the site's environment, the backup folder, what backup.sh printed).
     """
     tmp_path = tmp_path_factory.mktemp("backed-up-site")
-    env = site_env(database_url=fresh_database("backup_source"), folder=tmp_path / "site")
+    env = site_env(database_url=fresh_database("backup_source", migrated=True), folder=tmp_path / "site")
     manage(env, "migrate", "--noinput")
     manage(env, "rotate_signing_key")
     immediate_tasks = {**env, "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
@@ -219,8 +219,8 @@ def test_a_restored_backup_still_verifies_its_certificates(backed_up_site, fresh
 
 def test_restore_refuses_a_database_in_use_unless_forced(backed_up_site, fresh_database, tmp_path):
     built, _, backup, _ = backed_up_site
-    target_env = site_env(database_url=fresh_database("in_use"), folder=tmp_path / "in-use")
-    manage(target_env, "migrate", "--noinput", "certificates")
+    target_env = site_env(database_url=fresh_database("in_use", migrated=True), folder=tmp_path / "in-use")
+    manage(target_env, "migrate", "--noinput")
 
     refused = run(["scripts/restore.sh", str(backup)], target_env)
 

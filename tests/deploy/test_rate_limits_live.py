@@ -130,7 +130,7 @@ def live_site(request, tmp_path, processes, collected_static):
     with contextlib.ExitStack() as stack:
         if kind == "postgres" or (kind == "redis" and on_postgres()):
             make = stack.enter_context(postgres_databases("needs PostgreSQL: make test runs this in its second pass"))
-            database_url = make("live_limits")
+            database_url = make("live_limits", migrated=True)
         else:
             database_url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
         port = free_port()
