@@ -6,8 +6,8 @@ PORT ?= 8000
 # PORT goes to every command: without SITE_URL, settings make links (emails, share links, QR codes) on this port.
 DEV := DEBUG=1 PORT=$(PORT)
 # Each pass of `make test`: one pytest worker per core (pytest-xdist), each test file whole on one worker so its module
-# fixtures run once (loadgroup's xdist_group marks are ignored under pytest 9: xdist 3.8 can't tag node ids), then the
-# 20 slowest tests. PYTEST_ARGS="-p no:xdist" runs a pass in one process.
+# fixtures run once, the browser tests all on one worker (one browser server), the longest work first
+# (tests/conftest.py's RUN_FIRST); then the 20 slowest tests. PYTEST_ARGS="-p no:xdist" runs a pass in one process.
 PYTEST_ARGS ?= -n auto --dist loadfile --durations=20
 # The browser tests (tests/e2e) and the deployment tests (tests/deploy) start their own servers and databases, so the
 # pass around them changes only which database those servers get: they run once, in the PostgreSQL pass, on

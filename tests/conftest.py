@@ -1,5 +1,6 @@
 """Shared fixtures."""
 
+import collections
 import os
 import subprocess
 import sys
@@ -96,3 +97,55 @@ def _migrated_data_back_after_transactional_tests(request, django_db_blocker):
             contents = getattr(connection, "_test_serialized_contents", None)
             if contents:
                 connection.creation.deserialize_db_from_string(contents)
+
+
+# How make test's workers share the suite (pytest-xdist). --------------------------------------------------------------
+
+BROWSER_TESTS = "tests/e2e/"
+RUN_FIRST = (
+    BROWSER_TESTS,
+    "tests/deploy/test_two_instances.py",
+    "tests/deploy/test_rate_limits_live.py",
+    "tests/deploy/test_backup_restore.py",
+    "tests/deploy/test_upgrade_across_the_restructure.py",
+    "tests/deploy/",
+    "tests/lms/test_huge_ids.py",
+    "tests/courses/test_lesson_page_cache.py",
+    "tests/demo/test_seed_demo.py",
+    "tests/lms/test_access_matrix.py",
+)
+"""The longest pieces of work, longest first: each takes a minute or more, so started last they would keep one
+worker busy while the other waits at the end."""
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which a run with -p no:xdist hasn't loaded
+def pytest_xdist_make_scheduler(config, log):
+    """Give out whole test files (the browser tests all together), the longest first."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongestFirst(LoadFileScheduling):
+        """pytest-xdist's --dist loadfile, with the work queue ordered by RUN_FIRST, then by size as xdist does.
+
+        The browser tests are one piece of work, so one worker starts the one browser server (migrate, seed_demo,
+        gunicorn: a minute) instead of each worker its own.
+        """
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return BROWSER_TESTS if path.startswith(BROWSER_TESTS) else path
+
+        def _assign_work_unit(self, node) -> None:
+            if not getattr(self, "_ordered", False):
+                ranked = sorted(self.workqueue.items(), key=lambda unit: self._rank(*unit))
+                self.workqueue = collections.OrderedDict(ranked)
+                self._ordered = True
+            super()._assign_work_unit(node)
+
+        @staticmethod
+        def _rank(scope: str, tests: dict) -> tuple:
+            first = next((index for index, prefix in enumerate(RUN_FIRST) if scope.startswith(prefix)), None)
+            return (0, first) if first is not None else (1, -len(tests))
+
+    if config.getoption("dist") != "loadfile":
+        return None
+    return LongestFirst(config, log)
