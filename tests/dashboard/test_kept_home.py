@@ -28,6 +28,7 @@ from courses.services import (
 )
 from dashboard.selectors import trainee_section_for
 from dashboard.trainee_section import CSRF_PLACEHOLDER, SECTION_TEMPLATE
+from demo.skills import approve_with_rubric
 from lms import kept_home
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, TRAINEE
 from practice.group import GroupSessionData, group_entry_confirm, group_session_create
@@ -50,6 +51,7 @@ from tests.factories import (
     build_programme,
     build_quiz,
     entry_data,
+    skills_check,
 )
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +220,15 @@ def test_approving_and_returning(home, assignment):
         ),
     )
     assert "1 entry returned by your supervisor, with a note on what to change." in text
+
+
+def test_a_skills_check_signed_off_with_its_rubric(home, assignment):
+    build_programme(name="Peer Support Associate", abbreviation="PSA", skills_checks_required=2)
+    entry = skills_check(assignment, "listening", approve=False)
+    entry.refresh_from_db()  # sent, in a batch of its own
+    assert "Observed skills checks: 0 of 2 skills" in visit(home)[0]
+    text = after(home, lambda: approve_with_rubric(supervisor=assignment.supervisor, batch=entry.batch))
+    assert "Observed skills checks: 1 of 2 skills" in text
 
 
 def test_a_group_session_to_confirm_then_confirmed(home, assignment):
