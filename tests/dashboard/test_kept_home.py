@@ -70,7 +70,7 @@ def visit(client) -> tuple[str, bool]:
 def after(client, write) -> str:
     """Visit until the kept copy is in use, make the write, and give the next visit's text (worked out again)."""
     visit(client)
-    before, rendered = visit(client)
+    _, rendered = visit(client)
     assert not rendered, "the second visit should use the kept copy"
     write()
     text, rendered = visit(client)
@@ -135,6 +135,22 @@ def test_with_the_invalidation_disconnected_a_write_would_not_show(home, assignm
     text, rendered = visit(home)
     assert not rendered
     assert "draft entry not sent" not in text
+
+
+def test_a_write_while_the_section_is_worked_out_leaves_a_copy_already_out_of_date(home, assignment, monkeypatch):
+    """The versions are read before the section is, so a copy made from what was there before a write isn't used."""
+
+    def with_a_write_meanwhile(**kwargs):
+        section = trainee_section_for(**kwargs)
+        entry_create(trainee=assignment.trainee, data=hours(assignment))  # another request's write, committed now
+        return section
+
+    monkeypatch.setattr("dashboard.trainee_section.trainee_section_for", with_a_write_meanwhile)
+    text, rendered = visit(home)
+    assert rendered and "draft entry" not in text  # worked out from before the write, and kept
+    monkeypatch.undo()
+    text, rendered = visit(home)
+    assert rendered and "1 draft entry not sent to your supervisor yet." in text
 
 
 def test_the_copy_never_crosses_people(client):
