@@ -9,12 +9,14 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
 
     def ready(self):
-        """Register checks, hour targets, the check on progress, the records for the export, trails and closing, and
-        tell the kept page tree when a programme's requirements change (their outlines are kept with it)."""
+        """Register checks, hour targets, the check on progress, the records for the export, trails, closing and the
+        kept homes, and tell the kept page tree when a programme's requirements change (their outlines are kept with
+        it)."""
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from certificates import checks  # noqa: F401
         from certificates.closing import closers_register
+        from certificates.home_sources import home_sources_register
         from certificates.hour_targets import hour_targets
         from certificates.models import Programme, ProgrammeActivityHours, ProgrammeDomainHours
         from certificates.personal_data import personal_data_register
@@ -29,6 +31,7 @@ class CertificatesConfig(AppConfig):
         personal_data_register()
         closers_register()
         trail_sources_register()
+        home_sources_register()
         for model in (Programme, ProgrammeDomainHours, ProgrammeActivityHours):
             for signal in (post_save, post_delete):
                 signal.connect(page_tree_changed, sender=model, dispatch_uid=f"certificates-tree-{model.__name__}")

@@ -16,12 +16,14 @@ class CoursesConfig(AppConfig):
     name = "courses"
 
     def ready(self):
-        """Give the home page its courses; keep minutes and finishers' progress; register export, trails, closing."""
+        """Give the home page its courses; keep minutes and finishers' progress; register export, trails, closing and
+        what the kept homes show."""
         from wagtail.signals import page_published, page_unpublished
 
         from content.models import HomePage
         from courses import publishing
         from courses.closing import closers_register
+        from courses.home_sources import home_sources_register
         from courses.models import LessonPage, ModulePage
         from courses.personal_data import personal_data_register
         from courses.trail_sources import trail_sources_register
@@ -36,3 +38,4 @@ class CoursesConfig(AppConfig):
         personal_data_register()
         closers_register()
         trail_sources_register()
+        home_sources_register()

@@ -26,6 +26,7 @@ from courses.models import (
     QuizPage,
 )
 from lms.errors import ServiceError
+from lms.kept_home import home_changed
 from lms.signals import progress_recorded_on_commit
 
 
@@ -328,6 +329,7 @@ def lesson_count_as_done_for_finishers(*, lesson: LessonPage) -> int:
     LessonCompletion.objects.bulk_create(
         [LessonCompletion(user_id=user_id, lesson=lesson) for user_id in finishers], ignore_conflicts=True
     )
+    home_changed(*finishers)  # bulk_create sends no signal
     return len(finishers)
 
 

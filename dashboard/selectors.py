@@ -1,9 +1,9 @@
 """Reads for the signed-in home: one section per role the person holds, each composed from the apps below."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.urls import reverse
-from django.utils import timezone
 
 from certificates.selectors import dashboard_programmes
 from courses.completions import course_record
@@ -38,12 +38,13 @@ class NextAction:
 
 @dataclass
 class TraineeSection:
-    """A trainee's home: what to do next, their certification and their courses."""
+    """A trainee's home: what to do next, their certification and their courses, and until when that holds today."""
 
     next_actions: list[NextAction]
     entry_counts: TraineeEntryCounts
     certification: list
     courses: list[CourseProgress]
+    good_until: datetime | None = None  # the first moment the clock alone changes it (an invitation expiring)
 
     @property
     def featured_course_id(self) -> int | None:
@@ -76,7 +77,7 @@ class VerifierSection:
 class Home:
     """Every section the person's roles give them; none at all means the friendly empty state."""
 
-    trainee: TraineeSection | None = None
+    trainee: bool = False  # the trainee's section is rendered and kept apart (dashboard/trainee_section.py)
     supervisor: SupervisorSection | None = None
     verifier: VerifierSection | None = None
     programme_admin: bool = False
@@ -158,24 +159,30 @@ def trainee_next_actions(
     return actions
 
 
-def home_for(*, user, request) -> Home:
-    """The sections of the signed-in home for this person's roles, each costing the same whatever its size."""
-    roles = user_roles(user)
-    home = Home(programme_admin=PROGRAMME_ADMIN in roles)
-    record = course_record(user=user) if TRAINEE in roles else None  # read once for the courses and the programmes
+def trainee_section_for(*, user, request, on: date) -> TraineeSection:
+    """A trainee's section on the given day: next actions, certification and courses, in a fixed number of queries."""
+    record = course_record(user=user)  # read once for the courses and the programmes
     courses = dashboard_progress(user=user, request=request, record=record)
-    if TRAINEE in roles:
-        counts = trainee_entry_counts(trainee=user)
-        home.trainee = TraineeSection(
-            next_actions=trainee_next_actions(
-                counts=counts, courses=courses, invitations=list(invitations_for(user)[:INVITATIONS_SHOWN])
-            ),
-            entry_counts=counts,
-            certification=dashboard_programmes(user=user, on=timezone.localdate(), request=request, record=record),
-            courses=courses,
-        )
-    else:
-        home.other_courses = courses
+    counts = trainee_entry_counts(trainee=user)
+    invitations = list(invitations_for(user)[:INVITATIONS_SHOWN])
+    return TraineeSection(
+        next_actions=trainee_next_actions(counts=counts, courses=courses, invitations=invitations),
+        entry_counts=counts,
+        certification=dashboard_programmes(user=user, on=on, request=request, record=record),
+        courses=courses,
+        good_until=min((invitation.expires_at for invitation in invitations), default=None),
+    )
+
+
+def home_for(*, user, request) -> Home:
+    """The sections of the signed-in home for this person's roles, each costing the same whatever its size.
+
+    A trainee's own section isn't read here: dashboard/trainee_section.py renders it, or uses the copy it keeps.
+    """
+    roles = user_roles(user)
+    home = Home(trainee=TRAINEE in roles, programme_admin=PROGRAMME_ADMIN in roles)
+    if TRAINEE not in roles:
+        home.other_courses = dashboard_progress(user=user, request=request)
     if SUPERVISOR in roles:
         queue = review_queue_first(supervisor=user, limit=QUEUE_SHOWN)
         home.supervisor = SupervisorSection(

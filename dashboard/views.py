@@ -10,23 +10,21 @@ from certificates.models import Programme
 from certificates.selectors import ethics_signed_on
 from certificates.service_base import CertificateError
 from dashboard.selectors import home_for
+from dashboard.trainee_section import trainee_section_html
 from lms.access import role_required, signed_in
-from lms.roles import TRAINEE
+from lms.roles import TRAINEE, has_role
 
 
 def dashboard_response(request, *, ethics_error: dict | None = None, status: int = 200):
-    """The home page, a section per role; `ethics_error` ({"programme_id", "message"}) shows a refused attestation."""
+    """The home page, a section per role; `ethics_error` ({"programme_id", "message"}) shows a refused attestation.
+
+    The trainee's own section comes first (kept per person; its one cache read brings the page tree's version too).
+    """
+    trainee_section = None
+    if has_role(request.user, TRAINEE):
+        trainee_section = trainee_section_html(request, ethics_error=ethics_error)
     home = home_for(user=request.user, request=request)
-    return render(
-        request,
-        "courses/dashboard.html",
-        {
-            "home": home,
-            "certification": home.trainee.certification if home.trainee else None,
-            "ethics_error": ethics_error,
-        },
-        status=status,
-    )
+    return render(request, "courses/dashboard.html", {"home": home, "trainee_section": trainee_section}, status=status)
 
 
 @signed_in

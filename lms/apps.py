@@ -26,11 +26,14 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        """Connect the kernel's signal handlers: SQLite's log mode, and the kept page tree's changes."""
+        """Connect the kernel's signal handlers: SQLite's log mode, the kept page tree's changes, and the kept homes'
+        changes of a person's own account (their name and roles)."""
+        from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from wagtail.models import PageViewRestriction, Site
 
         from lms import page_tree
+        from lms.kept_home import home_shows, home_shows_relation, person_themself
 
         connection_created.connect(sqlite_write_ahead_log, dispatch_uid="lms-sqlite-wal")
         # Publishing, unpublishing, moving and reordering all save the page, so saves and deletions cover them.
@@ -46,3 +49,5 @@ class LmsConfig(AppConfig):
             sender=PageViewRestriction.groups.through,
             dispatch_uid="lms-page-tree-restriction-groups",
         )
+        home_shows(get_user_model(), people=person_themself)
+        home_shows_relation(get_user_model().groups, people=person_themself)

@@ -128,16 +128,17 @@ def page_tree_version() -> str:
     return version
 
 
-def page_tree(request=None) -> PageTree:
+def page_tree(request=None, *, version: str | None = None) -> PageTree:
     """The page tree at its current version, read once per request (and per call without one).
 
     With a request, Wagtail's per-request site and site root paths come from the tree too, so page URLs built for
-    this request cost no query.
+    this request cost no query. `version` is the token when the caller has just read it with other keys in one cache
+    read (lms/kept_home.py), so it isn't read again.
     """
     global _current
     tree = getattr(request, "_page_tree", None) if request is not None else None
     if tree is None:
-        version = page_tree_version()
+        version = version or page_tree_version()
         if _current.version != version or time.monotonic() - _current.started > KEPT_FOR:
             _current = PageTree(version=version)
         tree = _current

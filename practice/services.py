@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from lms.errors import ServiceError
+from lms.kept_home import home_changed
 from lms.mail import email_on_commit
 from lms.names import display_name
 from lms.roles import PROGRAMME_ADMIN, SUPERVISOR, has_role
@@ -109,6 +110,7 @@ def _set_entries(entries: list[PracticeEntry], *, by: AbstractBaseUser, reason: 
     bulk_update_with_history(
         entries, PracticeEntry, list(changes), default_user=by, default_change_reason=reason, default_date=when
     )
+    home_changed(*{entry.trainee_id for entry in entries})  # a bulk update sends no signal
 
 
 def _lock_user(user: AbstractBaseUser) -> None:
@@ -375,6 +377,7 @@ def _return(batch: Batch, comments: dict[PracticeEntry, str], *, supervisor: Abs
         default_user=supervisor,
         default_date=timezone.now(),
     )
+    home_changed(batch.trainee_id)  # a bulk update sends no signal
     email_on_commit(
         template="practice/emails/entries_returned",
         to=[batch.trainee.email],

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lms.errors import ServiceError
+from lms.kept_home import home_changed
 from lms.mail import email_on_commit
 from lms.names import display_name
 from lms.ratelimit import consume
@@ -120,6 +121,7 @@ def _account_close(*, user: AbstractBaseUser, password: str, today: date | None)
     context = closure.context(user=user, today=today)
     for closer in closers():
         closer.close(context)
+    home_changed(user.pk)  # closers anonymise with update(), which sends no signal
     closed = ClosedAccount.objects.create(user=user, closed_at=timezone.now(), keep_until=closure.keep_until)
     logger.info("Account %s closed; certificate records kept until %s", user.pk, closure.keep_until or "-")
     if closed.keep_until is not None and closed.keep_until < today:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates.models import Certificate, EthicsAttestation
+from lms.kept_home import home_changed
 from lms.roles import SUPERVISOR
 from tests.factories import (
     PASSWORD,
@@ -278,13 +279,16 @@ def test_a_suspended_certificate_shows_the_reason(signed_in, certified):
 
 # Query counts -----------------------------------------------------------------------------------------------
 
-# The whole dashboard request, measured: 19 with the seven-line checklist below, 15 with a certificate and its renewal
-# (one more than before the home's next actions, which count the trainee's returned, waiting and draft entries at once).
-QUERY_BOUND = 20
+# The whole dashboard request that works the trainee's section out, measured: 19 with the seven-line checklist below,
+# 15 with a certificate and its renewal (one more than before the home's next actions, which count the trainee's
+# returned, waiting and draft entries at once); keeping the copy adds the database cache's write (five in a test).
+QUERY_BOUND = 25
 
 
 def _dashboard_queries(client) -> int:
+    """Queries of a visit that works the trainee's section out, as the first visit after a change does."""
     client.get(DASHBOARD)  # warm per-process caches (content types, site root paths)
+    home_changed(int(client.session["_auth_user_id"]))  # else the kept copy would be used (tests/dashboard)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(DASHBOARD)
     assert response.status_code == 200
@@ -314,6 +318,7 @@ def test_checklist_queries_do_not_grow_with_approved_entries(signed_in, assignme
     approve_hours(assignment, [*_entries(assignment, 60, start=2), supervision_data(assignment, minutes=120)])
     large = _dashboard_queries(signed_in)
     assert small == large, (small, large)
+    home_changed(assignment.trainee.pk)
     with django_assert_max_num_queries(QUERY_BOUND):
         signed_in.get(DASHBOARD)
 
@@ -336,5 +341,6 @@ def test_certificate_queries_do_not_grow_with_entries_or_certificates(
         certificates_check(holder=other.trainee)
     large = _dashboard_queries(signed_in)
     assert small == large, (small, large)
+    home_changed(assignment.trainee.pk)
     with django_assert_max_num_queries(QUERY_BOUND):
         signed_in.get(DASHBOARD)
