@@ -33,7 +33,7 @@ class LmsConfig(AppConfig):
         from wagtail.models import PageViewRestriction, Site
 
         from lms import page_tree
-        from lms.kept_home import home_shows, home_shows_relation, person_themself
+        from lms.kept_home import SIGN_IN_STAMP, home_shows, home_shows_relation, person_themself
 
         connection_created.connect(sqlite_write_ahead_log, dispatch_uid="lms-sqlite-wal")
         # Publishing, unpublishing, moving and reordering all save the page, so saves and deletions cover them.
@@ -49,5 +49,5 @@ class LmsConfig(AppConfig):
             sender=PageViewRestriction.groups.through,
             dispatch_uid="lms-page-tree-restriction-groups",
         )
-        home_shows(get_user_model(), people=person_themself)
+        home_shows(get_user_model(), people=person_themself, not_shown=SIGN_IN_STAMP)
         home_shows_relation(get_user_model().groups, people=person_themself)

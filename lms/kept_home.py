@@ -41,6 +41,9 @@ from lms.page_tree import VERSION_KEY, page_tree
 VERSION_KEPT_FOR = 7 * 24 * 3600
 """Seconds a person's version token lives: one that has gone is made anew, which only ends their copy."""
 
+SIGN_IN_STAMP = frozenset({"last_login"})
+"""What signing in saves on the account (Django's update_last_login): no home shows it."""
+
 People = Callable[[models.Model], Iterable[int | None]]
 """Given a record, the ids of the people whose home shows it."""
 
@@ -78,11 +81,13 @@ def _with_proxies(model: type[models.Model]) -> list[type[models.Model]]:
     return [model, *proxies]
 
 
-def home_shows(model: type[models.Model], *, people: People) -> None:
+def home_shows(model: type[models.Model], *, people: People, not_shown: frozenset[str] = frozenset()) -> None:
     """Tell the kept homes that a person's home shows records of `model`: saving or deleting one (or one of a proxy
-    model) changes the home of each of `people(record)`."""
+    model) changes the home of each of `people(record)`, except a save of only `not_shown` fields."""
 
-    def changed(sender, instance, **kwargs) -> None:
+    def changed(sender, instance, update_fields=None, **kwargs) -> None:
+        if update_fields and set(update_fields) <= not_shown:
+            return
         home_changed(*people(instance))
 
     for sender in _with_proxies(model):

@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
 
-from lms.kept_home import home_shows, home_shows_relation
+from lms.kept_home import SIGN_IN_STAMP, home_shows, home_shows_relation
 from practice.models import Organisation, PracticeEntry, SupervisorInvitation
 
 Status = SupervisorInvitation.Status
@@ -51,4 +51,4 @@ def home_sources_register() -> None:
     home_shows(SupervisorInvitation, people=invited)
     home_shows(EmailAddress, people=address_holder)
     home_shows(Organisation, people=invited_to_placement)
-    home_shows(get_user_model(), people=invited_by)
+    home_shows(get_user_model(), people=invited_by, not_shown=SIGN_IN_STAMP)

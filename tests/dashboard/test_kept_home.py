@@ -494,6 +494,15 @@ def test_a_name_corrected(home, trainee):
     assert "You'll sign as Tamsin Reyes." in text
 
 
+def test_signing_in_on_another_device_keeps_the_copy(home, trainee):
+    """Signing in saves only the account's last_login, which no home shows."""
+    visit(home)
+    other_device = Client()
+    assert other_device.login(username=trainee.username, password=PASSWORD)
+    _, rendered = visit(other_device)
+    assert not rendered
+
+
 def test_a_role_removed_then_added(home, trainee):
     trainees = Group.objects.get(name=TRAINEE)
     trainee.groups.remove(trainees)
