@@ -6,8 +6,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fontTools.ttLib import TTFont, TTLibError
-
 
 @dataclass(frozen=True)
 class Font:
@@ -85,6 +83,8 @@ def installed_fonts() -> dict[str, tuple[str, int]]:
 @lru_cache(maxsize=64)
 def _characters(path: str, index: int, modified: int) -> frozenset[int]:
     """The code points a font file maps (cached per file version: `modified` is its mtime)."""
+    from fontTools.ttLib import TTFont, TTLibError  # here, not at import: only a PDF render needs it
+
     try:
         with TTFont(path, fontNumber=index, lazy=True) as font:
             return frozenset(font.getBestCmap() or ())

@@ -7,15 +7,21 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import segno
-import weasyprint
-import weasyprint.urls
 from django.template.loader import render_to_string
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from certificates import fonts
 from certificates.models import Certificate, CertificateFile
+
+if TYPE_CHECKING:
+    import weasyprint
+    import weasyprint.urls
+
+# WeasyPrint is imported where a PDF is made, not with this module: loading it (and the text libraries it finds and
+# opens) costs about a second, which every manage.py command, deploy check and web worker would otherwise pay.
 
 CREDENTIAL_FILENAME = "credential.json"
 PAGE_SIZES = {CertificateFile.Paper.A4: "A4 landscape", CertificateFile.Paper.LETTER: "letter landscape"}
@@ -30,8 +36,10 @@ class RenderError(Exception):
     """The certificate can't be rendered; the message says what to fix."""
 
 
-def _inline_only() -> weasyprint.urls.URLFetcher:
+def _inline_only() -> "weasyprint.urls.URLFetcher":
     """A fetcher that reads data: URIs only: the certificate never loads anything from a network or disk."""
+    import weasyprint.urls
+
     return weasyprint.urls.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
 
 
@@ -181,8 +189,10 @@ def _weasyprint_errors() -> Iterator[list[str]]:
         logger.setLevel(level)
 
 
-def credential_attachment(credential: str) -> weasyprint.Attachment:
+def credential_attachment(credential: str) -> "weasyprint.Attachment":
     """The signed credential as a file inside the PDF, so the PDF alone can be checked, offline if need be."""
+    import weasyprint
+
     return weasyprint.Attachment(
         string=credential,
         url_fetcher=_inline_only(),
@@ -218,6 +228,8 @@ def certificate_pdf(certificate: Certificate, paper: str, *, credential: str | N
         )
     except fonts.FontProblem as error:
         raise RenderError(str(error)) from error
+    import weasyprint
+
     html = certificate_html(certificate, paper)
     with _weasyprint_errors() as errors:
         document = weasyprint.HTML(string=html, url_fetcher=_inline_only())
