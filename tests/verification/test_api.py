@@ -14,8 +14,10 @@ from django.utils import timezone
 from certificates.codes import new_code
 from certificates.models import Certificate
 from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
+from lms.access import WAGTAIL_PAGES_ROUTE
 from lms.roles import PROGRAMME_ADMIN, TRAINEE
 from tests.factories import UserFactory
+from tests.lms.access_world import all_routes
 from tests.verification.conftest import make_verifier
 from verification.models import ApiToken, Lookup
 from verification.services import api_token_create, api_token_revoke
@@ -263,3 +265,12 @@ def test_other_systems_can_post_without_a_csrf_token(certificate):
 
     response = post(Client(enforce_csrf_checks=True), [certificate.code])
     assert response.status_code == 200
+
+
+def test_the_api_is_resolved_right_after_healthz_and_nothing_else_lies_under_it():
+    routes = [route for route, _ in all_routes()]
+    under_api = [route for route in routes if route.startswith(("api/", "^api/"))]
+    assert routes[: len(under_api) + 1] == ["healthz", *under_api]  # no lookup is matched against every app's URLs
+    for route in routes[len(under_api) + 1 :]:  # each starts with a fixed word other than api, so none is shadowed
+        first = route.removeprefix("^").split("/")[0]
+        assert route == WAGTAIL_PAGES_ROUTE or (re.fullmatch(r"[\w.-]+", first) and first != "api"), route
