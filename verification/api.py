@@ -154,7 +154,7 @@ class VerifierToken(HttpBearer):
 
     def __call__(self, request: HttpRequest):
         """No header: not this scheme (anonymous is next). A header without a working token: 401."""
-        header = request.headers.get("Authorization", "")
+        header = request.META.get("HTTP_AUTHORIZATION", "")  # request.headers would copy every header first
         if not header.strip():
             return None
         scheme, _, raw = header.strip().partition(" ")
