@@ -136,6 +136,21 @@ def test_unknown_and_malformed_codes_run_the_same_queries(client, certificate):
         assert shapes[0] == shapes[1] == shapes[2]
 
 
+def test_a_valid_code_is_one_query_and_counting_it_adds_the_counter_s_read_and_upsert(client, certificate):
+    with override_settings(VERIFY_RATE_LIMIT="off"):
+        get(client, certificate.display_code)
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, certificate.display_code).json()["status"] == "valid"
+    (looked_up,) = (query["sql"] for query in queries)
+    assert '"certificates_certificate"' in looked_up
+    with time_machine.travel(timezone.now().replace(second=1), tick=False):  # one window for both lookups
+        get(client, certificate.display_code)  # the first lookup of a window also prunes ended windows
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, certificate.display_code).json()["status"] == "valid"
+    read, counted, looked_up = (query["sql"] for query in queries)
+    assert "lms_rate_counter" in read and "ON CONFLICT" in counted and '"certificates_certificate"' in looked_up
+
+
 def test_a_batch_answers_each_code_in_order_from_one_query(client, certificate, admin):
     certificate_suspend(by=admin, certificate=certificate, reason="Under review.")
     unknown = new_code()
