@@ -8,6 +8,7 @@ LENGTH = 28  # 28 characters × 5 bits = 140 bits
 GROUP = 4
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = re.compile(r"[\s\-_.]+")
+_CODE = re.compile(f"[{ALPHABET}]{{{LENGTH}}}")
 
 
 def new_code() -> str:
@@ -26,6 +27,4 @@ def normalise_code(typed: str) -> str | None:
     Returns None when it can't be a code.
     """
     code = _SEPARATORS.sub("", typed or "").upper().translate(_LOOKALIKES)
-    if len(code) != LENGTH or any(character not in ALPHABET for character in code):
-        return None
-    return code
+    return code if _CODE.fullmatch(code) else None

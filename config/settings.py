@@ -117,7 +117,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "lms.security.PreparedPolicyMiddleware",  # django-csp's CSPMiddleware, its site-wide header built once
     "lms.security.WagtailAdminPolicyMiddleware",
     "lms.security.OverflowAsBadRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,4 +1,4 @@
-"""The project URLconf: app URLs first, Wagtail's page tree last."""
+"""The project URLconf: /healthz and the verification API first (the hot paths), app URLs, Wagtail's pages last."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -11,6 +11,9 @@ from verification.api import api as verification_api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # The verification API next: nothing below starts with api/, and a lookup is resolved without walking them.
+    path("api/v1/", verification_api.urls),
+    re_path(r"^api/(?P<rest>.*)$", views.api_not_found, name="api_not_found"),
     # One way to sign in: the site's login (allauth), which asks supervisors and admins for their second factor.
     path("admin/login/", views.sign_in_through_the_site, name="admin_login_elsewhere"),
     path("django-admin/login/", views.sign_in_through_the_site, name="django_admin_login_elsewhere"),
@@ -28,8 +31,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("privacy.urls")),
     path("", include("audit.urls")),
-    path("api/v1/", verification_api.urls),
-    re_path(r"^api/(?P<rest>.*)$", views.api_not_found, name="api_not_found"),
     path("", include("certificates.credential_urls")),
 ]
 

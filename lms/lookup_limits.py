@@ -8,6 +8,7 @@ credentials); the counting itself is lms/ratelimit.py's: fixed windows, atomic, 
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -61,14 +62,20 @@ def describe_rate(rate: Rate | None) -> str:
     return f"{lookups} every {rate.seconds // longest:,} {names[longest]}s"
 
 
+@lru_cache(maxsize=16)
+def _setting_rate(text: str) -> Rate | None:
+    """A rate setting's text parsed once, not on every lookup (tests change the settings, so keyed by the text)."""
+    return parse_rate(text)
+
+
 def address_rate() -> Rate | None:
     """The limit per client address (VERIFY_RATE_LIMIT)."""
-    return parse_rate(settings.VERIFY_RATE_LIMIT)
+    return _setting_rate(settings.VERIFY_RATE_LIMIT)
 
 
 def token_rate() -> Rate | None:
     """The limit per verifier account: its API tokens and CSV checks together (VERIFY_TOKEN_RATE_LIMIT)."""
-    return parse_rate(settings.VERIFY_TOKEN_RATE_LIMIT)
+    return _setting_rate(settings.VERIFY_TOKEN_RATE_LIMIT)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -102,7 +109,10 @@ def lookups_refused(*, who: str, rate: Rate | None, cost: int = 1) -> int | None
 
 def address_lookups_refused(request: HttpRequest, *, cost: int = 1) -> int | None:
     """Count lookups against the client address's limit; None if allowed, else seconds to wait."""
-    return lookups_refused(who=f"addr:{client_address(request)}", rate=address_rate(), cost=cost)
+    rate = address_rate()
+    if rate is None:
+        return None  # no limit: the address isn't needed
+    return lookups_refused(who=f"addr:{client_address(request)}", rate=rate, cost=cost)
 
 
 def token_lookups_left(user_id: int) -> int | None:

@@ -214,6 +214,17 @@ def test_public_pages_get_a_strict_policy(client):
         assert response["X-Frame-Options"] == "DENY", path
 
 
+@pytest.mark.django_db
+def test_the_policy_header_is_django_csp_s_own_and_follows_the_setting(client, settings):
+    from csp.utils import build_policy
+
+    for path in ["/healthz", "/verify/", "/api/v1/verify/NOT-A-CODE", "/healthz"]:  # written once, then reused
+        header = client.get(path)["Content-Security-Policy"]
+        assert sorted(header.split("; ")) == sorted(build_policy().split("; ")), path
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/healthz")["Content-Security-Policy"] == "default-src 'none'"
+
+
 @pytest.fixture
 def admin_client(db):
     """A programme admin (two-factor on, as the site requires) signed in to the Wagtail admin."""

@@ -14,8 +14,10 @@ from django.utils import timezone
 from certificates.codes import new_code
 from certificates.models import Certificate
 from certificates.status_changes import certificate_reissue, certificate_revoke, certificate_suspend
+from lms.access import WAGTAIL_PAGES_ROUTE
 from lms.roles import PROGRAMME_ADMIN, TRAINEE
 from tests.factories import UserFactory
+from tests.lms.access_world import all_routes
 from tests.verification.conftest import make_verifier
 from verification.models import ApiToken, Lookup
 from verification.services import api_token_create, api_token_revoke
@@ -132,6 +134,21 @@ def test_unknown_and_malformed_codes_run_the_same_queries(client, certificate):
             assert len(lookups) == 1  # malformed codes still run the one-row query, with a code nothing has
             shapes.append([re.sub(r"'[^']*'", "?", query["sql"]) for query in queries])
         assert shapes[0] == shapes[1] == shapes[2]
+
+
+def test_a_valid_code_is_one_query_and_counting_it_adds_the_counter_s_read_and_upsert(client, certificate):
+    with override_settings(VERIFY_RATE_LIMIT="off"):
+        get(client, certificate.display_code)
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, certificate.display_code).json()["status"] == "valid"
+    (looked_up,) = (query["sql"] for query in queries)
+    assert '"certificates_certificate"' in looked_up
+    with time_machine.travel(timezone.now().replace(second=1), tick=False):  # one window for both lookups
+        get(client, certificate.display_code)  # the first lookup of a window also prunes ended windows
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, certificate.display_code).json()["status"] == "valid"
+    read, counted, looked_up = (query["sql"] for query in queries)
+    assert "lms_rate_counter" in read and "ON CONFLICT" in counted and '"certificates_certificate"' in looked_up
 
 
 def test_a_batch_answers_each_code_in_order_from_one_query(client, certificate, admin):
@@ -263,3 +280,12 @@ def test_other_systems_can_post_without_a_csrf_token(certificate):
 
     response = post(Client(enforce_csrf_checks=True), [certificate.code])
     assert response.status_code == 200
+
+
+def test_the_api_is_resolved_right_after_healthz_and_nothing_else_lies_under_it():
+    routes = [route for route, _ in all_routes()]
+    under_api = [route for route in routes if route.startswith(("api/", "^api/"))]
+    assert routes[: len(under_api) + 1] == ["healthz", *under_api]  # no lookup is matched against every app's URLs
+    for route in routes[len(under_api) + 1 :]:  # each starts with a fixed word other than api, so none is shadowed
+        first = route.removeprefix("^").split("/")[0]
+        assert route == WAGTAIL_PAGES_ROUTE or (re.fullmatch(r"[\w.-]+", first) and first != "api"), route
