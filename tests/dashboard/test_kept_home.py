@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Site
 
 from certificates.models import Certificate, ProgrammeDomainHours
 from content.models import CompetencyDomain
@@ -50,6 +51,7 @@ from tests.factories import (
     build_course,
     build_programme,
     build_quiz,
+    course_index,
     entry_data,
     skills_check,
 )
@@ -166,6 +168,20 @@ def test_the_copy_never_crosses_people(client):
         assert "1 draft entry not sent" in mine
         assert "draft entry" not in theirs
         assert f"You'll sign as {first.trainee.get_full_name()}" not in theirs
+
+
+def test_a_copy_made_for_one_host_is_not_used_for_another(home, trainee):
+    """Page links depend on the site the host names: a copy is kept for the host it was made for."""
+    course_page, _ = build_course(modules=1, lessons_per_module=1, slug="listening", title="Listening")
+    enrolment_create(user=trainee, course=course_page)
+    Site.objects.create(hostname="127.0.0.1", port=80, root_page=course_index(), site_name="Courses only")
+    for host, link in (("testserver", 'href="/courses/listening/"'), ("127.0.0.1", 'href="/listening/"')):
+        response = home.get(DASHBOARD, HTTP_HOST=host)
+        assert SECTION_TEMPLATE in [template.name for template in response.templates]
+        assert link in response.content.decode()
+        response = home.get(DASHBOARD, HTTP_HOST=host)
+        assert SECTION_TEMPLATE not in [template.name for template in response.templates]
+        assert link in response.content.decode()
 
 
 # The ethics form carries each session's own CSRF token -------------------------------------------------------------
