@@ -19,7 +19,7 @@ from wagtail.models import Site
 
 from certificates.models import Certificate, ProgrammeDomainHours
 from content.models import CompetencyDomain
-from courses.models import LessonPage
+from courses.models import Enrolment, LessonPage
 from courses.services import (
     enrolment_create,
     lesson_complete,
@@ -54,6 +54,7 @@ from tests.factories import (
     course_index,
     entry_data,
     skills_check,
+    superuser,
 )
 
 pytestmark = pytest.mark.django_db
@@ -365,6 +366,46 @@ def test_a_copy_lasts_no_longer_than_the_first_invitation_shown(client, invited)
     with time_machine.travel(expires_at, tick=False):
         text, rendered = visit(client)
         assert rendered and "invited you to link up" not in text
+
+
+# A record moved from one person to another: both homes change ------------------------------------------------------
+
+
+def test_an_enrolment_moved_to_another_person_in_the_admin_leaves_the_first_persons_home(home, trainee, course):
+    course_page, _ = course
+    enrolment, _ = enrolment_create(user=trainee, course=course_page)
+    other = UserFactory()
+    admin = Client()
+    admin.force_login(superuser())
+    edit = f"/admin/snippets/courses/enrolment/edit/{enrolment.pk}/"
+
+    def move_it():
+        response = admin.post(edit, {"user": other.pk, "course": course_page.pk})
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    assert "A course" in visit(home)[0]
+    text = after(home, move_it)
+    assert Enrolment.objects.get().user == other
+    assert "You're not enrolled in any courses yet." in text and "A course" not in text
+
+
+def test_an_address_moved_to_another_account_in_the_django_admin_takes_its_invitations_along(client, invited):
+    supervisor, placement, trainee = invited
+    invite(supervisor, placement)
+    other = UserFactory()
+    address = trainee.emailaddress_set.get()
+    admin = Client()
+    admin.force_login(superuser())
+    change = f"/django-admin/account/emailaddress/{address.pk}/change/"
+
+    def move_it():
+        response = admin.post(change, {"email": address.email, "user": other.pk, "verified": "on", "_save": "Save"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    assert "Sam Okafor invited you to link up" in visit(client)[0]
+    text = after(client, move_it)
+    assert EmailAddress.objects.get().user == other
+    assert "invited you to link up" not in text
 
 
 # Courses: enrolment, lessons, quizzes; pages published, unpublished, moved ----------------------------------------
