@@ -65,6 +65,8 @@ def _kept_key(user_id: int) -> str:
 
 
 def _new_versions(user_ids: frozenset[int]) -> None:
+    if not user_ids:
+        return
     cache.set_many({_version_key(user_id): uuid.uuid4().hex for user_id in user_ids}, timeout=VERSION_KEPT_FOR)
 
 
@@ -74,10 +76,14 @@ def home_changed(*user_ids: int | None) -> None:
     The second token is what other processes go by: any of them that computed a copy between the first token and
     the commit read the records as they were before, and kept the copy under a token that is then out of date.
     """
-    people = frozenset(user_id for user_id in user_ids if user_id is not None)
+    people = _ids(user_ids)
     if people:
         _new_versions(people)
         transaction.on_commit(lambda: _new_versions(people))
+
+
+def _ids(user_ids: Iterable[int | None]) -> frozenset[int]:
+    return frozenset(user_id for user_id in user_ids if user_id is not None)
 
 
 def _with_proxies(model: type[models.Model]) -> list[type[models.Model]]:
@@ -94,7 +100,8 @@ def home_shows(
     owners: tuple[str, ...] = (),
 ) -> None:
     """Tell the kept homes that a person's home shows records of `model`: saving or deleting one (or one of a proxy
-    model) changes the home of each of `people(record)`, except a save of only `not_shown` fields.
+    model) changes the home of each of `people(record)`, except a save of only `not_shown` fields. `people` is asked
+    again once the write commits, for whom the record reaches as committed.
 
     `owners` names the fields `people` goes by (say, the record's `user`). A save that changes one (an admin form can
     move an enrolment or an address to someone else) changes the homes the record was on before it too: the stored
@@ -117,7 +124,11 @@ def home_shows(
         before = instance.__dict__.get(PEOPLE_BEFORE, {}).pop(registration, [])
         if update_fields and set(update_fields) <= not_shown and not before:
             return
-        home_changed(*people(instance), *before)
+        shown_to = _ids([*people(instance), *before])
+        _new_versions(shown_to)
+        # Asked again once committed: whom a record reaches through other records (whoever holds an address verified)
+        # may have changed in a transaction that committed meanwhile, whose people's copies were made without it.
+        transaction.on_commit(lambda: _new_versions(shown_to | _ids(people(instance))))
 
     for sender in _with_proxies(model):
         uid = f"lms-kept-home-{sender._meta.label}-{registration}"
