@@ -100,8 +100,8 @@ def home_shows(
     owners: tuple[str, ...] = (),
 ) -> None:
     """Tell the kept homes that a person's home shows records of `model`: saving or deleting one (or one of a proxy
-    model) changes the home of each of `people(record)`, except a save of only `not_shown` fields. `people` is asked
-    again once the write commits, for whom the record reaches as committed.
+    model) changes the home of each of `people(record)`, except a save of only `not_shown` fields. After a save,
+    `people` is asked again once it commits, for whom the record reaches as committed.
 
     `owners` names the fields `people` goes by (say, the record's `user`). A save that changes one (an admin form can
     move an enrolment or an address to someone else) changes the homes the record was on before it too: the stored
@@ -120,11 +120,14 @@ def home_shows(
             return
         instance.__dict__.setdefault(PEOPLE_BEFORE, {})[registration] = list(people(stored))
 
-    def changed(sender, instance, update_fields=None, **kwargs) -> None:
+    def changed(sender, instance, signal, update_fields=None, **kwargs) -> None:
         before = instance.__dict__.get(PEOPLE_BEFORE, {}).pop(registration, [])
         if update_fields and set(update_fields) <= not_shown and not before:
             return
         shown_to = _ids([*people(instance), *before])
+        if signal is post_delete:  # gone: nobody new can be reached through it (and it has no id to look them up by)
+            home_changed(*shown_to)
+            return
         _new_versions(shown_to)
         # Asked again once committed: whom a record reaches through other records (whoever holds an address verified)
         # may have changed in a transaction that committed meanwhile, whose people's copies were made without it.

@@ -541,6 +541,16 @@ def test_a_programme_minimum_changed(home):
     assert f"{domain.name}: 0 of 2 h" in text
 
 
+def test_a_person_or_a_placement_deleted_is_not_asked_about_again_once_gone(django_capture_on_commit_callbacks):
+    """Whom a deleted record reached is worked out as it goes; after the commit it has no id to look anyone up by."""
+    supervisor = UserFactory(roles=[SUPERVISOR])
+    placement = Organisation.objects.create(name="Closed Centre")
+    with django_capture_on_commit_callbacks(execute=True) as committed:
+        supervisor.delete()
+        placement.delete()
+    assert committed
+
+
 # The person: their name and roles; and what the copy is made with ------------------------------------------------
 
 
