@@ -129,9 +129,15 @@ def home_shows(
             home_changed(*shown_to)
             return
         _new_versions(shown_to)
-        # Asked again once committed: whom a record reaches through other records (whoever holds an address verified)
-        # may have changed in a transaction that committed meanwhile, whose people's copies were made without it.
-        transaction.on_commit(lambda: _new_versions(shown_to | _ids(people(instance))))
+
+        def reached_once_committed() -> None:
+            """Give a new version to whom the record reaches as committed, as well."""
+            # Whom it reaches through other records (whoever holds an address verified) may have changed in a
+            # transaction that committed meanwhile. Saved, then deleted before the commit, it reaches nobody now.
+            again = frozenset() if instance.pk is None else _ids(people(instance))
+            _new_versions(shown_to | again)
+
+        transaction.on_commit(reached_once_committed)
 
     for sender in _with_proxies(model):
         uid = f"lms-kept-home-{sender._meta.label}-{registration}"

@@ -545,9 +545,13 @@ def test_a_person_or_a_placement_deleted_is_not_asked_about_again_once_gone(djan
     """Whom a deleted record reached is worked out as it goes; after the commit it has no id to look anyone up by."""
     supervisor = UserFactory(roles=[SUPERVISOR])
     placement = Organisation.objects.create(name="Closed Centre")
+    renamed = UserFactory(roles=[SUPERVISOR])
     with django_capture_on_commit_callbacks(execute=True) as committed:
         supervisor.delete()
         placement.delete()
+        renamed.last_name = "Reyes"
+        renamed.save()  # saved, then deleted before the commit
+        renamed.delete()
     assert committed
 
 
