@@ -25,6 +25,6 @@ def signer(attestation: EthicsAttestation) -> list[int]:
 
 def home_sources_register() -> None:
     """Tell the kept homes which certificate records they show, and whose."""
-    home_shows(Certificate, people=holder)
-    home_shows(CertificateFile, people=holder_of_file)
-    home_shows(EthicsAttestation, people=signer)
+    home_shows(Certificate, people=holder, owners=("holder",))
+    home_shows(CertificateFile, people=holder_of_file, owners=("certificate",))
+    home_shows(EthicsAttestation, people=signer, owners=("user",))

@@ -12,4 +12,4 @@ def learner(record) -> list[int]:
 def home_sources_register() -> None:
     """Tell the kept homes which course records they show, and whose."""
     for model in (Enrolment, LessonCompletion, QuizAttempt):
-        home_shows(model, people=learner)
+        home_shows(model, people=learner, owners=("user",))

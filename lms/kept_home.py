@@ -14,10 +14,12 @@ The versions are read before the copy is computed and stored with it, so a write
 computes leaves a copy that is already out of date.
 
 Apps say, in AppConfig.ready(), which of their records a person's home shows and whose home that is:
-`home_shows(model, people=...)` for saves and deletions, `home_shows_relation(Model.field, people=...)` for a
-many-to-many relation. Each such write gives those people's homes a new token at once (for the writer's own
-transaction) and again when its transaction commits (what other processes go by). A write that sends no signal
-(`QuerySet.update()`, `bulk_create`, `bulk_update`) calls `home_changed(...)` itself.
+`home_shows(model, people=..., owners=...)` for saves and deletions, `home_shows_relation(Model.field, people=...)`
+for a many-to-many relation. Each such write gives those people's homes a new token at once (for the writer's own
+transaction) and again when its transaction commits (what other processes go by); a save that moves a record to
+someone else (a new value in one of its `owners` fields, as an admin form can give) gives the homes it was on before
+a new token too. A write that sends no signal (`QuerySet.update()`, `bulk_create`, `bulk_update`) calls
+`home_changed(...)` itself.
 """
 
 import hashlib
@@ -33,7 +35,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
 from lms.page_tree import VERSION_KEY, page_tree
@@ -46,6 +48,9 @@ SIGN_IN_STAMP = frozenset({"last_login"})
 
 People = Callable[[models.Model], Iterable[int | None]]
 """Given a record, the ids of the people whose home shows it."""
+
+PEOPLE_BEFORE = "_kept_home_people_before"
+"""Where a record being saved holds, from before its save to after it, the people it was shown to before a move."""
 
 
 def _version_key(user_id: int) -> str:
@@ -60,6 +65,8 @@ def _kept_key(user_id: int) -> str:
 
 
 def _new_versions(user_ids: frozenset[int]) -> None:
+    if not user_ids:
+        return
     cache.set_many({_version_key(user_id): uuid.uuid4().hex for user_id in user_ids}, timeout=VERSION_KEPT_FOR)
 
 
@@ -69,10 +76,14 @@ def home_changed(*user_ids: int | None) -> None:
     The second token is what other processes go by: any of them that computed a copy between the first token and
     the commit read the records as they were before, and kept the copy under a token that is then out of date.
     """
-    people = frozenset(user_id for user_id in user_ids if user_id is not None)
+    people = _ids(user_ids)
     if people:
         _new_versions(people)
         transaction.on_commit(lambda: _new_versions(people))
+
+
+def _ids(user_ids: Iterable[int | None]) -> frozenset[int]:
+    return frozenset(user_id for user_id in user_ids if user_id is not None)
 
 
 def _with_proxies(model: type[models.Model]) -> list[type[models.Model]]:
@@ -81,23 +92,59 @@ def _with_proxies(model: type[models.Model]) -> list[type[models.Model]]:
     return [model, *proxies]
 
 
-def home_shows(model: type[models.Model], *, people: People, not_shown: frozenset[str] = frozenset()) -> None:
+def home_shows(
+    model: type[models.Model],
+    *,
+    people: People,
+    not_shown: frozenset[str] = frozenset(),
+    owners: tuple[str, ...] = (),
+) -> None:
     """Tell the kept homes that a person's home shows records of `model`: saving or deleting one (or one of a proxy
-    model) changes the home of each of `people(record)`, except a save of only `not_shown` fields."""
+    model) changes the home of each of `people(record)`, except a save of only `not_shown` fields. After a save,
+    `people` is asked again once it commits, for whom the record reaches as committed.
 
-    def changed(sender, instance, update_fields=None, **kwargs) -> None:
-        if update_fields and set(update_fields) <= not_shown:
+    `owners` names the fields `people` goes by (say, the record's `user`). A save that changes one (an admin form can
+    move an enrolment or an address to someone else) changes the homes the record was on before it too: the stored
+    values are read before the save, one query, unless the save names only other fields.
+    """
+    registration = f"{people.__module__}.{people.__qualname__}"
+    owner_columns = [model._meta.get_field(name).attname for name in owners]
+
+    def moving(sender, instance, update_fields=None, **kwargs) -> None:
+        if instance._state.adding or instance.pk is None:
             return
-        home_changed(*people(instance))
+        if update_fields is not None and not set(owners) & set(update_fields):
+            return
+        stored = sender._base_manager.filter(pk=instance.pk).only(*owners).first()
+        if stored is None or all(getattr(stored, column) == getattr(instance, column) for column in owner_columns):
+            return
+        instance.__dict__.setdefault(PEOPLE_BEFORE, {})[registration] = list(people(stored))
+
+    def changed(sender, instance, signal, update_fields=None, **kwargs) -> None:
+        before = instance.__dict__.get(PEOPLE_BEFORE, {}).pop(registration, [])
+        if update_fields and set(update_fields) <= not_shown and not before:
+            return
+        shown_to = _ids([*people(instance), *before])
+        if signal is post_delete:  # gone: nobody new can be reached through it (and it has no id to look them up by)
+            home_changed(*shown_to)
+            return
+        _new_versions(shown_to)
+
+        def reached_once_committed() -> None:
+            """Give a new version to whom the record reaches as committed, as well."""
+            # Whom it reaches through other records (whoever holds an address verified) may have changed in a
+            # transaction that committed meanwhile. Saved, then deleted before the commit, it reaches nobody now.
+            again = frozenset() if instance.pk is None else _ids(people(instance))
+            _new_versions(shown_to | again)
+
+        transaction.on_commit(reached_once_committed)
 
     for sender in _with_proxies(model):
+        uid = f"lms-kept-home-{sender._meta.label}-{registration}"
         for signal in (post_save, post_delete):
-            signal.connect(
-                changed,
-                sender=sender,
-                weak=False,
-                dispatch_uid=f"lms-kept-home-{sender._meta.label}-{people.__module__}.{people.__qualname__}",
-            )
+            signal.connect(changed, sender=sender, weak=False, dispatch_uid=uid)
+        if owners:
+            pre_save.connect(moving, sender=sender, weak=False, dispatch_uid=uid)
 
 
 def home_shows_relation(relation, *, people: People) -> None:

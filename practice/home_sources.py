@@ -46,9 +46,9 @@ def invited_by(user) -> list[int]:
 
 def home_sources_register() -> None:
     """Tell the kept homes which practice records they show, and whose."""
-    home_shows(PracticeEntry, people=entry_trainee)  # its proxy, supervision sessions, too
+    home_shows(PracticeEntry, people=entry_trainee, owners=("trainee",))  # its proxy, supervision sessions, too
     home_shows_relation(PracticeEntry.domains, people=entry_trainee)  # hours per competency domain
-    home_shows(SupervisorInvitation, people=invited)
-    home_shows(EmailAddress, people=address_holder)
+    home_shows(SupervisorInvitation, people=invited, owners=("email", "invitee"))
+    home_shows(EmailAddress, people=address_holder, owners=("user",))  # an admin can move an address to another
     home_shows(Organisation, people=invited_to_placement)
     home_shows(get_user_model(), people=invited_by, not_shown=SIGN_IN_STAMP)

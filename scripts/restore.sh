@@ -145,5 +145,12 @@ if [ -f "$backup/signing-key.json" ]; then
   fi
 fi
 
+# A cache in Redis outlives the restore: the pages and each person's home kept there, made from the database as it was,
+# would still match their versions. (With the cache in the database, the backup brought back its own.)
+if ! "$python" manage.py forget_kept_copies; then
+  echo "Note: the copies the cache keeps couldn't be ended now. Once the cache can be reached (and the database is"
+  echo "migrated), run 'python manage.py forget_kept_copies' before the site serves anyone."
+fi
+
 echo "Restored. Next: run 'python manage.py migrate' (if this code is newer than the backup), start the server and"
 echo "the task worker, and check a certificate, e.g. 'python manage.py verify_credential <a certificate PDF>'."

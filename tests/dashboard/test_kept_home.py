@@ -2,6 +2,7 @@
 used until something it shows changes: each kind of write, done the way the product does it, shows on the very next
 visit; the copy is used otherwise, crosses neither people nor sessions, and lasts no longer than the day."""
 
+import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -10,15 +11,17 @@ import time_machine
 from allauth.account.models import EmailAddress
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Site
 
 from certificates.models import Certificate, ProgrammeDomainHours
 from content.models import CompetencyDomain
-from courses.models import LessonPage
+from courses.models import Enrolment, LessonPage
 from courses.services import (
     enrolment_create,
     lesson_complete,
@@ -50,8 +53,10 @@ from tests.factories import (
     build_course,
     build_programme,
     build_quiz,
+    course_index,
     entry_data,
     skills_check,
+    superuser,
 )
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +171,20 @@ def test_the_copy_never_crosses_people(client):
         assert "1 draft entry not sent" in mine
         assert "draft entry" not in theirs
         assert f"You'll sign as {first.trainee.get_full_name()}" not in theirs
+
+
+def test_a_copy_made_for_one_host_is_not_used_for_another(home, trainee):
+    """Page links depend on the site the host names: a copy is kept for the host it was made for."""
+    course_page, _ = build_course(modules=1, lessons_per_module=1, slug="listening", title="Listening")
+    enrolment_create(user=trainee, course=course_page)
+    Site.objects.create(hostname="127.0.0.1", port=80, root_page=course_index(), site_name="Courses only")
+    for host, link in (("testserver", 'href="/courses/listening/"'), ("127.0.0.1", 'href="/listening/"')):
+        response = home.get(DASHBOARD, HTTP_HOST=host)
+        assert SECTION_TEMPLATE in [template.name for template in response.templates]
+        assert link in response.content.decode()
+        response = home.get(DASHBOARD, HTTP_HOST=host)
+        assert SECTION_TEMPLATE not in [template.name for template in response.templates]
+        assert link in response.content.decode()
 
 
 # The ethics form carries each session's own CSRF token -------------------------------------------------------------
@@ -351,6 +370,46 @@ def test_a_copy_lasts_no_longer_than_the_first_invitation_shown(client, invited)
         assert rendered and "invited you to link up" not in text
 
 
+# A record moved from one person to another: both homes change ------------------------------------------------------
+
+
+def test_an_enrolment_moved_to_another_person_in_the_admin_leaves_the_first_persons_home(home, trainee, course):
+    course_page, _ = course
+    enrolment, _ = enrolment_create(user=trainee, course=course_page)
+    other = UserFactory()
+    admin = Client()
+    admin.force_login(superuser())
+    edit = f"/admin/snippets/courses/enrolment/edit/{enrolment.pk}/"
+
+    def move_it():
+        response = admin.post(edit, {"user": other.pk, "course": course_page.pk})
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    assert "A course" in visit(home)[0]
+    text = after(home, move_it)
+    assert Enrolment.objects.get().user == other
+    assert "You're not enrolled in any courses yet." in text and "A course" not in text
+
+
+def test_an_address_moved_to_another_account_in_the_django_admin_takes_its_invitations_along(client, invited):
+    supervisor, placement, trainee = invited
+    invite(supervisor, placement)
+    other = UserFactory()
+    address = trainee.emailaddress_set.get()
+    admin = Client()
+    admin.force_login(superuser())
+    change = f"/django-admin/account/emailaddress/{address.pk}/change/"
+
+    def move_it():
+        response = admin.post(change, {"email": address.email, "user": other.pk, "verified": "on", "_save": "Save"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+
+    assert "Sam Okafor invited you to link up" in visit(client)[0]
+    text = after(client, move_it)
+    assert EmailAddress.objects.get().user == other
+    assert "invited you to link up" not in text
+
+
 # Courses: enrolment, lessons, quizzes; pages published, unpublished, moved ----------------------------------------
 
 
@@ -482,6 +541,20 @@ def test_a_programme_minimum_changed(home):
     assert f"{domain.name}: 0 of 2 h" in text
 
 
+def test_a_person_or_a_placement_deleted_is_not_asked_about_again_once_gone(django_capture_on_commit_callbacks):
+    """Whom a deleted record reached is worked out as it goes; after the commit it has no id to look anyone up by."""
+    supervisor = UserFactory(roles=[SUPERVISOR])
+    placement = Organisation.objects.create(name="Closed Centre")
+    renamed = UserFactory(roles=[SUPERVISOR])
+    with django_capture_on_commit_callbacks(execute=True) as committed:
+        supervisor.delete()
+        placement.delete()
+        renamed.last_name = "Reyes"
+        renamed.save()  # saved, then deleted before the commit
+        renamed.delete()
+    assert committed
+
+
 # The person: their name and roles; and what the copy is made with ------------------------------------------------
 
 
@@ -523,3 +596,18 @@ def test_a_copy_made_with_another_contact_address_is_not_used(home, certified):
     with override_settings(CONTACT_EMAIL="team@board.example"):
         text, rendered = visit(home)
         assert rendered and "team@board.example" in text
+
+
+def test_forgetting_the_kept_copies_ends_every_home(home, trainee):
+    """After a restore (scripts/restore.sh runs it) the shared cache may hold copies of records the database no longer
+    has, under versions that still match: the command gives the page tree, which every copy is checked against, a
+    new version."""
+    other = Client()
+    other.force_login(UserFactory())
+    for client in (home, other):
+        visit(client)
+        assert not visit(client)[1]
+    call_command("forget_kept_copies", stdout=(said := io.StringIO()))
+    assert "Every kept copy" in said.getvalue()
+    for client in (home, other):
+        assert visit(client)[1]
