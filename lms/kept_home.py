@@ -41,6 +41,9 @@ from django.utils import timezone
 from lms.page_tree import VERSION_KEY, page_tree
 
 VERSION_KEPT_FOR = 7 * 24 * 3600
+KEPT_AT_MOST = timedelta(minutes=10)
+"""How long a copy is used at most, whatever else holds: a write the registrations can't see (a writer that died
+between its commit and its second token, a change made by hand in the database) shows within this time."""
 """Seconds a person's version token lives: one that has gone is made anew, which only ends their copy."""
 
 SIGN_IN_STAMP = frozenset({"last_login"})
@@ -251,9 +254,10 @@ def kept_home(request, *, on: date, made_with: str = "") -> tuple[HomeVersions, 
 
 
 def home_keep(versions: HomeVersions, html: str, *, good_until: datetime | None = None) -> None:
-    """Keep the copy under the versions read before it was computed, until `good_until` or the end of its day."""
+    """Keep the copy under the versions read before it was computed, until `good_until`, the end of its day, or
+    KEPT_AT_MOST from now, whichever comes first."""
     day_ends = timezone.make_aware(datetime.combine(versions.on + timedelta(days=1), time.min))
-    until = min(day_ends, good_until) if good_until is not None else day_ends
+    until = min(good_until or day_ends, day_ends, timezone.now() + KEPT_AT_MOST)
     seconds = (until - timezone.now()).total_seconds()
     if seconds < 1:
         return
@@ -261,7 +265,7 @@ def home_keep(versions: HomeVersions, html: str, *, good_until: datetime | None 
         _kept_key(versions.user_id),
         {
             "versions": astuple(versions),
-            "good_until": None if good_until is None else good_until.timestamp(),
+            "good_until": until.timestamp(),
             "html": str(html),
         },
         timeout=math.ceil(seconds),

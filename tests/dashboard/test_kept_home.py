@@ -3,7 +3,7 @@ used until something it shows changes: each kind of write, done the way the prod
 visit; the copy is used otherwise, crosses neither people nor sessions, and lasts no longer than the day."""
 
 import io
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -359,7 +359,7 @@ def test_the_supervisors_and_the_placements_names_on_an_invitation_follow_their_
 def test_a_copy_lasts_no_longer_than_the_first_invitation_shown(client, invited):
     supervisor, placement, _ = invited
     invitation = invite(supervisor, placement)
-    expires_at = timezone.now() + timedelta(hours=1)
+    expires_at = timezone.now() + kept_home.KEPT_AT_MOST / 2  # sooner than a copy's own end
     SupervisorInvitation.objects.filter(pk=invitation.pk).update(expires_at=expires_at)  # before any copy is made
     visit(client)
     with time_machine.travel(expires_at - timedelta(seconds=1), tick=False):
@@ -368,6 +368,21 @@ def test_a_copy_lasts_no_longer_than_the_first_invitation_shown(client, invited)
     with time_machine.travel(expires_at, tick=False):
         text, rendered = visit(client)
         assert rendered and "invited you to link up" not in text
+
+
+def test_a_copy_is_used_for_ten_minutes_at_most_even_with_no_write(home):
+    """A write the registrations can't see (made by hand in the database, or by a writer that died before its second
+    token) shows within KEPT_AT_MOST."""
+    kept_at_most = kept_home.KEPT_AT_MOST
+    assert kept_at_most == timedelta(minutes=10)
+    made_at = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))  # far from the day's end
+    with time_machine.travel(made_at, tick=False):
+        visit(home)
+        assert not visit(home)[1]
+    with time_machine.travel(made_at + kept_at_most - timedelta(seconds=1), tick=False):
+        assert not visit(home)[1]
+    with time_machine.travel(made_at + kept_at_most, tick=False):
+        assert visit(home)[1]
 
 
 # A record moved from one person to another: both homes change ------------------------------------------------------
