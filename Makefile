@@ -30,12 +30,8 @@ run: install runtime-deps .env
 serve: install runtime-deps
 	@scripts/serve.sh
 
-## test: the suite on SQLite and, at the same time, again with the browser and deployment tests on PostgreSQL and Redis
-# The two passes run at once: the PostgreSQL pass spends much of its time waiting on servers and browsers, which the
-# SQLite pass's work fills. Make keeps each pass's output together and prints it when that pass ends.
-test: install system-deps
-	@echo "Running the SQLite and PostgreSQL passes at once; each prints its results when it ends."
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+## test: the suite on SQLite, then again with the browser and deployment tests on throwaway PostgreSQL and Redis
+test: install system-deps test-sqlite test-postgres
 
 test-sqlite: install
 	@mkdir -p var
