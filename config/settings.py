@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "lms.security.WagtailAdminPolicyMiddleware",
     "lms.security.OverflowAsBadRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lms.responses.PrivateWhenPersonalMiddleware",  # outside the session and CSRF middleware: sees what they did
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
