@@ -111,7 +111,7 @@ RUN_FIRST = (
     "tests/deploy/",
     "tests/lms/test_huge_ids.py",
     "tests/courses/test_lesson_page_cache.py",
-    "tests/demo/test_seed_demo.py",
+    "tests/demo/test_demo_site.py",
     "tests/lms/test_access_matrix.py",
 )
 """The longest pieces of work, longest first: each takes a minute or more, so started last they would keep one

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction
 
-from courses.models import LessonPage
+from courses.models import LessonCompletion, LessonPage
 from courses.services import enrolment_create, lesson_complete
 from lms import page_tree
 from tests.courses.test_query_counts import LESSON_PAGE_QUERIES
@@ -41,8 +41,11 @@ def _big_site():
     people = [UserFactory() for _ in range(50)]
     for person in people:
         enrolment_create(user=person, course=course)
-        for lesson in lessons[:150]:
-            lesson_complete(user=person, lesson=lesson)
+    for lesson in lessons[:150]:  # the person measured completes theirs through the service
+        lesson_complete(user=people[0], lesson=lesson)
+    LessonCompletion.objects.bulk_create(  # the others' 7,350 completions at once: only their number matters here
+        LessonCompletion(user=person, lesson=lesson) for person in people[1:] for lesson in lessons[:150]
+    )
     take(people[0], first_quiz, right=0)
     take(people[0], first_quiz, right=2)
     return lessons, people[0]

@@ -9,6 +9,7 @@ session made on A works on B: nothing lives in one server's memory.
 import hashlib
 import html
 import re
+import shutil
 import socket
 import time
 from http.cookies import SimpleCookie
@@ -121,26 +122,30 @@ def poll(what: str, check, *, timeout: float = POLL_TIMEOUT):
 
 
 def test_a_certificate_issued_through_one_server_is_verifiable_through_the_other(
-    postgres_database, processes, tmp_path
+    postgres_database, processes, tmp_path, collected_static
 ):
     started_at = time.monotonic()
 
     def milestone(what: str) -> None:
         print(f"{time.monotonic() - started_at:6.1f} s  {what}")
 
-    database_url = postgres_database("two_instances")
+    # A database the pass migrated (serve.sh's migrate then has nothing left to apply: the pass's own migrate of an
+    # empty database is the first start's), and the static files an earlier release collected on this host.
+    database_url = postgres_database("two_instances", migrated=True)
     env = production_env(database_url=database_url, folder=tmp_path)
+    shutil.copytree(collected_static, env["STATIC_ROOT"])
     port_a, port_b = free_port(), free_port()
     server_a, server_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
 
-    # Server A migrates the empty database, makes the signing key, and runs gunicorn with the one task worker.
+    # Server A migrates, makes the signing key, collects static files and runs gunicorn with the one task worker.
     serve_a = processes.start(
         "serve-a",
         SERVE,
         {**env, "BIND": f"127.0.0.1:{port_a}", "WEB_CONCURRENCY": "2", "TASK_WORKERS": "1"},
     )
     processes.wait_until_healthy(serve_a, server_a)
-    assert "no signing key file yet: making the first key" in serve_a.output()
+    for step in ("applying migrations", "no signing key file yet: making the first key", "collecting static files"):
+        assert f"serve: {step}" in serve_a.output()
     milestone("server A (migrated, key made, gunicorn + worker) answers")
 
     # The demo data, and a trainee one signature away from a certificate (set up in-process, before any request).
