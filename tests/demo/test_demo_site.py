@@ -14,13 +14,14 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from django.utils import timezone
 from jsonschema import Draft201909Validator
 from wagtail.models import Page, PageLogEntry, Revision, Site
 
 from content.models import HomePage
 from courses.models import CoursePage, Enrolment, LessonCompletion, LessonPage, ModulePage, QuizAttempt, QuizPage
+from tests.tasks import capture_on_commit_and_run_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_site")]
 
@@ -47,7 +48,7 @@ def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("demo-media")
     printed = StringIO()
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-        with TestCase.captureOnCommitCallbacks(execute=True):
+        with capture_on_commit_and_run_tasks(execute=True):  # and the tasks they queue, in the production pass
             call_command("seed_demo", "--force", stdout=printed)
         yield printed.getvalue()
         transaction.set_rollback(True)
