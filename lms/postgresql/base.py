@@ -29,7 +29,8 @@ class DatabaseWrapper(PostgreSQLDatabaseWrapper):
         if self.connection.closed or self.connection.broken:
             return True
         try:
-            readable, _, _ = select.select([self.connection.fileno()], [], [], 0)
+            watch = select.poll()
+            watch.register(self.connection.fileno(), select.POLLIN | select.POLLPRI)
+            return bool(watch.poll(0))
         except (OSError, ValueError):
             return True
-        return bool(readable)
