@@ -163,6 +163,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that needs no round trip while the server has said nothing (lms/postgresql).
+    DATABASES["default"]["ENGINE"] = "lms.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several server processes share one SQLite file (development, tests; production runs PostgreSQL): lms/apps.py
     # turns on write-ahead logging once (it stays on in the file), so readers never wait for the one writer; with

@@ -22,7 +22,7 @@ site_settings() {
 settings_text=$(site_settings) || { echo "Couldn't read the site's settings (see the error above)." >&2; exit 2; }
 eval "$settings_text"
 
-if [ "$DB_ENGINE" != "django.db.backends.postgresql" ]; then
+if [ "$DB_VENDOR" != postgresql ]; then
   cat >&2 <<EOF
 make backup works with PostgreSQL only, and DATABASE_URL points to SQLite ($DB_NAME).
 To back up SQLite, copy the file with sqlite3's online backup (safe while the site runs), e.g.

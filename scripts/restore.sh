@@ -45,7 +45,7 @@ site_settings() {
 
 settings_text=$(site_settings) || { echo "Couldn't read the site's settings (see the error above)." >&2; exit 2; }
 eval "$settings_text"
-if [ "$DB_ENGINE" != "django.db.backends.postgresql" ]; then
+if [ "$DB_VENDOR" != postgresql ]; then
   echo "DATABASE_URL points to SQLite ($DB_NAME); this script restores PostgreSQL backups only." >&2
   echo "For SQLite, stop the site and copy the backed-up file into place." >&2
   exit 2

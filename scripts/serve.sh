@@ -54,6 +54,7 @@ from urllib.parse import urlsplit
 import django
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 try:
     django.setup()
@@ -105,7 +106,7 @@ def site_url_problem(site_url: str) -> str | None:
 
 
 problems = []
-if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if connection.vendor != "postgresql":
     problems.append(
         "DATABASE_URL must point to PostgreSQL, e.g. postgres://lms:password@db.example.org:5432/lms "
         "(SQLite is for development and tests)."

@@ -19,6 +19,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.files.storage import FileSystemStorage, storages
+    from django.db import connections
 
     database = settings.DATABASES["default"]
     # libpq's own variables for pg_dump, pg_restore and psql: exported when set, unset (never inherited) when not.
@@ -32,7 +33,7 @@ def main() -> None:
     for name, value in connection.items():
         print(f"export {name}={shlex.quote(str(value))}" if value else f"unset {name}")
     values = {
-        "DB_ENGINE": database["ENGINE"],
+        "DB_VENDOR": connections["default"].vendor,  # postgresql or sqlite
         "DB_NAME": database["NAME"],
         "SIGNING_KEY_PATH": settings.SIGNING_KEY_FILE,
         "SIGNING_KEY_IN_ENVIRONMENT": "1" if settings.SIGNING_KEY.strip() else "",
