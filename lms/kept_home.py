@@ -29,10 +29,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache as once
+from importlib import metadata
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -187,8 +189,13 @@ def person_themself(user) -> list[int]:
 
 @once
 def release() -> str:
-    """A fingerprint of the site's own code and templates, the same in every process of one release: a copy made by
-    another release is never used."""
+    """A fingerprint of the release, the same in every process of one: a copy made by another is never used."""
+    return release_fingerprint()
+
+
+def release_fingerprint() -> str:
+    """What a release is made of: the site's own code and templates, the installed packages' versions (Wagtail's or
+    Django's templates and tags change with them) and the static files' hashed names (a copy links to them)."""
     base = Path(settings.BASE_DIR).resolve()
     folders = [Path(config.path).resolve() for config in apps.get_app_configs()]
     folders += [Path(folder).resolve() for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
@@ -203,6 +210,9 @@ def release() -> str:
     for path in sorted(files):
         digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())
+    packages = sorted(f"{package.metadata['Name']}=={package.version}" for package in metadata.distributions())
+    digest.update("\n".join(packages).encode())
+    digest.update(getattr(staticfiles_storage, "manifest_hash", "").encode())  # empty where nothing is hashed (DEBUG)
     return digest.hexdigest()[:16]
 
 
