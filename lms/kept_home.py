@@ -43,10 +43,10 @@ from django.utils import timezone
 from lms.page_tree import VERSION_KEY, page_tree
 
 VERSION_KEPT_FOR = 7 * 24 * 3600
+"""Seconds a person's version token lives: one that has gone is made anew, which only ends their copy."""
 KEPT_AT_MOST = timedelta(minutes=10)
 """How long a copy is used at most, whatever else holds: a write the registrations can't see (a writer that died
 between its commit and its second token, a change made by hand in the database) shows within this time."""
-"""Seconds a person's version token lives: one that has gone is made anew, which only ends their copy."""
 
 SIGN_IN_STAMP = frozenset({"last_login"})
 """What signing in saves on the account (Django's update_last_login): no home shows it."""
@@ -266,9 +266,10 @@ def kept_home(request, *, on: date, made_with: str = "") -> tuple[HomeVersions, 
 def home_keep(versions: HomeVersions, html: str, *, good_until: datetime | None = None) -> None:
     """Keep the copy under the versions read before it was computed, until `good_until`, the end of its day, or
     KEPT_AT_MOST from now, whichever comes first."""
+    now = timezone.now()
     day_ends = timezone.make_aware(datetime.combine(versions.on + timedelta(days=1), time.min))
-    until = min(good_until or day_ends, day_ends, timezone.now() + KEPT_AT_MOST)
-    seconds = (until - timezone.now()).total_seconds()
+    until = min(good_until or day_ends, day_ends, now + KEPT_AT_MOST)
+    seconds = (until - now).total_seconds()
     if seconds < 1:
         return
     cache.set(
