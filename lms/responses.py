@@ -1,7 +1,6 @@
 """Headers shared by the pages about the signed-in person, and the middleware that keeps any page made for one
 visitor out of shared caches."""
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
@@ -14,11 +13,12 @@ def personal_page(response: HttpResponse) -> HttpResponse:
 
 
 class PrivateWhenPersonalMiddleware:
-    """A response made for one visitor (from their session, or carrying their CSRF token) that says nothing about
-    caching is marked Cache-Control: private, so no shared cache (a proxy, a CDN) hands it to anyone else.
+    """A response made for one visitor (from their session, or setting a cookie: their CSRF token, a message for them)
+    that says nothing about caching is marked Cache-Control: private, so no shared cache (a proxy, a CDN) hands it to
+    anyone else.
 
-    Vary: Cookie alone isn't enough: some caches ignore it. A page an anonymous visitor without a session gets (the
-    home page, a verification page) stays shareable as before.
+    Vary: Cookie alone isn't enough: some caches ignore it. A page an anonymous visitor without a session or a cookie
+    to set gets (the home page) stays shareable as before.
     """
 
     def __init__(self, get_response):
@@ -32,9 +32,9 @@ class PrivateWhenPersonalMiddleware:
 
     @staticmethod
     def _made_for_one_visitor(request, response) -> bool:
-        """Whether the page used the visitor's CSRF token (its cookie is sent again) or their session (only a session
-        already read counts)."""
-        if settings.CSRF_COOKIE_NAME in response.cookies:
+        """Whether the response sets a cookie (the visitor's CSRF token sent again, a message for them, a sign-out's
+        deletions) or used their session (only a session already read counts)."""
+        if response.cookies:
             return True
         session = getattr(request, "session", None)
         return session is not None and session.accessed and not session.is_empty()

@@ -32,3 +32,10 @@ def test_a_views_own_cache_control_is_left_as_it_is(trainee_client):
     response = trainee_client.get("/my-data/export.zip")  # the view's own: private, no-store
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_signing_out_is_private_though_the_session_has_ended(trainee_client):
+    signed_out = trainee_client.post(reverse("account_logout"))
+    assert signed_out.status_code == 302 and "messages" in signed_out.cookies  # "You've logged out", for this visitor
+    assert signed_out["Cache-Control"] == "private"
